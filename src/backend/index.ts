@@ -1,0 +1,88 @@
+/**
+ * Choose and initialise the TF.js backend: `tensorflow` (tfjs-node, native) if it loads, else
+ * `wasm`, else the pure-JS `cpu`. Only core and the backends are imported, never the
+ * `@tensorflow/tfjs` bundle, so no "install our node backend" banner is printed.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { UserError } from '../errors.js';
+import type { BackendName } from '../config/schema.js';
+
+export type ActiveBackend = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  /** What runs. */
+  name: ActiveBackend;
+  /** What was asked for. */
+  requested: BackendName;
+  /** Why a faster backend was skipped under `auto` (empty when none was). */
+  notes: string[];
+  tfjsVersion: string;
+}
+
+const TFJS_NODE_HINT =
+  'install it with `npm install @tensorflow/tfjs-node@4.22.0` on a machine whose network reaches ' +
+  "TensorFlow's binary downloads (its install script fetches libtensorflow); see README, \"Native backend\"";
+
+async function tryTensorflow(): Promise<string | null> {
+  try {
+    await import('@tensorflow/tfjs-node' as string);
+  } catch (e) {
+    return `tfjs-node not available (${(e as Error).message.split('\n')[0]})`;
+  }
+  return (await tf.setBackend('tensorflow')) ? null : 'tfjs-node loaded but its backend failed to initialise';
+}
+
+async function tryWasm(): Promise<string | null> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+  } catch (e) {
+    return `wasm backend not available (${(e as Error).message.split('\n')[0]})`;
+  }
+  return (await tf.setBackend('wasm')) ? null : 'wasm backend failed to initialise';
+}
+
+let active: BackendInfo | undefined;
+
+/** Initialise the requested backend once per process; later calls must agree or are no-ops. */
+export async function initBackend(requested: BackendName = 'auto'): Promise<BackendInfo> {
+  if (active && (requested === 'auto' || requested === active.name)) return active;
+  const notes: string[] = [];
+  let name: ActiveBackend | undefined;
+  if (requested === 'tensorflow') {
+    const why = await tryTensorflow();
+    if (why) throw new UserError(`backend "tensorflow" needs @tensorflow/tfjs-node: ${why}; ${TFJS_NODE_HINT}`);
+    name = 'tensorflow';
+  } else if (requested === 'wasm') {
+    const why = await tryWasm();
+    if (why) throw new UserError(`backend "wasm": ${why}`);
+    name = 'wasm';
+  } else if (requested === 'cpu') {
+    await tf.setBackend('cpu');
+    name = 'cpu';
+  } else {
+    for (const [cand, attempt] of [
+      ['tensorflow', tryTensorflow],
+      ['wasm', tryWasm],
+    ] as const) {
+      const why = await attempt();
+      if (!why) {
+        name = cand;
+        break;
+      }
+      notes.push(why);
+    }
+    if (!name) {
+      await tf.setBackend('cpu');
+      name = 'cpu';
+    }
+  }
+  await tf.ready();
+  active = { name, requested, notes, tfjsVersion: tf.version_core };
+  return active;
+}
+
+export function describeBackend(info: BackendInfo): string {
+  const why = info.requested === 'auto' && info.notes.length > 0 ? ` (auto; ${info.notes[0]})` : '';
+  return `backend: ${info.name}${why}, tfjs ${info.tfjsVersion}`;
+}

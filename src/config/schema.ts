@@ -1,0 +1,122 @@
+/**
+ * The one schema: every config field with its type, range, default and help text.
+ * Validation, defaults, `--set path=value` coercion, unknown-key suggestions and the
+ * README's field list all read this table, so a field is added in one place.
+ */
+
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const MODEL_TYPES = ['plain', 'highway'] as const;
+export const ACTIVATIONS = ['relu', 'tanh', 'linear', 'sigmoid', 'elu'] as const;
+export const CARRIES = ['coupled', 'independent'] as const;
+export const INITS = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal'] as const;
+export const TRANSITIONS = ['project', 'pad', 'subsample'] as const;
+export const OPTIMIZERS = ['sgd', 'nesterov', 'adam'] as const;
+
+export type BackendName = (typeof BACKENDS)[number];
+export type ModelType = (typeof MODEL_TYPES)[number];
+export type Activation = (typeof ACTIVATIONS)[number];
+export type Carry = (typeof CARRIES)[number];
+export type InitName = (typeof INITS)[number];
+export type Transition = (typeof TRANSITIONS)[number];
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface DatasetConfig {
+  /** `mnist` | `synthetic` | `fashion-mnist` | `idx:<dir>` */
+  name: string;
+  trainSize: number | null;
+  testSize: number | null;
+}
+
+export interface ModelConfig {
+  type: ModelType;
+  depth: number;
+  /** null = the paper's equal-parameter pairing: 71 for plain, 50 for highway. */
+  width: number | null;
+  widths: number[] | null;
+  activation: Activation;
+  gateBias: number;
+  carry: Carry;
+  carryBias: number;
+  init: InitName;
+  transition: Transition;
+}
+
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerName;
+  lr: number;
+  momentum: number;
+  decay: number;
+  seed: number;
+  evalBatchSize: number;
+}
+
+export interface Config {
+  name: string;
+  backend: BackendName;
+  dataset: DatasetConfig;
+  model: ModelConfig;
+  train: TrainConfig;
+}
+
+/** A config after resolution: every default filled in, `width` decided. */
+export interface ResolvedConfig extends Config {
+  model: ModelConfig & { width: number };
+}
+
+export type FieldSpec =
+  | { kind: 'int'; min: number; max: number; nullable?: boolean; default: number | null; help: string }
+  | {
+      kind: 'number';
+      min?: number;
+      max?: number;
+      exclusiveMin?: boolean;
+      exclusiveMax?: boolean;
+      default: number;
+      help: string;
+    }
+  | { kind: 'enum'; values: readonly string[]; default: string; help: string }
+  | { kind: 'string'; default: string; help: string }
+  | { kind: 'intList'; min: number; max: number; nullable: true; default: null; help: string };
+
+export const SECTIONS = ['dataset', 'model', 'train'] as const;
+
+/** Every field, keyed by its dotted path. */
+export const FIELDS: Record<string, FieldSpec> = {
+  name: { kind: 'string', default: 'highway', help: 'experiment name, used in run folder names' },
+  backend: { kind: 'enum', values: BACKENDS, default: 'auto', help: 'TF.js backend (auto: tensorflow, else wasm, else cpu)' },
+
+  'dataset.name': {
+    kind: 'string',
+    default: 'mnist',
+    help: 'mnist (10k digits shipped with the mnist package) | fashion-mnist | idx:<dir> | synthetic',
+  },
+  'dataset.trainSize': { kind: 'int', min: 1, max: 10_000_000, nullable: true, default: null, help: 'class-balanced training subset (null: all)' },
+  'dataset.testSize': { kind: 'int', min: 1, max: 10_000_000, nullable: true, default: null, help: 'class-balanced test subset (null: all)' },
+
+  'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'plain or highway layers after the first plain layer' },
+  'model.depth': { kind: 'int', min: 1, max: 1000, default: 10, help: 'layers before the softmax, counting the first plain layer' },
+  'model.width': { kind: 'int', min: 1, max: 65536, nullable: true, default: null, help: 'units per layer (null: 71 plain, 50 highway)' },
+  'model.widths': { kind: 'intList', min: 1, max: 65536, nullable: true, default: null, help: 'per-layer widths, one per layer (overrides width)' },
+  'model.activation': { kind: 'enum', values: ACTIVATIONS, default: 'relu', help: 'nonlinearity of H (and of plain layers)' },
+  'model.gateBias': { kind: 'number', default: -2, help: 'initial bias b_T of the transform gate T; negative = start by carrying x' },
+  'model.carry': { kind: 'enum', values: CARRIES, default: 'coupled', help: 'coupled: C = 1 - T (the paper); independent: C = sigmoid(x W_C + b_C)' },
+  'model.carryBias': { kind: 'number', default: 2, help: 'initial bias b_C of the carry gate (independent carry only)' },
+  'model.init': { kind: 'enum', values: INITS, default: 'glorot_uniform', help: 'kernel initializer (normalized init: Glorot, or He for relu)' },
+  'model.transition': { kind: 'enum', values: TRANSITIONS, default: 'project', help: 'how a highway net changes width: plain layer, zero-pad, or subsample' },
+
+  'train.epochs': { kind: 'int', min: 0, max: 1_000_000, default: 20, help: 'passes over the training set (0: evaluate the initial net only)' },
+  'train.batchSize': { kind: 'int', min: 1, max: 1_000_000, default: 128, help: 'minibatch size' },
+  'train.optimizer': { kind: 'enum', values: OPTIMIZERS, default: 'sgd', help: 'sgd (with momentum, the paper), nesterov, adam' },
+  'train.lr': { kind: 'number', min: 0, exclusiveMin: true, default: 0.05, help: 'initial learning rate' },
+  'train.momentum': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'momentum (sgd, nesterov); beta1 for adam' },
+  'train.decay': { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 1, help: 'learning rate at epoch e is lr * decay^e' },
+  'train.seed': { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, help: 'drives weight init and shuffling' },
+  'train.evalBatchSize': { kind: 'int', min: 1, max: 1_000_000, default: 2000, help: 'batch size for full-set evaluation' },
+};
+
+export const FIELD_PATHS = Object.keys(FIELDS);
+
+/** Paper widths: ~5000 parameters per layer in both (plain 71·71+71, highway 2·(50·50+50)). */
+export const DEFAULT_WIDTH: Record<ModelType, number> = { plain: 71, highway: 50 };

@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from '../config/schema.js';
+import { UserError } from '../errors.js';
+import { ACTIVATIONS, CARRIES } from '../config/schema.js';
+
+/** The nonlinearity of H by name. */
+export function activate(name: Activation, x: tf.Tensor): tf.Tensor {
+  switch (name) {
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'linear':
+      return x;
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'elu':
+      return tf.elu(x);
+  }
+}
+
+/**
+ * The highway combination. Coupled (the paper): y = H·T + x·(1 − T) = x + T·(H − x).
+ * Independent: y = H·T + x·C with its own carry gate C = σ(cPre).
+ */
+export function combine(x: tf.Tensor, h: tf.Tensor, tPre: tf.Tensor, cPre: tf.Tensor | null): tf.Tensor {
+  const t = tf.sigmoid(tPre);
+  if (cPre === null) return tf.add(x, tf.mul(t, tf.sub(h, x)));
+  return tf.add(tf.mul(h, t), tf.mul(x, tf.sigmoid(cPre)));
+}
+
+/** Shared argument checks for every gated layer; messages name the argument. */
+export function checkGateArgs(layer: string, a: { activation: string; gateBias: number; carry: string; carryBias: number }): void {
+  if (!(ACTIVATIONS as readonly string[]).includes(a.activation)) {
+    throw new UserError(`${layer}: activation must be one of ${ACTIVATIONS.join(', ')}, got "${a.activation}"`);
+  }
+  if (!Number.isFinite(a.gateBias)) throw new UserError(`${layer}: gateBias must be a finite number, got ${a.gateBias}`);
+  if (!(CARRIES as readonly string[]).includes(a.carry)) {
+    throw new UserError(`${layer}: carry must be one of ${CARRIES.join(', ')}, got "${a.carry}"`);
+  }
+  if (!Number.isFinite(a.carryBias)) throw new UserError(`${layer}: carryBias must be a finite number, got ${a.carryBias}`);
+}

@@ -1,0 +1,77 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { ResolvedConfig } from '../config/schema.js';
+import { UserError } from '../errors.js';
+import { deriveSeed } from '../util/random.js';
+import { FeaturePad, FeatureSubsample, HighwayDense, kernelInitializer } from '../layers/index.js';
+import { planDense } from './plan.js';
+
+export interface DataShape {
+  /** Shape of one example, e.g. [784] or [28, 28, 1]. */
+  inputShape: number[];
+  numClasses: number;
+}
+
+/** Name of the layer whose output is the logits; the model's own output is softmax(logits). */
+export const LOGITS_LAYER = 'logits';
+
+/**
+ * Resolved model config → tf.LayersModel: input (flattened) → plain dense → (depth − 1) plain or
+ * highway layers → dense logits → softmax. Every kernel gets its own seed derived from `seed`.
+ */
+export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: number): tfl.LayersModel {
+  if (data.numClasses < 2) throw new UserError(`the dataset has ${data.numClasses} class(es); classification needs at least 2`);
+  if (data.inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new UserError(`impossible input shape [${data.inputShape.join(', ')}]`);
+  }
+  const plan = planDense(m);
+  const input = tfl.input({ shape: data.inputShape, name: 'input' });
+  let x: tfl.SymbolicTensor = input;
+  if (data.inputShape.length > 1) x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as tfl.SymbolicTensor;
+  const init = (i: number) => kernelInitializer(m.init, deriveSeed(seed, 'init', i));
+  for (const step of plan) {
+    const i = step.index;
+    let layer: tfl.layers.Layer;
+    switch (step.kind) {
+      case 'plain':
+        layer = tfl.layers.dense({
+          units: step.units,
+          activation: m.activation,
+          kernelInitializer: init(i),
+          name: i === 0 ? 'dense_0' : `plain_${i}`,
+        });
+        break;
+      case 'highway':
+        layer = new HighwayDense({
+          activation: m.activation,
+          gateBias: m.gateBias,
+          carry: m.carry,
+          carryBias: m.carryBias,
+          kernelInitializer: m.init,
+          seed: deriveSeed(seed, 'init', i),
+          name: `highway_${i}`,
+        });
+        break;
+      case 'pad':
+        layer = new FeaturePad({ units: step.units, name: `pad_${i}` });
+        break;
+      case 'subsample':
+        layer = new FeatureSubsample({ units: step.units, name: `subsample_${i}` });
+        break;
+    }
+    x = layer.apply(x) as tfl.SymbolicTensor;
+  }
+  const logits = tfl.layers
+    .dense({ units: data.numClasses, kernelInitializer: init(m.depth), name: LOGITS_LAYER })
+    .apply(x) as tfl.SymbolicTensor;
+  const probs = tfl.layers.activation({ activation: 'softmax', name: 'softmax' }).apply(logits) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: probs, name: `${m.type}-d${m.depth}` });
+}
+
+/** The same network with the logits as output (shares the weights); what the trainer optimises. */
+export function logitsModel(model: tfl.LayersModel): tfl.LayersModel {
+  return tfl.model({ inputs: model.inputs, outputs: model.getLayer(LOGITS_LAYER).output as tfl.SymbolicTensor });
+}
+
+export function countParams(model: tfl.LayersModel): number {
+  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
+}

@@ -1,0 +1,74 @@
+/**
+ * Save and load a LayersModel as model.json + weights.bin in a folder, on every backend
+ * (tf.io's file:// handler exists only with tfjs-node). Same format as tfjs-node writes,
+ * so `tf.loadLayersModel('file://…/model.json')` reads it too.
+ */
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { UserError } from '../errors.js';
+import { parseJson } from '../config/load.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import '../layers/index.js'; // registers the custom layers for deserialization
+
+const WEIGHTS_FILE = 'weights.bin';
+
+function concatWeightData(data: tf.io.WeightData): Uint8Array {
+  const buffers = Array.isArray(data) ? data : [data];
+  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const b of buffers) {
+    out.set(new Uint8Array(b), off);
+    off += b.byteLength;
+  }
+  return out;
+}
+
+/** Write `dir/model.json` and `dir/weights.bin`; the folder is replaced as a whole. */
+export async function saveModel(model: tfl.LayersModel, dir: string): Promise<void> {
+  const tmpDir = `${dir}.tmp-${process.pid}`;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = artifacts.weightData ? concatWeightData(artifacts.weightData) : new Uint8Array(0);
+      writeFileAtomic(join(tmpDir, WEIGHTS_FILE), weights);
+      writeJsonAtomic(join(tmpDir, 'model.json'), {
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+      });
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmpDir, dir);
+}
+
+/** Load a model written by `saveModel` (or by tfjs-node's file:// handler, single shard). */
+export async function loadModel(dir: string): Promise<tfl.LayersModel> {
+  const jsonPath = join(dir, 'model.json');
+  if (!existsSync(jsonPath)) throw new UserError(`no saved model: ${jsonPath} does not exist`);
+  const json = parseJson(readFileSync(jsonPath, 'utf8'), jsonPath) as {
+    modelTopology?: object;
+    weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+  };
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new UserError(`${jsonPath}: not a TF.js layers model (expected modelTopology and weightsManifest)`);
+  }
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const parts = json.weightsManifest.flatMap((g) => g.paths).map((p) => {
+    const f = join(dir, p);
+    if (!existsSync(f)) throw new UserError(`${jsonPath} names weights file ${p}, which is missing`);
+    return readFileSync(f);
+  });
+  const bytes = Buffer.concat(parts);
+  const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (bytes.byteLength !== expected) {
+    throw new UserError(`${dir}: weights are ${bytes.byteLength} bytes, model.json expects ${expected} (truncated or corrupt)`);
+  }
+  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIELDS, loadConfigFile, parseSet, resolveConfig } from '../src/config/index.js';
+import { UserError } from '../src/errors.js';
+
+const resolve = (over: Record<string, unknown>) => resolveConfig(new Map(Object.entries(over)));
+
+describe('config', () => {
+  it('defaults resolve to a complete config; width follows the paper pairing', () => {
+    const c = resolve({});
+    expect(c.model.width).toBe(50);
+    expect(resolve({ 'model.type': 'plain' }).model.width).toBe(71);
+    expect(resolve({ 'model.type': 'plain', 'model.width': 30 }).model.width).toBe(30);
+    for (const path of Object.keys(FIELDS)) {
+      const [sec, key] = path.includes('.') ? path.split('.') : [undefined, path];
+      const v = sec ? (c as unknown as Record<string, Record<string, unknown>>)[sec]![key!] : (c as unknown as Record<string, unknown>)[key!];
+      expect(v, path).not.toBeUndefined();
+    }
+  });
+
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ 'model.depth': 0 }, /model\.depth: expected an integer from 1 to 1000, got 0/],
+    [{ 'model.depth': 1001 }, /model\.depth: expected an integer from 1 to 1000, got 1001/],
+    [{ 'model.depth': 2.5 }, /model\.depth/],
+    [{ 'model.width': 0 }, /model\.width: expected an integer from 1/],
+    [{ 'model.activation': 'relux' }, /model\.activation: expected one of relu, tanh.*got "relux" \(did you mean "relu"\?\)/],
+    [{ 'model.gateBias': Number.POSITIVE_INFINITY }, /model\.gateBias: expected a finite number/],
+    [{ 'train.lr': 0 }, /train\.lr: expected a finite number > 0/],
+    [{ 'train.momentum': 1 }, /train\.momentum/],
+  ];
+  for (const [over, msg] of bad) {
+    it(`rejects ${JSON.stringify(over)}`, () => {
+      expect(() => resolve(over)).toThrow(UserError);
+      expect(() => resolve(over)).toThrow(msg);
+    });
+  }
+
+  it('--set coerces by field type and rejects unknown paths with a suggestion', () => {
+    expect(parseSet('model.depth=50')).toEqual(['model.depth', 50]);
+    expect(parseSet('model.widths=50,50,40')).toEqual(['model.widths', [50, 50, 40]]);
+    expect(parseSet('dataset.trainSize=null')).toEqual(['dataset.trainSize', null]);
+    expect(() => parseSet('model.gatebias=-3')).toThrow(/unknown config key "model.gatebias" \(did you mean "model.gateBias"\?\)/);
+    expect(() => parseSet('depth')).toThrow(/expected <path>=<value>/);
+    expect(() => resolveConfig(new Map([parseSet('model.gateBias=NaN')]))).toThrow(/model\.gateBias: expected a finite number, got "NaN"/);
+    expect(() => resolveConfig(new Map([parseSet('model.depth=abc')]))).toThrow(/model\.depth: expected an integer/);
+  });
+
+  it('files: unknown keys suggest the closest, invalid JSON names line and column, missing files name the path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'highway-cfg-'));
+    const f = join(dir, 'c.json');
+    writeFileSync(f, JSON.stringify({ model: { depht: 10 } }));
+    expect(() => loadConfigFile(f)).toThrow(/unknown key "model.depht" \(did you mean "model.depth"\?\)/);
+    writeFileSync(f, JSON.stringify({ modle: {} }));
+    expect(() => loadConfigFile(f)).toThrow(/unknown key "modle" \(did you mean "model"\?\)/);
+    writeFileSync(f, '{\n  "model": {\n    "depth": 10,\n  }\n}');
+    expect(() => loadConfigFile(f)).toThrow(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:3: invalid JSON`));
+    expect(() => loadConfigFile(join(dir, 'nope.json'))).toThrow(/config file not found: .*nope\.json/);
+    writeFileSync(f, JSON.stringify({ train: { epochs: 3 }, model: { type: 'plain' } }));
+    const c = resolveConfig(loadConfigFile(f));
+    expect([c.train.epochs, c.model.type, c.model.width]).toEqual([3, 'plain', 71]);
+  });
+});
