@@ -28,7 +28,9 @@ async function tryTensorflow(): Promise<string | null> {
   try {
     await import('@tensorflow/tfjs-node' as string);
   } catch (e) {
-    return `tfjs-node not available (${(e as Error).message.split('\n')[0]})`;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return 'tfjs-node is not installed';
+    return `tfjs-node failed to load (${(e as Error).message.split('\n')[0]})`;
   }
   return (await tf.setBackend('tensorflow')) ? null : 'tfjs-node loaded but its backend failed to initialise';
 }

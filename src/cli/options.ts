@@ -1,0 +1,63 @@
+/**
+ * Config flags shared by the commands that resolve a config (train, sweep): each flag is a
+ * config path, validated by the schema so `--depth abc` and `--set model.depth=abc` read alike.
+ */
+import { Command, Option } from 'commander';
+import { FIELDS, checkField, loadConfigFile, parseSet, resolveConfig, type ResolvedConfig } from '../config/index.js';
+import { UserError } from '../errors.js';
+
+/** flag name → config path. Order is the order in --help. */
+export const CONFIG_FLAGS: Array<[flag: string, path: string, placeholder: string]> = [
+  ['model', 'model.type', 'type'],
+  ['depth', 'model.depth', 'n'],
+  ['width', 'model.width', 'n'],
+  ['activation', 'model.activation', 'name'],
+  ['gate-bias', 'model.gateBias', 'b'],
+  ['carry', 'model.carry', 'mode'],
+  ['init', 'model.init', 'name'],
+  ['dataset', 'dataset.name', 'name'],
+  ['train-size', 'dataset.trainSize', 'n'],
+  ['test-size', 'dataset.testSize', 'n'],
+  ['epochs', 'train.epochs', 'n'],
+  ['batch-size', 'train.batchSize', 'n'],
+  ['optimizer', 'train.optimizer', 'name'],
+  ['lr', 'train.lr', 'rate'],
+  ['momentum', 'train.momentum', 'm'],
+  ['decay', 'train.decay', 'factor'],
+  ['seed', 'train.seed', 'n'],
+  ['backend', 'backend', 'name'],
+];
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function helpFor(path: string): string {
+  const spec = FIELDS[path]!;
+  const choices = spec.kind === 'enum' ? ` (${spec.values.join('|')})` : '';
+  const def = spec.default === null ? '' : ` [default: ${JSON.stringify(spec.default)}]`;
+  return `${spec.help}${choices}${def}`;
+}
+
+export function addConfigOptions(cmd: Command): Command {
+  cmd.option('-c, --config <file>', 'JSON config file with sections name, backend, dataset, model, train');
+  for (const [flag, path, ph] of CONFIG_FLAGS) cmd.addOption(new Option(`--${flag} <${ph}>`, helpFor(path)));
+  cmd.option('--set <path=value>', 'set any config field, e.g. --set model.carryBias=1 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
+  return cmd;
+}
+
+/** Resolve file → --set → flags (later wins), every value checked against the schema. */
+export function resolveFromOptions(opts: Record<string, unknown>, extraTopLevel: readonly string[] = []): { cfg: ResolvedConfig; file: Map<string, unknown> } {
+  const file = typeof opts.config === 'string' ? loadConfigFile(opts.config, extraTopLevel) : new Map<string, unknown>();
+  const sets = new Map((opts.set as string[] | undefined ?? []).map(parseSet));
+  const flags = new Map<string, unknown>();
+  for (const [flag, path] of CONFIG_FLAGS) {
+    const raw = opts[camel(flag)];
+    if (raw === undefined) continue;
+    const [, value] = parseSet(`${path}=${String(raw)}`);
+    try {
+      flags.set(path, checkField(path, value));
+    } catch (e) {
+      throw new UserError(`--${flag}: ${(e as Error).message.replace(`${path}: `, '')}`);
+    }
+  }
+  return { cfg: resolveConfig(file, sets, flags), file };
+}

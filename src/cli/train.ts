@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { initBackend, describeBackend } from '../backend/index.js';
+import { executeRun } from '../runs/run.js';
+import { runFile } from '../runs/folder.js';
+import type { StopRequest } from '../train/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { addConfigOptions, resolveFromOptions } from './options.js';
+import { ProgressPrinter } from './progress.js';
+
+function stamp(d = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+export function defaultRunDir(cfg: ResolvedConfig): string {
+  const prefix = cfg.name === 'highway' ? '' : `${cfg.name.replace(/[^\w.-]+/g, '_')}-`;
+  return join('results', `${prefix}${cfg.model.type}-d${cfg.model.depth}-${stamp()}`);
+}
+
+function describeModel(cfg: ResolvedConfig, params: number): string {
+  const m = cfg.model;
+  const layers = m.type === 'highway' ? `1 plain + ${m.depth - 1} highway (gate bias ${m.gateBias}, ${m.carry} carry)` : `${m.depth} plain`;
+  return `${m.type}-d${m.depth}: ${layers}, width ${m.widths ? m.widths.join('/') : m.width}, ${m.activation}, ${params.toLocaleString('en-US')} parameters`;
+}
+
+const EXAMPLES = `
+Examples:
+  $ highway train --depth 50                      # highway net, 50 layers, on the shipped MNIST digits
+  $ highway train --model plain --depth 50        # the plain net that stops training
+  $ highway train --depth 20 --gate-bias -3 --activation tanh --epochs 40
+  $ highway train --config configs/default.json --set train.lr=0.02 --out results/mine
+  $ highway train --dataset fashion-mnist --depth 30   # after: apt-get install dataset-fashion-mnist
+  $ highway train --dataset idx:/data/mnist --depth 100
+
+Outputs (in --out, default results/<type>-d<depth>-<time>/):
+  config.json   resolved config + backend, versions, seed, data description
+  metrics.csv   epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds (one row per epoch)
+  summary.json  status (completed|diverged|interrupted|failed), params, final and best metrics, timing
+  model/        the trained network (model.json + weights.bin)`;
+
+export function trainCommand(): Command {
+  const cmd = new Command('train').description('train one plain or highway network and write its per-epoch loss curve to CSV');
+  addConfigOptions(cmd);
+  cmd
+    .option('-o, --out <dir>', 'run folder (default: results/<type>-d<depth>-<timestamp>)')
+    .option('-f, --force', 'replace the run folder if it exists')
+    .option('-q, --quiet', 'print only the final summary')
+    .addHelpText('after', EXAMPLES)
+    .action(async (opts: Record<string, unknown>) => {
+      const { cfg } = resolveFromOptions(opts, ['run', 'sweep']);
+      const quiet = Boolean(opts.quiet);
+      const log = (s: string) => {
+        if (!quiet) process.stderr.write(`${s}\n`);
+      };
+      const backend = await initBackend(cfg.backend);
+      const out = (opts.out as string | undefined) ?? defaultRunDir(cfg);
+      const printer = new ProgressPrinter(process.stderr, quiet);
+      printer.setEpochs(cfg.train.epochs);
+
+      let stop: StopRequest = 'no';
+      const onSigint = () => {
+        if (stop === 'no') {
+          stop = 'after-epoch';
+          process.stderr.write('\nstopping after this epoch (Ctrl-C again to stop now)\n');
+        } else {
+          stop = 'now';
+        }
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const summary = await executeRun(cfg, {
+          out,
+          force: Boolean(opts.force),
+          backend,
+          onStart: ({ data, params }) => {
+            log(describeBackend(backend));
+            log(`data: ${data.description}`);
+            log(`model: ${describeModel(cfg, params)}`);
+            const t = cfg.train;
+            log(`train: ${t.epochs} epochs, batch ${t.batchSize}, ${t.optimizer} lr ${t.lr} momentum ${t.momentum} decay ${t.decay}, seed ${t.seed}`);
+            log(`run folder: ${out}`);
+          },
+          hooks: {
+            onProgress: (p) => printer.progress(p),
+            onRow: (r) => printer.row(r),
+            stopRequested: () => stop,
+          },
+        });
+        const f = summary.final;
+        const loss = f ? f.trainLoss : Number.NaN;
+        process.stdout.write(
+          `${summary.status}: ${summary.epochs} epochs, final train_loss ${loss}, test_acc ${f ? f.testAcc.toFixed(4) : 'n/a'}, ` +
+            `${summary.stepsPerSecond.toFixed(1)} steps/s, ${summary.wallSeconds.toFixed(1)}s\n` +
+            `loss curve: ${runFile(out, 'metrics')}\n`,
+        );
+        if (summary.status === 'diverged') process.exitCode = 3;
+        if (summary.status === 'interrupted') process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+  return cmd;
+}

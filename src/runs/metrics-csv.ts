@@ -1,0 +1,29 @@
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import type { EpochRow } from '../train/loop.js';
+
+/** The header is a contract: spreadsheets and `highway report` read these names. */
+export const METRICS_HEADER = ['epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'lr', 'seconds', 'eval_seconds'] as const;
+
+const num = (v: number | null) => (v === null ? '' : Number.isNaN(v) ? 'NaN' : String(v));
+
+/** One row per epoch, appended and fsynced as each epoch ends, so a crash keeps every finished row. */
+export class MetricsCsv {
+  constructor(readonly path: string) {
+    this.append([...METRICS_HEADER]);
+  }
+
+  row(r: EpochRow): void {
+    this.append([String(r.epoch), num(r.trainLoss), num(r.trainAcc), num(r.testLoss), num(r.testAcc), num(r.lr), r.seconds.toFixed(3), r.evalSeconds.toFixed(3)]);
+  }
+
+  private append(cells: string[]): void {
+    const fd = openSync(this.path, 'a');
+    try {
+      writeSync(fd, stringify([cells]));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Run one resolved config into one run folder: data → model → trainer → files. Every file is
+ * written as soon as it is known (config.json first, a metrics row per epoch, summary.json at
+ * start as "running" and again at the end), atomically, so a crash never loses finished work.
+ */
+import { hostname } from 'node:os';
+import type { ResolvedConfig } from '../config/schema.js';
+import { loadDataset, type Dataset } from '../data/index.js';
+import { buildModel, countParams, logitsModel } from '../model/index.js';
+import { trainModel, type EpochRow, type TrainHooks, type TrainStatus } from '../train/index.js';
+import type { BackendInfo } from '../backend/index.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { versions } from '../util/versions.js';
+import { MetricsCsv } from './metrics-csv.js';
+import { prepareRunFolder, runFile } from './folder.js';
+import { saveModel } from './model-io.js';
+
+export type RunStatus = TrainStatus | 'failed' | 'running';
+
+export interface RunSummary {
+  status: RunStatus;
+  params: number;
+  epochs: number;
+  final: Omit<EpochRow, 'lr' | 'seconds' | 'evalSeconds'> | null;
+  best: { trainLoss: number; trainLossEpoch: number; testAcc: number; testAccEpoch: number } | null;
+  wallSeconds: number;
+  trainSeconds: number;
+  steps: number;
+  stepsPerSecond: number;
+  error?: string;
+}
+
+export interface RunOptions {
+  out: string;
+  force: boolean;
+  backend: BackendInfo;
+  hooks?: TrainHooks;
+  /** Called once the data and model exist, before training (for the CLI's header). */
+  onStart?(info: { data: Dataset; params: number }): void;
+}
+
+function bestOf(rows: EpochRow[]): RunSummary['best'] {
+  const finite = rows.filter((r) => Number.isFinite(r.trainLoss));
+  if (finite.length === 0) return null;
+  const byLoss = finite.reduce((a, b) => (b.trainLoss < a.trainLoss ? b : a));
+  const byAcc = finite.reduce((a, b) => (b.testAcc > a.testAcc ? b : a));
+  return { trainLoss: byLoss.trainLoss, trainLossEpoch: byLoss.epoch, testAcc: byAcc.testAcc, testAccEpoch: byAcc.epoch };
+}
+
+export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise<RunSummary> {
+  const t0 = performance.now();
+  prepareRunFolder(opts.out, opts.force);
+  const data = loadDataset(cfg.dataset, cfg.train.seed);
+  const model = buildModel(cfg.model, data, cfg.train.seed);
+  const params = countParams(model);
+  const meta = {
+    backend: opts.backend.name,
+    backendRequested: opts.backend.requested,
+    versions: versions(),
+    seed: cfg.train.seed,
+    data: { description: data.description, inputShape: data.inputShape, numClasses: data.numClasses, train: data.train.n, test: data.test.n },
+    params,
+    started: new Date().toISOString(),
+    host: hostname(),
+    argv: process.argv.slice(2),
+  };
+  writeJsonAtomic(runFile(opts.out, 'config'), { ...cfg, run: meta });
+  const summary = (status: RunStatus, rows: EpochRow[], steps: number, trainSeconds: number, error?: string): RunSummary => {
+    const last = rows[rows.length - 1];
+    return {
+      status,
+      params,
+      epochs: last ? last.epoch : 0,
+      final: last ? { epoch: last.epoch, trainLoss: last.trainLoss, trainAcc: last.trainAcc, testLoss: last.testLoss, testAcc: last.testAcc } : null,
+      best: bestOf(rows),
+      wallSeconds: (performance.now() - t0) / 1000,
+      trainSeconds,
+      steps,
+      stepsPerSecond: trainSeconds > 0 ? steps / trainSeconds : 0,
+      ...(error ? { error } : {}),
+    };
+  };
+  writeJsonAtomic(runFile(opts.out, 'summary'), summary('running', [], 0, 0));
+  opts.onStart?.({ data, params });
+
+  const csv = new MetricsCsv(runFile(opts.out, 'metrics'));
+  const rows: EpochRow[] = [];
+  const hooks: TrainHooks = {
+    ...opts.hooks,
+    onRow: (r) => {
+      rows.push(r);
+      csv.row(r);
+      opts.hooks?.onRow?.(r);
+    },
+  };
+  const logits = logitsModel(model);
+  try {
+    const result = await trainModel(logits, data, cfg.train, hooks);
+    await saveModel(model, runFile(opts.out, 'model'));
+    const s = summary(result.status, result.rows, result.steps, result.stepSeconds);
+    writeJsonAtomic(runFile(opts.out, 'summary'), s);
+    return s;
+  } catch (e) {
+    writeJsonAtomic(runFile(opts.out, 'summary'), summary('failed', rows, 0, 0, (e as Error).message));
+    throw e;
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The training loop, readable top to bottom: for each epoch, shuffle (seeded), one optimiser
+ * step per minibatch, then evaluate the whole training and test sets (the paper's Figure 1
+ * measures the full training set, not the running minibatch average) and report a row.
+ * It never touches files: rows go to `hooks.onRow`, and the caller decides where they land.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { TrainConfig } from '../config/schema.js';
+import type { Dataset } from '../data/types.js';
+import { Rng, deriveSeed } from '../util/random.js';
+import { createOptimizer } from './optimizers.js';
+import { crossEntropy, evaluate, oneHot } from './evaluate.js';
+
+export interface EpochRow {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  testLoss: number;
+  testAcc: number;
+  /** Learning rate used during this epoch (null for epoch 0, the untrained net). */
+  lr: number | null;
+  /** Seconds since training started, at the end of this row's evaluation. */
+  seconds: number;
+  /** Seconds this row's evaluation took. */
+  evalSeconds: number;
+}
+
+export interface Progress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  /** Minibatch loss of the latest step (read only when progress is reported). */
+  loss: number;
+  seconds: number;
+}
+
+export type StopRequest = 'no' | 'after-epoch' | 'now';
+
+export interface TrainHooks {
+  onRow?(row: EpochRow): void;
+  /** Called about every `progressEvery` steps. */
+  onProgress?(p: Progress): void;
+  /** Polled between steps: 'after-epoch' finishes the epoch and its row, 'now' stops at once. */
+  stopRequested?(): StopRequest;
+  progressEvery?: number;
+}
+
+export type TrainStatus = 'completed' | 'diverged' | 'interrupted';
+
+export interface TrainResult {
+  status: TrainStatus;
+  rows: EpochRow[];
+  steps: number;
+  /** Seconds spent in optimiser steps only (for steps/second). */
+  stepSeconds: number;
+  seconds: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function trainModel(
+  logitsModel: tfl.LayersModel,
+  data: Dataset,
+  cfg: TrainConfig,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
+  const { inputShape, numClasses, train } = data;
+  const d = train.x.length / train.n;
+  const vars = logitsModel.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = createOptimizer(cfg.optimizer, cfg.momentum);
+  const shuffle = new Rng(deriveSeed(cfg.seed, 'shuffle'));
+  const stepsPerEpoch = Math.ceil(train.n / cfg.batchSize);
+  const every = hooks.progressEvery ?? 10;
+  const stop = hooks.stopRequested ?? (() => 'no' as const);
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const rows: EpochRow[] = [];
+  let steps = 0;
+  let stepSeconds = 0;
+
+  const evaluateRow = (epoch: number, lr: number | null): EpochRow => {
+    const e0 = performance.now();
+    const tr = evaluate(logitsModel, train, inputShape, numClasses, cfg.evalBatchSize);
+    const te = evaluate(logitsModel, data.test, inputShape, numClasses, cfg.evalBatchSize);
+    const row: EpochRow = {
+      epoch,
+      trainLoss: tr.loss,
+      trainAcc: tr.accuracy,
+      testLoss: te.loss,
+      testAcc: te.accuracy,
+      lr,
+      seconds: elapsed(),
+      evalSeconds: (performance.now() - e0) / 1000,
+    };
+    rows.push(row);
+    hooks.onRow?.(row);
+    return row;
+  };
+  const finish = (status: TrainStatus): TrainResult => {
+    optimizer.dispose();
+    return { status, rows, steps, stepSeconds, seconds: elapsed() };
+  };
+
+  if (!Number.isFinite(evaluateRow(0, null).trainLoss)) return finish('diverged');
+  const xBuf = new Float32Array(cfg.batchSize * d);
+  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+    const lr = cfg.lr * cfg.decay ** (epoch - 1);
+    const order = shuffle.permutation(train.n);
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      const from = s * cfg.batchSize;
+      const b = Math.min(cfg.batchSize, train.n - from);
+      const labels = new Int32Array(b);
+      for (let i = 0; i < b; i++) {
+        const src = order[from + i]!;
+        xBuf.set(train.x.subarray(src * d, (src + 1) * d), i * d);
+        labels[i] = train.y[src]!;
+      }
+      const s0 = performance.now();
+      const loss = tf.tidy(() => {
+        const x = tf.tensor(xBuf.subarray(0, b * d), [b, ...inputShape]);
+        const t = tf.tensor2d(oneHot(labels, 0, b, numClasses), [b, numClasses]);
+        const { value, grads } = tf.variableGrads(() => crossEntropy(logitsModel.apply(x, { training: true }) as tf.Tensor, t), vars);
+        optimizer.step(vars, grads, lr);
+        return value;
+      });
+      steps++;
+      const report = hooks.onProgress !== undefined && (s % every === every - 1 || s === stepsPerEpoch - 1);
+      const l = report ? loss.dataSync()[0]! : Number.NaN;
+      stepSeconds += (performance.now() - s0) / 1000;
+      if (report) hooks.onProgress!({ epoch, epochs: cfg.epochs, step: s + 1, steps: stepsPerEpoch, loss: l, seconds: elapsed() });
+      loss.dispose();
+      if (s % every === 0) await yieldToEventLoop();
+      if (stop() === 'now') return finish('interrupted');
+    }
+    const row = evaluateRow(epoch, lr);
+    if (!Number.isFinite(row.trainLoss) || !Number.isFinite(row.testLoss)) return finish('diverged');
+    if (stop() !== 'no' && epoch < cfg.epochs) return finish('interrupted');
+  }
+  return finish('completed');
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STACK_LINE, highway } from './helpers/cli.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'highway-cli-'));
+const SMALL = ['--dataset', 'synthetic', '--train-size', '64', '--test-size', '32', '--depth', '3', '--width', '8', '--batch-size', '16'];
+
+describe('highway train (end to end)', () => {
+  it('trains, prints the backend, writes the run folder and says where the CSV is', () => {
+    const out = join(tmp(), 'run');
+    const r = highway(['train', ...SMALL, '--epochs', '2', '--gate-bias', '-3', '--out', out]);
+    expect(r.stderr).toMatch(/backend: (wasm|cpu|tensorflow)/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^completed: 2 epochs/m);
+    expect(r.stdout).toContain(join(out, 'metrics.csv'));
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(cfg.model.gateBias).toBe(-3);
+    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length).toBe(4);
+    // non-terminal output: one plain line per epoch, no carriage returns
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr.match(/^epoch \d/gm)?.length).toBe(3);
+  });
+
+  it('--config then --set then flags; the saved config.json runs again as a config', () => {
+    const dir = tmp();
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ name: 'mine', model: { depth: 5, activation: 'tanh' }, train: { epochs: 1 } }));
+    const out = join(dir, 'a');
+    const r = highway(['train', '--config', file, '--set', 'model.depth=4', '--depth', '3', ...SMALL.slice(0, 6), '--out', out, '--quiet']);
+    expect(r.code).toBe(0);
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect([cfg.name, cfg.model.depth, cfg.model.activation, cfg.train.epochs]).toEqual(['mine', 3, 'tanh', 1]);
+    const again = highway(['train', '--config', join(out, 'config.json'), '--out', join(dir, 'b'), '--quiet']);
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(dir, 'b', 'metrics.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 5).join()))
+      .toEqual(readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 5).join()));
+  });
+
+  const dir = tmp();
+  writeFileSync(join(dir, 'bad.json'), '{\n  "model": {\n    "depth": 10,\n  }\n}');
+  writeFileSync(join(dir, 'unknown.json'), JSON.stringify({ model: { gatebias: -2 } }));
+  const cases: Array<[string, string[], RegExp]> = [
+    ['missing config file', ['--config', join(dir, 'nope.json')], /config file not found: .*nope\.json/],
+    ['invalid JSON', ['--config', join(dir, 'bad.json')], /bad\.json:4:3: invalid JSON/],
+    ['unknown key', ['--config', join(dir, 'unknown.json')], /unknown key "model\.gatebias" \(did you mean "model\.gateBias"\?\)/],
+    ['bad --set', ['--set', 'model.dept=3'], /unknown config key "model\.dept" \(did you mean "model\.depth"\?\)/],
+    ['--set without =', ['--set', 'depth'], /expected <path>=<value>/],
+    ['--depth abc', ['--depth', 'abc'], /--depth: expected an integer from 1 to 1000, got "abc"/],
+    ['--depth 0', ['--depth', '0'], /--depth: expected an integer from 1 to 1000, got 0/],
+    ['unknown dataset', ['--dataset', 'cifar'], /dataset\.name: unknown dataset "cifar"/],
+    ['unknown activation', ['--activation', 'relu6'], /--activation: expected one of relu, tanh, linear, sigmoid, elu, got "relu6"/],
+    ['unknown option', ['--dpeth', '3'], /unknown option '--dpeth'/],
+    ['tensorflow backend without tfjs-node', ['--backend', 'tensorflow', ...SMALL], /backend "tensorflow" needs @tensorflow\/tfjs-node: tfjs-node is not installed; install it with/],
+  ];
+  for (const [name, args, msg] of cases) {
+    it(`user error: ${name} → one message, exit 2, no stack trace`, () => {
+      const r = highway(['train', ...args, '--out', join(tmp(), 'x'), '--epochs', '0']);
+      if (name.startsWith('tensorflow') && r.code === 0) return; // tfjs-node is installed here: not an error
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(STACK_LINE);
+    });
+  }
+
+  it('an existing run folder is refused without --force', () => {
+    const out = join(tmp(), 'run');
+    expect(highway(['train', ...SMALL, '--epochs', '0', '--out', out]).code).toBe(0);
+    const r = highway(['train', ...SMALL, '--epochs', '0', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/already exists; pass --force/);
+    expect(highway(['train', ...SMALL, '--epochs', '0', '--out', out, '--force']).code).toBe(0);
+  });
+
+  it('--help lists every flag with examples; --version prints the version', () => {
+    const r = highway(['train', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--config', '--set', '--model', '--depth', '--width', '--activation', '--gate-bias', '--carry', '--dataset', '--epochs', '--batch-size', '--optimizer', '--lr', '--momentum', '--decay', '--seed', '--backend', '--out', '--force', '--quiet']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain('Examples:');
+    expect(highway(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
