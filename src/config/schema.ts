@@ -109,9 +109,9 @@ export const FIELDS: Record<string, FieldSpec> = {
   'train.epochs': { kind: 'int', min: 0, max: 1_000_000, default: 20, help: 'passes over the training set (0: evaluate the initial net only)' },
   'train.batchSize': { kind: 'int', min: 1, max: 1_000_000, default: 128, help: 'minibatch size' },
   'train.optimizer': { kind: 'enum', values: OPTIMIZERS, default: 'sgd', help: 'sgd (with momentum, the paper), nesterov, adam' },
-  'train.lr': { kind: 'number', min: 0, exclusiveMin: true, default: 0.05, help: 'initial learning rate' },
+  'train.lr': { kind: 'number', min: 0, exclusiveMin: true, default: 0.1, help: 'initial learning rate' },
   'train.momentum': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'momentum (sgd, nesterov); beta1 for adam' },
-  'train.decay': { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 1, help: 'learning rate at epoch e is lr * decay^e' },
+  'train.decay': { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.85, help: 'learning rate of epoch e is lr * decay^(e-1)' },
   'train.seed': { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, help: 'drives weight init and shuffling' },
   'train.evalBatchSize': { kind: 'int', min: 1, max: 1_000_000, default: 2000, help: 'batch size for full-set evaluation' },
 };
