@@ -83,3 +83,26 @@ describe('highway train (end to end)', () => {
     expect(highway(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('Ctrl-C', () => {
+  it('SIGINT finishes the current epoch, writes its row, exits 130 with status interrupted', async () => {
+    const { spawn } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const out = join(tmp(), 'run');
+    const bin = new URL('../bin/highway.js', import.meta.url).pathname;
+    const child = spawn(process.execPath, [bin, 'train', '--dataset', 'synthetic', '--train-size', '4000', '--depth', '8', '--width', '32', '--epochs', '500', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const rows = () => (existsSync(join(out, 'metrics.csv')) ? readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length - 1 : 0);
+    while (rows() < 2) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain('stopping after this epoch');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.status).toBe('interrupted');
+    expect(summary.epochs).toBe(rows() - 1);
+    expect(rows()).toBeLessThan(10);
+    expect(existsSync(join(out, 'model', 'model.json'))).toBe(true);
+  });
+});
