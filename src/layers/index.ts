@@ -1,3 +1,4 @@
+export { GatedLayer, type GatedLayerArgs } from './gated-layer.js';
 export { HighwayDense, type HighwayDenseArgs } from './highway-dense.js';
 export { HighwayConv2D, type HighwayConv2DArgs } from './highway-conv2d.js';
 export { FeaturePad, FeatureSubsample } from './transitions.js';

@@ -20,9 +20,8 @@ function lastDim(shape: Shape | Shape[], who: string): { shape: Shape; n: number
   return { shape: s, n };
 }
 
-/** Zero-pad the last axis from n up to `units` (units ≥ n). */
-export class FeaturePad extends tfl.layers.Layer {
-  static className = 'FeaturePad';
+/** The shared skeleton: `units` argument, shape check, output shape, config. */
+abstract class FeatureResize extends tfl.layers.Layer {
   readonly units: number;
 
   constructor(args: FeatureResizeArgs) {
@@ -30,12 +29,28 @@ export class FeaturePad extends tfl.layers.Layer {
     this.units = args.units;
   }
 
+  /** Throws a UserError when width n cannot become `units` this way. */
+  protected abstract check(n: number): void;
+
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const { shape, n } = lastDim(inputShape, `FeaturePad "${this.name}"`);
+    const { shape, n } = lastDim(inputShape, `${this.getClassName()} "${this.name}"`);
+    this.check(n);
+    return [...shape.slice(0, -1), this.units];
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { units: this.units, ...super.getConfig() };
+  }
+}
+
+/** Zero-pad the last axis from n up to `units` (units ≥ n). */
+export class FeaturePad extends FeatureResize {
+  static className = 'FeaturePad';
+
+  protected check(n: number): void {
     if (this.units < n) {
       throw new UserError(`transition "pad" cannot shrink width ${n} to ${this.units}: padding only widens (use "project" or "subsample")`);
     }
-    return [...shape.slice(0, -1), this.units];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -46,31 +61,19 @@ export class FeaturePad extends tfl.layers.Layer {
       return tf.pad(x, pads);
     });
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { units: this.units, ...super.getConfig() };
-  }
 }
 tf.serialization.registerClass(FeaturePad);
 
 /** Keep units 0, k, 2k, … of the last axis, k = n / units (n must be a multiple of units). */
-export class FeatureSubsample extends tfl.layers.Layer {
+export class FeatureSubsample extends FeatureResize {
   static className = 'FeatureSubsample';
-  readonly units: number;
 
-  constructor(args: FeatureResizeArgs) {
-    super(args);
-    this.units = args.units;
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const { shape, n } = lastDim(inputShape, `FeatureSubsample "${this.name}"`);
+  protected check(n: number): void {
     if (this.units > n || n % this.units !== 0) {
       throw new UserError(
         `transition "subsample" cannot go from width ${n} to ${this.units}: it keeps every k-th unit, so the new width must divide the old one (use "project" or "pad")`,
       );
     }
-    return [...shape.slice(0, -1), this.units];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -84,10 +87,6 @@ export class FeatureSubsample extends tfl.layers.Layer {
       const size = grouped.shape.map((d, i) => (i === grouped.rank - 1 ? 1 : d));
       return tf.reshape(tf.slice(grouped, begin, size), [...lead, this.units]);
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { units: this.units, ...super.getConfig() };
   }
 }
 tf.serialization.registerClass(FeatureSubsample);

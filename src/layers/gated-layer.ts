@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Activation, Carry, InitName } from '../config/schema.js';
+import { kernelInitializer, normalizeInitName } from './initializers.js';
+import { activate, checkGateArgs, combine } from './gate.js';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+type LayerVariable = tfl.LayerVariable;
+
+export interface GatedLayerArgs extends LayerArgs {
+  /** Nonlinearity of H. Default relu. */
+  activation?: Activation;
+  /** Initial value of b_T, the transform gate's bias. Negative = start close to carrying x. Default −2. */
+  gateBias?: number;
+  /** coupled: C = 1 − T (the paper). independent: C = σ(x·W_C + b_C). Default coupled. */
+  carry?: Carry;
+  /** Initial b_C for independent carry. Default +2. */
+  carryBias?: number;
+  /** Kernel initializer for W_H, W_T (and W_C). Default glorot_uniform. */
+  kernelInitializer?: InitName;
+  /** Seed for the kernel initializers; W_H, W_T, W_C use seed, seed+1, seed+2. */
+  seed?: number;
+}
+
+/**
+ * What every highway layer shares: the gate arguments, the H/T(/C) weights with their
+ * initial biases, and y = H·T + x·C. Subclasses say how x meets a kernel (matMul, conv2d).
+ */
+export abstract class GatedLayer extends tfl.layers.Layer {
+  readonly activation: Activation;
+  readonly gateBias: number;
+  readonly carry: Carry;
+  readonly carryBias: number;
+  readonly kernelInit: InitName;
+  readonly seed: number | undefined;
+  private gateWeights: { h: [LayerVariable, LayerVariable]; t: [LayerVariable, LayerVariable]; c: [LayerVariable, LayerVariable] | null } | null = null;
+
+  constructor(args: GatedLayerArgs) {
+    super(args);
+    this.activation = args.activation ?? 'relu';
+    this.gateBias = args.gateBias ?? -2;
+    this.carry = args.carry ?? 'coupled';
+    this.carryBias = args.carryBias ?? 2;
+    this.kernelInit = normalizeInitName(args.kernelInitializer ?? 'glorot_uniform', this.getClassName());
+    this.seed = args.seed;
+    checkGateArgs(this.getClassName(), this);
+  }
+
+  /** x meets kernel w (before the bias): x·W for dense, conv(x, W) for images. */
+  protected abstract transform(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
+
+  /** Add W_H, b_H, W_T, b_T (and W_C, b_C), in that order; `units` is the bias length. */
+  protected addGateWeights(kernelShape: number[], units: number): void {
+    const seed = (k: number) => (this.seed === undefined ? undefined : this.seed + k);
+    const pair = (name: string, k: number, bias: ReturnType<typeof tfl.initializers.zeros>): [LayerVariable, LayerVariable] => [
+      this.addWeight(`kernel_${name}`, kernelShape, 'float32', kernelInitializer(this.kernelInit, seed(k))),
+      this.addWeight(`bias_${name}`, [units], 'float32', bias),
+    ];
+    this.gateWeights = {
+      h: pair('h', 0, tfl.initializers.zeros()),
+      t: pair('t', 1, tfl.initializers.constant({ value: this.gateBias })),
+      c: this.carry === 'independent' ? pair('c', 2, tfl.initializers.constant({ value: this.carryBias })) : null,
+    };
+    this.built = true;
+  }
+
+  override computeOutputShape<S>(inputShape: S): S {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const w = this.gateWeights!;
+      const pre = ([k, b]: [LayerVariable, LayerVariable]) => tf.add(this.transform(x, k.read()), b.read());
+      return combine(x, activate(this.activation, pre(w.h)), pre(w.t), w.c ? pre(w.c) : null);
+    });
+  }
+
+  /** The gate arguments, for subclasses' getConfig(). */
+  protected gateConfig(): tf.serialization.ConfigDict {
+    const config: tf.serialization.ConfigDict = {
+      activation: this.activation,
+      gateBias: this.gateBias,
+      carry: this.carry,
+      carryBias: this.carryBias,
+      kernelInitializer: this.kernelInit,
+    };
+    if (this.seed !== undefined) config.seed = this.seed;
+    return config;
+  }
+}
