@@ -2,8 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
 import { versions } from '../util/versions.js';
 import { trainCommand } from './train.js';
+import { sweepCommand } from './sweep.js';
+import { reportCommand } from './report.js';
 
-/** Exit codes: 0 ok, 1 bug (stack printed), 2 user error (message only), 3 diverged, 130 interrupted. */
+/** Exit codes: 0 ok, 1 bug (stack printed), 2 user error (message only), 3 diverged, 4 some sweep runs failed, 130 interrupted. */
 export function buildProgram(): Command {
   const program = new Command('highway')
     .description('Depth studies of Highway Networks against plain deep networks, on TensorFlow.js')
@@ -11,13 +13,15 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
-  program.addCommand(trainCommand().exitOverride());
+  for (const cmd of [trainCommand(), sweepCommand(), reportCommand()]) program.addCommand(cmd.exitOverride());
   program.addHelpText(
     'after',
     `
 Quick start:
   $ highway train --depth 50            train a 50-layer highway net on MNIST, loss curve to CSV
-  $ highway train --help                every option, with examples`,
+  $ highway sweep configs/depth-quick.json   plain vs highway at depths 10-100, in parallel
+  $ highway report results/depth-quick      CSV, SVG and the comparison with the paper
+  $ highway <command> --help            every option, with examples`,
   );
   return program;
 }

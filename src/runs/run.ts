@@ -4,6 +4,7 @@
  * start as "running" and again at the end), atomically, so a crash never loses finished work.
  */
 import { hostname } from 'node:os';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedConfig } from '../config/schema.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { buildModel, countParams, logitsModel } from '../model/index.js';
@@ -35,6 +36,8 @@ export interface RunOptions {
   force: boolean;
   backend: BackendInfo;
   hooks?: TrainHooks;
+  /** Extra fields for config.json's `run` section (a sweep records its run id and parameters). */
+  extraMeta?: Record<string, unknown>;
   /** Called once the data and model exist, before training (for the CLI's header). */
   onStart?(info: { data: Dataset; params: number }): void;
 }
@@ -50,22 +53,22 @@ function bestOf(rows: EpochRow[]): RunSummary['best'] {
 export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise<RunSummary> {
   const t0 = performance.now();
   prepareRunFolder(opts.out, opts.force);
-  const data = loadDataset(cfg.dataset, cfg.train.seed);
-  const model = buildModel(cfg.model, data, cfg.train.seed);
-  const params = countParams(model);
-  const meta = {
+  const meta: Record<string, unknown> = {
     backend: opts.backend.name,
     backendRequested: opts.backend.requested,
     versions: versions(),
     seed: cfg.train.seed,
-    data: { description: data.description, inputShape: data.inputShape, numClasses: data.numClasses, train: data.train.n, test: data.test.n },
-    params,
     started: new Date().toISOString(),
     host: hostname(),
     argv: process.argv.slice(2),
+    ...opts.extraMeta,
   };
-  writeJsonAtomic(runFile(opts.out, 'config'), { ...cfg, run: meta });
-  const summary = (status: RunStatus, rows: EpochRow[], steps: number, trainSeconds: number, error?: string): RunSummary => {
+  const writeConfig = () => writeJsonAtomic(runFile(opts.out, 'config'), { ...cfg, run: meta });
+  // config.json first: even a run that fails while loading its data stays traceable
+  writeConfig();
+  let params = 0;
+  const rows: EpochRow[] = [];
+  const summary = (status: RunStatus, steps: number, trainSeconds: number, error?: string): RunSummary => {
     const last = rows[rows.length - 1];
     return {
       status,
@@ -80,30 +83,37 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
       ...(error ? { error } : {}),
     };
   };
-  writeJsonAtomic(runFile(opts.out, 'summary'), summary('running', [], 0, 0));
-  opts.onStart?.({ data, params });
-
-  const csv = new MetricsCsv(runFile(opts.out, 'metrics'));
-  const rows: EpochRow[] = [];
-  const hooks: TrainHooks = {
-    ...opts.hooks,
-    onRow: (r) => {
-      rows.push(r);
-      csv.row(r);
-      opts.hooks?.onRow?.(r);
-    },
-  };
-  const logits = logitsModel(model);
+  writeJsonAtomic(runFile(opts.out, 'summary'), summary('running', 0, 0));
+  let model: tfl.LayersModel | undefined;
   try {
-    const result = await trainModel(logits, data, cfg.train, hooks);
+    const data = loadDataset(cfg.dataset, cfg.train.seed);
+    model = buildModel(cfg.model, data, cfg.train.seed);
+    params = countParams(model);
+    Object.assign(meta, {
+      data: { description: data.description, inputShape: data.inputShape, numClasses: data.numClasses, train: data.train.n, test: data.test.n },
+      params,
+    });
+    writeConfig();
+    opts.onStart?.({ data, params });
+
+    const csv = new MetricsCsv(runFile(opts.out, 'metrics'));
+    const hooks: TrainHooks = {
+      ...opts.hooks,
+      onRow: (r) => {
+        rows.push(r);
+        csv.row(r);
+        opts.hooks?.onRow?.(r);
+      },
+    };
+    const result = await trainModel(logitsModel(model), data, cfg.train, hooks);
     await saveModel(model, runFile(opts.out, 'model'));
-    const s = summary(result.status, result.rows, result.steps, result.stepSeconds);
+    const s = summary(result.status, result.steps, result.stepSeconds);
     writeJsonAtomic(runFile(opts.out, 'summary'), s);
     return s;
   } catch (e) {
-    writeJsonAtomic(runFile(opts.out, 'summary'), summary('failed', rows, 0, 0, (e as Error).message));
+    writeJsonAtomic(runFile(opts.out, 'summary'), summary('failed', 0, 0, (e as Error).message));
     throw e;
   } finally {
-    model.dispose();
+    model?.dispose();
   }
 }

@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { writeReport } from '../report/index.js';
+
+const HELP = `
+Reads only run folders (any folder under <dir> holding config.json and metrics.csv, up to 3
+levels deep), so it works on partial sweeps and on results copied from other machines.
+
+Writes (into --out, default <dir>):
+  runs.csv     one row per run: id, swept parameters, status, final/best training loss,
+               final test accuracy, epochs, seconds
+  curves.csv   epoch, then one training-loss column per run (blank after a run stopped)
+  figure1.svg  the paper's Figure 1: best run per depth (left), mean of the top 10 (right)
+  report.md    per-depth table and the paper's five claims, each held / not held / not tested
+
+Examples:
+  $ highway report results/depth-quick
+  $ highway report results/ --out /tmp/all-runs`;
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('turn a results folder into runs.csv, curves.csv, figure1.svg and report.md (with the paper comparison)')
+    .argument('<dir>', 'a sweep folder, or any folder of run folders')
+    .option('-o, --out <dir>', 'where to write the report files (default: <dir>)')
+    .addHelpText('after', HELP)
+    .action(async (dir: string, opts: { out?: string }) => {
+      const r = await writeReport(dir, opts.out ?? dir);
+      for (const c of r.claims) process.stdout.write(`claim ${c.n}: ${c.verdict.padEnd(10)} ${c.evidence}\n`);
+      process.stdout.write(`${r.runs.length} runs → ${r.files.join(', ')}\n`);
+    });
+}

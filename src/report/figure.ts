@@ -1,0 +1,58 @@
+/**
+ * figure1.svg, like the paper's Figure 1: left, the training curve of the best run per depth and
+ * type; right, the mean of the top 10. Log-scale loss, one colour per depth, highway solid and
+ * plain dashed. Vega-Lite compiled to Vega and rendered to SVG in Node (no browser).
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { meanCurve, type GroupStats } from './stats.js';
+
+interface Point {
+  type: string;
+  depth: number;
+  epoch: number;
+  loss: number;
+}
+
+function points(stats: GroupStats[], curve: (s: GroupStats) => number[]): Point[] {
+  return stats.flatMap((s) =>
+    curve(s)
+      .map((loss, epoch) => ({ type: s.type, depth: s.depth, epoch, loss }))
+      .filter((p) => Number.isFinite(p.loss) && p.loss > 0),
+  );
+}
+
+function panel(title: string, values: Point[], depths: number[]): Record<string, unknown> {
+  return {
+    title,
+    width: 360,
+    height: 280,
+    data: { values },
+    mark: { type: 'line', strokeWidth: 1.8 },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (cross-entropy, whole set)', axis: { format: '.0e' } },
+      color: { field: 'depth', type: 'ordinal', scale: { domain: depths, scheme: 'viridis' }, title: 'depth' },
+      strokeDash: { field: 'type', type: 'nominal', scale: { domain: ['highway', 'plain'], range: [[1, 0], [6, 4]] }, title: 'network' },
+      detail: [{ field: 'type' }, { field: 'depth' }],
+    },
+  };
+}
+
+export async function figure1Svg(stats: GroupStats[]): Promise<string> {
+  const depths = [...new Set(stats.map((s) => s.depth))].sort((a, b) => a - b);
+  const withRuns = stats.filter((s) => s.best);
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    hconcat: [
+      panel('Best run per depth', points(withRuns, (s) => s.best!.trainLoss), depths),
+      panel('Mean of the top 10 runs', points(withRuns, (s) => meanCurve(s.topK)), depths),
+    ],
+    resolve: { scale: { y: 'shared' } },
+    config: { font: 'sans-serif' },
+  } as unknown as TopLevelSpec;
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}

@@ -1,0 +1,84 @@
+/**
+ * Read run folders, and nothing else: the report works on partial sweeps and on folders
+ * copied from other machines. A run folder is any folder holding config.json (a run that
+ * failed before its first epoch has no metrics.csv; it is listed with an empty curve).
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { ResolvedConfig } from '../config/index.js';
+import { UserError } from '../errors.js';
+import { RUN_FILES } from '../runs/folder.js';
+import type { RunSummary } from '../runs/run.js';
+
+export interface RunRecord {
+  id: string;
+  dir: string;
+  config: ResolvedConfig & { run?: { sweep?: { id: string; index: number; params: Record<string, unknown> }; backend?: string } };
+  summary: RunSummary | null;
+  /** Whole-training-set loss per epoch, index = epoch (NaN where missing). */
+  trainLoss: number[];
+  testAcc: number[];
+  /** Swept parameters (path → value, null where not applicable); empty for single runs. */
+  params: Record<string, unknown>;
+}
+
+function readJson<T>(f: string): T | null {
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+function findRunDirs(root: string, depth: number): string[] {
+  if (existsSync(join(root, RUN_FILES.config))) return [root];
+  if (depth === 0) return [];
+  return readdirSync(root)
+    .filter((n) => !n.startsWith('.') && n !== RUN_FILES.model)
+    .map((n) => join(root, n))
+    .filter((p) => statSync(p).isDirectory())
+    .sort()
+    .flatMap((p) => findRunDirs(p, depth - 1));
+}
+
+function readCurve(file: string): { trainLoss: number[]; testAcc: number[] } {
+  if (!existsSync(file)) return { trainLoss: [], testAcc: [] };
+  const rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Array<Record<string, string>>;
+  const trainLoss: number[] = [];
+  const testAcc: number[] = [];
+  for (const r of rows) {
+    const e = Number(r.epoch);
+    if (!Number.isInteger(e) || e < 0) continue;
+    trainLoss[e] = r.train_loss === '' || r.train_loss === undefined ? Number.NaN : Number(r.train_loss);
+    testAcc[e] = r.test_acc === '' || r.test_acc === undefined ? Number.NaN : Number(r.test_acc);
+  }
+  return { trainLoss: Array.from(trainLoss, (v) => v ?? Number.NaN), testAcc: Array.from(testAcc, (v) => v ?? Number.NaN) };
+}
+
+export function loadRuns(root: string): RunRecord[] {
+  if (!existsSync(root)) throw new UserError(`results folder ${root} does not exist`);
+  if (!statSync(root).isDirectory()) throw new UserError(`${root} is not a folder`);
+  const dirs = findRunDirs(root, 3);
+  if (dirs.length === 0) throw new UserError(`${root}: no run folders found (a run folder holds config.json and metrics.csv)`);
+  return dirs.flatMap((dir) => {
+    const config = readJson<RunRecord['config']>(join(dir, RUN_FILES.config));
+    if (!config || !config.model) return [];
+    const summary = readJson<RunSummary>(join(dir, RUN_FILES.summary));
+    const sweep = config.run?.sweep;
+    return [{ id: sweep?.id ?? basename(dir), dir, config, summary, ...readCurve(join(dir, RUN_FILES.metrics)), params: sweep?.params ?? {} }];
+  });
+}
+
+/** Final whole-training-set loss of a run (last finite row, or NaN). */
+export function finalLoss(r: RunRecord): number {
+  const v = r.trainLoss[r.trainLoss.length - 1];
+  return v === undefined ? Number.NaN : v;
+}
+export function bestLoss(r: RunRecord): number {
+  const finite = r.trainLoss.filter(Number.isFinite);
+  return finite.length ? Math.min(...finite) : Number.NaN;
+}
+export function status(r: RunRecord): string {
+  return r.summary?.status ?? 'unknown';
+}

@@ -1,0 +1,158 @@
+/**
+ * Run planned runs in worker processes, `jobs` at a time. A run that crashes, fails or diverges
+ * is recorded and the sweep goes on. With `resume`, runs whose summary says completed or
+ * diverged are skipped and every other one (missing, running when killed, failed,
+ * interrupted) is run again from scratch, so a killed sweep loses at most the runs in flight.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { RUN_FILES } from '../runs/folder.js';
+import type { RunStatus, RunSummary } from '../runs/run.js';
+import type { StopRequest } from '../train/index.js';
+import type { PlannedRun } from './expand.js';
+import type { WorkerMessage, WorkerTask } from './protocol.js';
+
+export const runsDir = (dir: string) => join(dir, 'runs');
+export const runDir = (dir: string, id: string) => join(runsDir(dir), id);
+
+export interface RunOutcome {
+  run: PlannedRun;
+  status: RunStatus;
+  summary: RunSummary | null;
+  error?: string;
+  seconds: number;
+}
+
+export type SweepEvent =
+  | { type: 'plan'; total: number; skipped: number; toRun: number; jobs: number }
+  | { type: 'run-start'; run: PlannedRun }
+  | { type: 'run-end'; outcome: RunOutcome; done: number; toRun: number; failed: number; etaSeconds: number | null };
+
+export interface SweepOptions {
+  dir: string;
+  jobs: number;
+  resume: boolean;
+  force: boolean;
+  onEvent?(e: SweepEvent): void;
+  /** Polled while runs are in flight: 'after-epoch' launches nothing new and lets runs finish their epoch. */
+  stopRequested?(): StopRequest;
+}
+
+export interface SweepResult {
+  outcomes: RunOutcome[];
+  skipped: PlannedRun[];
+  interrupted: boolean;
+}
+
+function readSummary(dir: string): RunSummary | null {
+  const f = join(dir, RUN_FILES.summary);
+  if (!existsSync(f)) return null;
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as RunSummary;
+  } catch {
+    return null;
+  }
+}
+
+export const isFinished = (s: RunSummary | null) => s !== null && (s.status === 'completed' || s.status === 'diverged');
+
+function workerPath(): string {
+  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  // running from sources (tests): use the compiled worker
+  return fileURLToPath(new URL('../../dist/sweep/worker.js', import.meta.url));
+}
+
+export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<SweepResult> {
+  const existing = existsSync(runsDir(opts.dir)) ? readdirSync(runsDir(opts.dir)) : [];
+  if (existing.length > 0 && !opts.resume && !opts.force) {
+    throw new UserError(`${opts.dir} already holds ${existing.length} run folder(s); pass --resume to continue that sweep, or --force to start over`);
+  }
+  if (opts.force && !opts.resume) rmSync(runsDir(opts.dir), { recursive: true, force: true });
+  writeJsonAtomic(join(opts.dir, 'sweep.json'), {
+    created: new Date().toISOString(),
+    runs: runs.map((r) => ({ index: r.index, id: r.id, trial: r.trial, params: r.params })),
+  });
+
+  const skipped = opts.resume ? runs.filter((r) => isFinished(readSummary(runDir(opts.dir, r.id)))) : [];
+  const queue = runs.filter((r) => !skipped.includes(r));
+  opts.onEvent?.({ type: 'plan', total: runs.length, skipped: skipped.length, toRun: queue.length, jobs: opts.jobs });
+
+  const outcomes: RunOutcome[] = [];
+  const active = new Set<ChildProcess>();
+  const stop = opts.stopRequested ?? (() => 'no' as const);
+  const t0 = performance.now();
+  let failed = 0;
+  let lastStop: StopRequest = 'no';
+  const toRun = queue.length;
+
+  // forward a stop request to the workers once per change ('after-epoch', then 'now')
+  const poll = setInterval(() => {
+    const s = stop();
+    if (s !== lastStop) {
+      lastStop = s;
+      for (const c of active) c.kill('SIGINT');
+    }
+  }, 100);
+
+  const runOne = (run: PlannedRun) =>
+    new Promise<void>((resolve) => {
+      const out = runDir(opts.dir, run.id);
+      const started = performance.now();
+      opts.onEvent?.({ type: 'run-start', run });
+      // own process group: a terminal's Ctrl-C reaches the sweep, which forwards it once
+      // the run folder as argv only labels the process for `ps` (the task itself comes over IPC)
+      const child = fork(workerPath(), [out], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true });
+      active.add(child);
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-4000);
+      });
+      let summary: RunSummary | null = null;
+      let error: string | undefined;
+      child.on('message', (m: WorkerMessage) => {
+        if (m.type === 'done') summary = m.summary;
+        if (m.type === 'error') error = m.message;
+      });
+      child.on('exit', (code, signal) => {
+        active.delete(child);
+        let status: RunStatus = summary ? (summary as RunSummary).status : 'failed';
+        if (!summary) {
+          error ??= `worker exited with ${signal ? `signal ${signal}` : `code ${code}`}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
+          // the run's own summary may still say "running" (killed, out of memory): record the failure
+          const onDisk = readSummary(out);
+          if (!onDisk || onDisk.status === 'running') {
+            writeJsonAtomic(join(out, RUN_FILES.summary), { ...(onDisk ?? {}), status: 'failed', error });
+          }
+          status = 'failed';
+        }
+        if (status === 'failed') failed++;
+        const done = outcomes.length + 1;
+        const elapsed = (performance.now() - t0) / 1000;
+        const outcome: RunOutcome = { run, status, summary, error, seconds: (performance.now() - started) / 1000 };
+        outcomes.push(outcome);
+        opts.onEvent?.({ type: 'run-end', outcome, done, toRun, failed, etaSeconds: done < toRun ? (elapsed / done) * (toRun - done) : 0 });
+        resolve();
+      });
+      const task: WorkerTask = { config: run.config, out, sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params } };
+      child.send(task);
+    });
+
+  const killAll = () => active.forEach((c) => c.kill('SIGKILL'));
+  process.once('exit', killAll);
+  try {
+    await Promise.all(
+      Array.from({ length: Math.max(1, opts.jobs) }, async () => {
+        while (queue.length > 0 && stop() === 'no') await runOne(queue.shift()!);
+      }),
+    );
+  } finally {
+    clearInterval(poll);
+    process.off('exit', killAll);
+  }
+  return { outcomes, skipped, interrupted: queue.length > 0 || outcomes.some((o) => o.status === 'interrupted') };
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
+import { writeReport } from '../src/report/index.js';
+import { highway, STACK_LINE } from './helpers/cli.js';
+
+/** A run folder written by hand: losses per epoch (epoch 0 first). */
+function writeRun(root: string, id: string, type: string, depth: number, losses: number[], status = 'completed', params: Record<string, unknown> = {}): void {
+  const dir = join(root, 'runs', id);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model: { type, depth }, train: {}, run: { sweep: { id, index: 0, params: { 'model.type': type, 'model.depth': depth, ...params } } } }));
+  const rows = losses.map((l, e) => `${e},${Number.isNaN(l) ? 'NaN' : l},0.5,${l},0.9,${e ? 0.1 : ''},${e},0`);
+  writeFileSync(join(dir, 'metrics.csv'), ['epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds', ...rows].join('\n') + '\n');
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ status, wallSeconds: 12.5 }));
+}
+
+/** Curves shaped like the paper's Figure 1: plain deep nets stuck near ln 10. */
+function paperLike(root: string): void {
+  const decay = (to: number, n = 6) => Array.from({ length: n }, (_, e) => 2.3 * (to / 2.3) ** (e / (n - 1)));
+  for (const d of [10, 20]) {
+    writeRun(root, `plain-d${d}-t0`, 'plain', d, decay(5e-5));
+    writeRun(root, `plain-d${d}-t1`, 'plain', d, decay(2e-5));
+  }
+  for (const d of [50, 100]) {
+    writeRun(root, `plain-d${d}-t0`, 'plain', d, [2.3, 2.3, 2.29, 2.29, 2.28, 2.28]);
+    writeRun(root, `plain-d${d}-t1`, 'plain', d, [2.3, 2.3, NaN], 'diverged');
+  }
+  for (const d of [10, 20, 50, 100]) {
+    writeRun(root, `highway-d${d}-t0`, 'highway', d, decay(1e-5, 4), 'completed', { 'model.gateBias': -2 });
+    writeRun(root, `highway-d${d}-t1`, 'highway', d, decay(3e-5, 4), 'completed', { 'model.gateBias': -3 });
+  }
+}
+
+describe('report', () => {
+  it('on a hand-made Figure-1-like folder: all five claims held, numbers from the curves', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-'));
+    paperLike(root);
+    const r = await writeReport(root);
+    expect(r.claims.map((c) => c.verdict)).toEqual(['held', 'held', 'held', 'held', 'held']);
+    // hand-derived: plain d10 top-10 mean = (5e-5 + 2e-5) / 2
+    const p10 = r.stats.find((s) => s.type === 'plain' && s.depth === 10)!;
+    expect(p10.topKMean).toBeCloseTo(3.5e-5, 12);
+    // plain d100: the diverged run counts as +inf, so the best is the stuck one, 2.28
+    const p100 = r.stats.find((s) => s.type === 'plain' && s.depth === 100)!;
+    expect(p100.bestLoss).toBe(2.28);
+    expect(p100.diverged).toBe(1);
+    expect(r.claims[3]!.evidence).toContain('ratio 2.28e+5');
+    const md = readFileSync(join(root, 'report.md'), 'utf8');
+    expect(md).toContain('| 100 | 2.28 | Infinity (2) | 1.00e-5 |');
+    expect(md.match(/✅ held/g)?.length).toBe(5);
+  });
+
+  it('marks claims not held when the data says so, and not tested when depths are missing', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-'));
+    const flat = (v: number) => [2.3, v, v, v];
+    writeRun(root, 'plain-d10', 'plain', 10, flat(0.01));
+    writeRun(root, 'plain-d50', 'plain', 50, flat(0.02));
+    writeRun(root, 'highway-d10', 'highway', 10, flat(0.01));
+    writeRun(root, 'highway-d50', 'highway', 50, flat(0.5));
+    const r = await writeReport(root);
+    expect(r.claims.map((c) => c.verdict)).toEqual(['not tested', 'not held', 'not held', 'not tested', 'not held']);
+  });
+
+  it('runs.csv and curves.csv: headers, one row per run, blank cells after a run stopped; SVG is well-formed', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-'));
+    paperLike(root);
+    writeRun(root, 'highway-d10-t9', 'highway', 10, [2.3, 1.0], 'running', { 'model.gateBias': -5 });
+    await writeReport(root);
+    const runs = readFileSync(join(root, 'runs.csv'), 'utf8').trim().split('\n');
+    expect(runs[0]).toBe('id,model.type,model.depth,model.gateBias,status,final_train_loss,best_train_loss,final_test_acc,epochs,seconds,folder');
+    expect(runs.length).toBe(1 + 17);
+    const plainRow = runs.find((l) => l.startsWith('plain-d50-t0,'))!.split(',');
+    expect(plainRow[3]).toBe(''); // gateBias does not apply to plain nets
+    expect(plainRow.slice(4, 7)).toEqual(['completed', '2.28', '2.28']);
+    const curves = readFileSync(join(root, 'curves.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(curves[0]![0]).toBe('epoch');
+    expect(curves[0]!.length).toBe(1 + 17);
+    expect(curves.length).toBe(1 + 6); // epochs 0..5
+    const col = curves[0]!.indexOf('highway-d10-t9');
+    expect(curves.map((r) => r[col])).toEqual(['highway-d10-t9', '2.3', '1', '', '', '', '']);
+    const svg = readFileSync(join(root, 'figure1.svg'), 'utf8');
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Best run per depth');
+    expect(svg).toContain('Mean of the top 10 runs');
+  });
+
+  it('CLI: works on a copied folder; a missing or empty folder is a clear error', () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-'));
+    paperLike(root);
+    const out = mkdtempSync(join(tmpdir(), 'report-out-'));
+    const r = highway(['report', root, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/claim 4: held/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('Depth study report');
+    const missing = highway(['report', join(root, 'nope')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/results folder .*nope does not exist/);
+    const empty = highway(['report', mkdtempSync(join(tmpdir(), 'empty-'))]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/no run folders found/);
+    expect(empty.stderr).not.toMatch(STACK_LINE);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseSweepSpec } from '../src/sweep/spec.js';
+import { expandSweep } from '../src/sweep/expand.js';
+import { loadConfigFile } from '../src/config/index.js';
+
+const base = new Map<string, unknown>([['dataset.name', 'synthetic']]);
+const spec = (raw: unknown) => parseSweepSpec(raw, 'c.json');
+const FIG1 = {
+  grid: { 'model.type': ['plain', 'highway'], 'model.depth': [10, 20, 50, 100] },
+  random: {
+    trials: 100,
+    seed: 7,
+    space: {
+      'train.lr': { logUniform: [0.0001, 1] },
+      'train.momentum': { uniform: [0.5, 0.99] },
+      'train.decay': { uniform: [0.9, 1.0] },
+      'model.activation': { choice: ['relu', 'tanh'] },
+      'model.gateBias': { uniform: [-10, -1] },
+      'train.batchSize': { intUniform: [16, 20] },
+    },
+  },
+};
+
+describe('sweep expansion', () => {
+  it('runs = grid points × trials, in a stable order with readable unique ids', () => {
+    const runs = expandSweep(spec(FIG1), base);
+    expect(runs.length).toBe(2 * 4 * 100);
+    expect(new Set(runs.map((r) => r.id)).size).toBe(800);
+    expect(runs[0]!.id).toBe('plain-d10-t000');
+    // highway (2nd type) × d50 (3rd depth) × trial 17
+    expect(runs[1 * 400 + 2 * 100 + 17]!.id).toBe('highway-d50-t017');
+    expect(runs.map((r) => r.index)).toEqual(runs.map((_, i) => i));
+    expect(expandSweep(spec({ grid: FIG1.grid }), base).length).toBe(8);
+    expect(expandSweep(spec({ random: { ...FIG1.random, trials: 5 } }), base).map((r) => r.id)).toEqual(['t000', 't001', 't002', 't003', 't004']);
+  });
+
+  it('expanding twice gives the same runs with the same sampled values', () => {
+    const a = expandSweep(spec(FIG1), base);
+    const b = expandSweep(spec(FIG1), base);
+    expect(a.map((r) => [r.id, r.params])).toEqual(b.map((r) => [r.id, r.params]));
+    const other = expandSweep(spec({ ...FIG1, random: { ...FIG1.random, seed: 8 } }), base);
+    expect(other[0]!.params['train.lr']).not.toBe(a[0]!.params['train.lr']);
+  });
+
+  it('samples stay within their ranges; logUniform is uniform in log space', () => {
+    const runs = expandSweep(spec({ random: { ...FIG1.random, trials: 2000 } }), base);
+    const col = (p: string) => runs.map((r) => r.params[p] as number);
+    const lr = col('train.lr');
+    expect(Math.min(...lr)).toBeGreaterThanOrEqual(0.0001);
+    expect(Math.max(...lr)).toBeLessThanOrEqual(1);
+    // log10(lr) uniform on [-4, 0]: a quarter of the samples in each decade (± 4 sd of a binomial)
+    const decade = lr.filter((v) => v < 0.001).length / 2000;
+    expect(Math.abs(decade - 0.25)).toBeLessThan(4 * Math.sqrt((0.25 * 0.75) / 2000));
+    const m = col('train.momentum');
+    expect(Math.min(...m)).toBeGreaterThanOrEqual(0.5);
+    expect(Math.max(...m)).toBeLessThanOrEqual(0.99);
+    const bs = col('train.batchSize');
+    expect(new Set(bs)).toEqual(new Set([16, 17, 18, 19, 20]));
+    expect(new Set(runs.map((r) => r.params['model.activation']))).toEqual(new Set(['relu', 'tanh']));
+    // the run's config really uses the sampled values
+    expect(runs[3]!.config.train.lr).toBe(runs[3]!.params['train.lr']);
+    expect(runs[3]!.config.model.gateBias).toBe(runs[3]!.params['model.gateBias']);
+  });
+
+  it('a parameter that does not apply (gateBias on a plain net) is recorded empty, not used', () => {
+    const runs = expandSweep(spec(FIG1), base);
+    const plain = runs.find((r) => r.config.model.type === 'plain')!;
+    const highway = runs.find((r) => r.config.model.type === 'highway' && r.trial === plain.trial)!;
+    expect(plain.params['model.gateBias']).toBeNull();
+    expect(plain.config.model.gateBias).toBe(-2); // the default, untouched
+    expect(highway.params['model.gateBias']).toBeTypeOf('number');
+    // trial t has the same sampled values at every grid point
+    expect(highway.params['train.lr']).toBe(plain.params['train.lr']);
+  });
+
+  const bad: Array<[unknown, RegExp]> = [
+    [{ grid: { 'model.dept': [1] } }, /sweep\.grid\["model\.dept"\]: unknown config path "model\.dept" \(did you mean "model\.depth"\?\)/],
+    [{ grid: { 'model.depth': [] } }, /grid\["model\.depth"\]: expected a non-empty list/],
+    [{ grid: { 'model.depth': [10, 0] } }, /grid\["model\.depth"\]: model\.depth: expected an integer from 1 to 1000, got 0/],
+    [{ random: { trials: 3, space: { 'train.lr': { uniform: [0.5, 0.1] } } } }, /inverted range \[0\.5, 0\.1\]/],
+    [{ random: { trials: 3, space: { 'train.lr': { logUniform: [0, 0.1] } } } }, /logUniform: range must be positive/],
+    [{ random: { trials: 3, space: { 'train.lr': { gaussian: [0, 1] } } } }, /unknown distribution "gaussian"/],
+    [{ random: { trials: 3, space: { 'train.lr': 0.1 } } }, /expected one of \{"uniform"/],
+    [{ random: { trials: 3, space: { 'model.depth': { uniform: [1, 5] } } } }, /model\.depth is an integer; use intUniform or choice/],
+    [{ random: { trials: 3, space: { 'model.depth': { intUniform: [1.5, 5] } } } }, /intUniform: bounds must be integers/],
+    [{ random: { trials: 3, space: { 'model.activation': { choice: [] } } } }, /choice: expected a non-empty list/],
+    [{ random: { trials: 3, space: { 'model.activation': { choice: ['relu', 'gelu'] } } } }, /model\.activation: expected one of/],
+    [{ random: { trials: 0, space: { 'train.lr': { uniform: [0, 1] } } } }, /random\.trials: expected an integer from 1/],
+    [{ grid: { 'train.lr': [0.1] }, random: { trials: 2, space: { 'train.lr': { uniform: [0.1, 1] } } } }, /also in the grid/],
+    [{ gird: {} }, /unknown key "gird" \(did you mean "grid"\?\)/],
+    [{}, /needs a non-empty "grid" or a "random" section/],
+  ];
+  for (const [raw, msg] of bad) {
+    it(`rejects before any run: ${JSON.stringify(raw).slice(0, 70)}`, () => {
+      expect(() => spec(raw)).toThrow(msg);
+    });
+  }
+
+  it('the shipped sweep configs expand: paper-fig1 is 800 runs, depth-quick 8', () => {
+    for (const [f, n] of [
+      ['configs/paper-fig1.json', 800],
+      ['configs/depth-quick.json', 8],
+    ] as const) {
+      const flat = loadConfigFile(f, ['sweep']);
+      const raw = JSON.parse(readFileSync(f, 'utf8'));
+      flat.delete('sweep');
+      expect(expandSweep(parseSweepSpec(raw.sweep, f), flat).length).toBe(n);
+    }
+  });
+});

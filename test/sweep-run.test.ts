@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STACK_LINE, highway } from './helpers/cli.js';
+
+function sweepConfig(dir: string, sweep: unknown): string {
+  const f = join(dir, 'sweep.json');
+  writeFileSync(
+    f,
+    JSON.stringify({
+      name: 'tiny',
+      dataset: { name: 'synthetic', trainSize: 64, testSize: 32 },
+      model: { width: 8, depth: 3 },
+      train: { epochs: 2, batchSize: 16, lr: 0.05 },
+      sweep,
+    }),
+  );
+  return f;
+}
+const summaryOf = (dir: string, id: string) => JSON.parse(readFileSync(join(dir, 'runs', id, 'summary.json'), 'utf8'));
+
+describe('highway sweep', () => {
+  it('a failing run is recorded and the others complete; --resume reruns only what did not finish', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sweep-'));
+    // the idx:… runs fail inside their worker (missing folder); the synthetic runs complete
+    const cfg = sweepConfig(tmp, { grid: { 'dataset.name': ['synthetic', `idx:${join(tmp, 'missing')}`], 'model.type': ['plain', 'highway'] } });
+    const out = join(tmp, 'out');
+    const r = highway(['sweep', cfg, '--out', out, '--jobs', '2']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/2 completed, 0 diverged, 2 failed/);
+    expect(r.stderr).toMatch(/failed: idx_.*-plain: dataset "idx:.*missing": folder .* does not exist/);
+    const ids = ['synthetic-plain', 'synthetic-highway'];
+    for (const id of ids) expect(summaryOf(out, id).status).toBe('completed');
+    const runsCsv = readFileSync(join(out, 'runs.csv'), 'utf8');
+    expect(runsCsv.split('\n').filter((l) => l.includes(',failed,')).length).toBe(2);
+
+    // simulate a sweep killed mid-run: one finished run loses its summary status, one folder vanishes
+    const keep = join(out, 'runs', ids[0]!, 'metrics.csv');
+    const before = { text: readFileSync(keep, 'utf8'), mtime: statSync(keep).mtimeMs };
+    writeFileSync(join(out, 'runs', ids[1]!, 'summary.json'), JSON.stringify({ status: 'running' }));
+    const refused = highway(['sweep', cfg, '--out', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/already holds 4 run folder\(s\); pass --resume/);
+    expect(refused.stderr).not.toMatch(STACK_LINE);
+
+    const resumed = highway(['sweep', cfg, '--out', out, '--resume', '--jobs', '2']);
+    expect(resumed.stdout).toMatch(/1 completed, 0 diverged, 2 failed, 1 skipped \(already finished\)/);
+    expect(resumed.stderr).toMatch(/4 runs, 1 already finished \(skipped\), 3 to run/);
+    expect(readFileSync(keep, 'utf8')).toBe(before.text);
+    expect(statSync(keep).mtimeMs).toBe(before.mtime);
+    expect(summaryOf(out, ids[1]!).status).toBe('completed');
+
+    rmSync(join(out, 'runs', ids[1]!), { recursive: true });
+    const again = highway(['sweep', cfg, '--out', out, '--resume']);
+    expect(again.stdout).toMatch(/1 completed, 0 diverged, 2 failed, 1 skipped/);
+  });
+
+  it('each run folder is exactly what `highway train` writes, plus the sweep id and parameters', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sweep-'));
+    const cfg = sweepConfig(tmp, { random: { trials: 2, seed: 3, space: { 'model.gateBias': { uniform: [-4, -1] } } } });
+    const out = join(tmp, 'out');
+    const r = highway(['sweep', cfg, '--out', out, '--jobs', '1', '--set', 'train.epochs=1']);
+    expect(r.code).toBe(0);
+    const config = JSON.parse(readFileSync(join(out, 'runs', 't001', 'config.json'), 'utf8'));
+    expect(config.run.sweep).toMatchObject({ id: 't001', index: 1, trial: 1 });
+    expect(config.model.gateBias).toBe(config.run.sweep.params['model.gateBias']);
+    expect(config.train.epochs).toBe(1);
+    const header = readFileSync(join(out, 'runs', 't001', 'metrics.csv'), 'utf8').split('\n')[0];
+    expect(header).toBe('epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds');
+    const list = highway(['sweep', cfg, '--list']);
+    expect(list.stdout.trim().split('\n').map((l) => l.split('\t')[1])).toEqual(['t000', 't001']);
+  });
+
+  it('config errors stop the sweep before any run starts', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sweep-'));
+    const cfg = sweepConfig(tmp, { grid: { 'model.depht': [1, 2] } });
+    const r = highway(['sweep', cfg, '--out', join(tmp, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown config path "model\.depht" \(did you mean "model\.depth"\?\)/);
+    const noSweep = join(tmp, 'plain.json');
+    writeFileSync(noSweep, JSON.stringify({ model: { depth: 2 } }));
+    expect(highway(['sweep', noSweep]).stderr).toMatch(/no "sweep" section/);
+    expect(highway(['sweep', cfg, '--jobs', '0']).stderr).toMatch(/--jobs must be a positive integer/);
+  });
+});
+
+describe('highway sweep survives a crashed worker', () => {
+  it('SIGKILL of one worker mid-run: that run is recorded failed with its rows kept, the rest complete', async () => {
+    const { spawn, execFileSync } = await import('node:child_process');
+    const tmp = mkdtempSync(join(tmpdir(), 'sweep-kill-'));
+    const f = join(tmp, 'sweep.json');
+    writeFileSync(
+      f,
+      JSON.stringify({
+        name: 'kill',
+        dataset: { name: 'synthetic', trainSize: 2000, testSize: 32 },
+        model: { width: 16, depth: 4 },
+        train: { epochs: 3, batchSize: 16 },
+        sweep: { grid: { 'train.epochs': [400, 2] } },
+      }),
+    );
+    const out = join(tmp, 'out');
+    const bin = new URL('../bin/highway.js', import.meta.url).pathname;
+    const child = spawn(process.execPath, [bin, 'sweep', f, '--out', out, '--jobs', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const longRun = join(out, 'runs', 'epochs400');
+    const pid = async (): Promise<number> => {
+      for (;;) {
+        try {
+          const rows = readFileSync(join(longRun, 'metrics.csv'), 'utf8').trim().split('\n').length;
+          if (rows >= 3) return Number(execFileSync('pgrep', ['-f', `worker.js ${longRun}`], { encoding: 'utf8' }).trim().split('\n')[0]);
+        } catch {
+          /* not started yet */
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    process.kill(await pid(), 'SIGKILL');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(4);
+    expect(stdout).toMatch(/1 completed, 0 diverged, 1 failed/);
+    const s = summaryOf(out, 'epochs400');
+    expect(s.status).toBe('failed');
+    expect(s.error).toMatch(/worker exited with signal SIGKILL/);
+    expect(summaryOf(out, 'epochs2').status).toBe('completed');
+    // finished rows of the killed run were kept until the rerun
+    expect(readFileSync(join(longRun, 'metrics.csv'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(3);
+  });
+});
