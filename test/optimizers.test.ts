@@ -54,3 +54,17 @@ describe('optimisers', () => {
     });
   }
 });
+
+describe('gradient clipping', () => {
+  it('scales all gradients by min(1, maxNorm / global norm) (hand-derived: norm of (3, 4, 12) is 13)', async () => {
+    const { clipByGlobalNorm } = await import('../src/train/clip.js');
+    const grads = { a: tf.tensor1d([3, 4]), b: tf.tensor1d([12]) };
+    const half = tf.tidy(() => Object.fromEntries(Object.entries(clipByGlobalNorm(grads, 6.5)).map(([k, v]) => [k, Array.from(v.dataSync())])));
+    expect(half.a![0]).toBeCloseTo(1.5, 6);
+    expect(half.a![1]).toBeCloseTo(2, 6);
+    expect(half.b![0]).toBeCloseTo(6, 6);
+    const same = tf.tidy(() => Array.from(clipByGlobalNorm(grads, 100).b!.dataSync()));
+    expect(same).toEqual([12]);
+    tf.dispose(Object.values(grads));
+  });
+});

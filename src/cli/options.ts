@@ -25,6 +25,7 @@ export const CONFIG_FLAGS: Array<[flag: string, path: string, placeholder: strin
   ['momentum', 'train.momentum', 'm'],
   ['decay', 'train.decay', 'factor'],
   ['seed', 'train.seed', 'n'],
+  ['clip-norm', 'train.clipNorm', 'max'],
   ['backend', 'backend', 'name'],
 ];
 

@@ -91,7 +91,7 @@ export function sweepCommand(): Command {
             } else if (e.type === 'run-end') {
               const o = e.outcome;
               const f = o.summary?.final;
-              const detail = o.status === 'failed' ? `error: ${o.error}` : f ? `train_loss ${formatLoss(f.trainLoss)}  test_acc ${f.testAcc.toFixed(4)}` : '';
+              const detail = o.status === 'failed' ? `error: ${o.error}` : f ? `train_loss ${formatLoss(f.trainLoss ?? Number.NaN)}  test_acc ${(f.testAcc ?? Number.NaN).toFixed(4)}` : '';
               const eta = e.etaSeconds ? `  ETA ${fmtTime(e.etaSeconds)}` : '';
               log(`[${e.done}/${e.toRun}] ${o.run.id}  ${o.status}  ${detail}  (${o.seconds.toFixed(1)}s)${e.failed ? `  ${e.failed} failed` : ''}${eta}`);
             }

@@ -48,7 +48,8 @@ export function parseSet(assignment: string): [string, unknown] {
   if (text === 'null') return [path, null];
   switch (spec.kind) {
     case 'int':
-    case 'number': {
+    case 'number':
+    case 'nullableNumber': {
       const n = text === '' ? NaN : Number(text);
       // Leave non-numbers as text so the validator names the path and the expected range.
       return [path, Number.isNaN(n) ? text : n];

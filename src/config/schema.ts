@@ -50,6 +50,7 @@ export interface TrainConfig {
   decay: number;
   seed: number;
   evalBatchSize: number;
+  clipNorm: number | null;
 }
 
 export interface Config {
@@ -78,7 +79,8 @@ export type FieldSpec =
     }
   | { kind: 'enum'; values: readonly string[]; default: string; help: string }
   | { kind: 'string'; default: string; help: string }
-  | { kind: 'intList'; min: number; max: number; nullable: true; default: null; help: string };
+  | { kind: 'intList'; min: number; max: number; nullable: true; default: null; help: string }
+  | { kind: 'nullableNumber'; min: number; default: null; help: string };
 
 export const SECTIONS = ['dataset', 'model', 'train'] as const;
 
@@ -113,6 +115,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'train.momentum': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'momentum (sgd, nesterov); beta1 for adam' },
   'train.decay': { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.85, help: 'learning rate of epoch e is lr * decay^(e-1)' },
   'train.seed': { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, help: 'drives weight init and shuffling' },
+  'train.clipNorm': { kind: 'nullableNumber', min: 0, default: null, help: 'clip the global gradient norm to this (null: no clipping, the paper)' },
   'train.evalBatchSize': { kind: 'int', min: 1, max: 1_000_000, default: 2000, help: 'batch size for full-set evaluation' },
 };
 

@@ -28,6 +28,8 @@ function rangeText(spec: FieldSpec): string {
       return 'a string';
     case 'intList':
       return `a list of integers from ${spec.min} to ${spec.max} (or null)`;
+    case 'nullableNumber':
+      return `a finite number > ${spec.min} (or null)`;
   }
 }
 
@@ -58,6 +60,10 @@ export function checkField(path: string, v: Json): Json {
       return v;
     case 'string':
       if (typeof v !== 'string' || v.length === 0) bad();
+      return v;
+    case 'nullableNumber':
+      if (v === null) return v;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= spec.min) bad();
       return v;
     case 'intList':
       if (v === null) return v;

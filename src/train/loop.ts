@@ -10,6 +10,7 @@ import type { TrainConfig } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { Rng, deriveSeed } from '../util/random.js';
 import { createOptimizer } from './optimizers.js';
+import { clipByGlobalNorm } from './clip.js';
 import { crossEntropy, evaluate, oneHot } from './evaluate.js';
 
 export interface EpochRow {
@@ -122,7 +123,7 @@ export async function trainModel(
         const x = tf.tensor(xBuf.subarray(0, b * d), [b, ...inputShape]);
         const t = tf.tensor2d(oneHot(labels, 0, b, numClasses), [b, numClasses]);
         const { value, grads } = tf.variableGrads(() => crossEntropy(logitsModel.apply(x, { training: true }) as tf.Tensor, t), vars);
-        optimizer.step(vars, grads, lr);
+        optimizer.step(vars, cfg.clipNorm === null ? grads : clipByGlobalNorm(grads, cfg.clipNorm), lr);
         return value;
       });
       steps++;
