@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STACK_LINE, highway } from './helpers/cli.js';
 
-function sweepConfig(dir: string, sweep: unknown): string {
+function sweepConfig(dir: string, sweep: unknown, over: Record<string, unknown> = {}): string {
   const f = join(dir, 'sweep.json');
   writeFileSync(
     f,
@@ -13,6 +13,7 @@ function sweepConfig(dir: string, sweep: unknown): string {
       dataset: { name: 'synthetic', trainSize: 64, testSize: 32 },
       model: { width: 8, depth: 3 },
       train: { epochs: 2, batchSize: 16, lr: 0.05 },
+      ...over,
       sweep,
     }),
   );
@@ -89,16 +90,10 @@ describe('highway sweep survives a crashed worker', () => {
   it('SIGKILL of one worker mid-run: that run is recorded failed with its rows kept, the rest complete', async () => {
     const { spawn, execFileSync } = await import('node:child_process');
     const tmp = mkdtempSync(join(tmpdir(), 'sweep-kill-'));
-    const f = join(tmp, 'sweep.json');
-    writeFileSync(
-      f,
-      JSON.stringify({
-        name: 'kill',
-        dataset: { name: 'synthetic', trainSize: 2000, testSize: 32 },
-        model: { width: 16, depth: 4 },
-        train: { epochs: 3, batchSize: 16 },
-        sweep: { grid: { 'train.epochs': [400, 2] } },
-      }),
+    const f = sweepConfig(
+      tmp,
+      { grid: { 'train.epochs': [400, 2] } },
+      { dataset: { name: 'synthetic', trainSize: 2000, testSize: 32 }, model: { width: 16, depth: 4 }, train: { epochs: 3, batchSize: 16 } },
     );
     const out = join(tmp, 'out');
     const bin = new URL('../bin/highway.js', import.meta.url).pathname;

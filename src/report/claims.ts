@@ -32,30 +32,31 @@ export function evaluateClaims(stats: GroupStats[]): Claim[] {
         : { n: 1, text, rule, verdict: ss.every((s) => s.topKMean < 1e-4) ? 'held' : 'not held', evidence: `top-10 mean: ${list(ss, (s) => s.topKMean)}` },
     );
   }
-  {
-    const shallow = have('plain', [10, 20]);
-    const deep = have('plain', [50, 100]);
-    const text = 'Plain nets degrade sharply as depth grows (50, 100).';
-    const rule = 'every deep (50, 100) plain top-10 mean ≥ 10 × the worst shallow (10, 20) plain top-10 mean';
-    if (shallow.length === 0 || deep.length === 0) claims.push({ n: 2, text, rule, verdict: 'not tested', evidence: 'needs plain runs at depth 10 or 20 and at 50 or 100' });
-    else {
-      const worstShallow = Math.max(...shallow.map((s) => s.topKMean));
-      const held = deep.every((s) => s.topKMean >= 10 * worstShallow);
-      claims.push({ n: 2, text, rule, verdict: held ? 'held' : 'not held', evidence: `shallow: ${list(shallow, (s) => s.topKMean)}; deep: ${list(deep, (s) => s.topKMean)}` });
-    }
-  }
-  {
-    const shallow = have('highway', [10, 20]);
-    const deep = have('highway', [50, 100]);
-    const text = 'Highway nets of depth 50 and 100 perform about as well as depth 10 and 20.';
-    const rule = 'every deep (50, 100) highway top-10 mean ≤ 10 × the worst shallow (10, 20) highway top-10 mean';
-    if (shallow.length === 0 || deep.length === 0) claims.push({ n: 3, text, rule, verdict: 'not tested', evidence: 'needs highway runs at depth 10 or 20 and at 50 or 100' });
-    else {
-      const worstShallow = Math.max(...shallow.map((s) => s.topKMean));
-      const held = deep.every((s) => s.topKMean <= 10 * worstShallow);
-      claims.push({ n: 3, text, rule, verdict: held ? 'held' : 'not held', evidence: `shallow: ${list(shallow, (s) => s.topKMean)}; deep: ${list(deep, (s) => s.topKMean)}` });
-    }
-  }
+  // claims 2 and 3: compare the deep (50, 100) top-10 means with the worse shallow (10, 20) one
+  const shallowVsDeep = (n: number, type: string, text: string, rule: string, holds: (deep: number, worstShallow: number) => boolean): Claim => {
+    const shallow = have(type, [10, 20]);
+    const deep = have(type, [50, 100]);
+    if (shallow.length === 0 || deep.length === 0) return { n, text, rule, verdict: 'not tested', evidence: `needs ${type} runs at depth 10 or 20 and at 50 or 100` };
+    const worstShallow = Math.max(...shallow.map((s) => s.topKMean));
+    const held = deep.every((s) => holds(s.topKMean, worstShallow));
+    return { n, text, rule, verdict: held ? 'held' : 'not held', evidence: `shallow: ${list(shallow, (s) => s.topKMean)}; deep: ${list(deep, (s) => s.topKMean)}` };
+  };
+  claims.push(
+    shallowVsDeep(
+      2,
+      'plain',
+      'Plain nets degrade sharply as depth grows (50, 100).',
+      'every deep (50, 100) plain top-10 mean ≥ 10 × the worst shallow (10, 20) plain top-10 mean',
+      (deep, worst) => deep >= 10 * worst,
+    ),
+    shallowVsDeep(
+      3,
+      'highway',
+      'Highway nets of depth 50 and 100 perform about as well as depth 10 and 20.',
+      'every deep (50, 100) highway top-10 mean ≤ 10 × the worst shallow (10, 20) highway top-10 mean',
+      (deep, worst) => deep <= 10 * worst,
+    ),
+  );
   {
     const p = get('plain', 100);
     const h = get('highway', 100);
