@@ -106,3 +106,12 @@ describe('Ctrl-C', () => {
     expect(existsSync(join(out, 'model', 'model.json'))).toBe(true);
   });
 });
+
+describe('backends', () => {
+  it('--backend cpu runs without the "install our node backend" banner', () => {
+    const r = highway(['train', ...SMALL, '--epochs', '1', '--backend', 'cpu', '--out', join(tmp(), 'run')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/backend: cpu/);
+    expect(r.stderr + r.stdout).not.toMatch(/looks like you are running TensorFlow\.js in Node/);
+  });
+});

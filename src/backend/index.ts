@@ -44,6 +44,15 @@ async function tryWasm(): Promise<string | null> {
   return (await tf.setBackend('wasm')) ? null : 'wasm backend failed to initialise';
 }
 
+/**
+ * The cpu backend prints an "install our node backend" banner on its first write; we choose
+ * backends deliberately and say which one runs, so mark it as already used.
+ */
+async function useCpu(): Promise<void> {
+  await tf.setBackend('cpu');
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+}
+
 let active: BackendInfo | undefined;
 
 /** Initialise the requested backend once per process; later calls must agree or are no-ops. */
@@ -60,7 +69,7 @@ export async function initBackend(requested: BackendName = 'auto'): Promise<Back
     if (why) throw new UserError(`backend "wasm": ${why}`);
     name = 'wasm';
   } else if (requested === 'cpu') {
-    await tf.setBackend('cpu');
+    await useCpu();
     name = 'cpu';
   } else {
     for (const [cand, attempt] of [
@@ -75,7 +84,7 @@ export async function initBackend(requested: BackendName = 'auto'): Promise<Back
       notes.push(why);
     }
     if (!name) {
-      await tf.setBackend('cpu');
+      await useCpu();
       name = 'cpu';
     }
   }

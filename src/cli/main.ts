@@ -4,6 +4,7 @@ import { versions } from '../util/versions.js';
 import { trainCommand } from './train.js';
 import { sweepCommand } from './sweep.js';
 import { reportCommand } from './report.js';
+import { benchCommand } from './bench.js';
 
 /** Exit codes: 0 ok, 1 bug (stack printed), 2 user error (message only), 3 diverged, 4 some sweep runs failed, 130 interrupted. */
 export function buildProgram(): Command {
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
-  for (const cmd of [trainCommand(), sweepCommand(), reportCommand()]) program.addCommand(cmd.exitOverride());
+  for (const cmd of [trainCommand(), sweepCommand(), reportCommand(), benchCommand()]) program.addCommand(cmd.exitOverride());
   program.addHelpText(
     'after',
     `

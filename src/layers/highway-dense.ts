@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
 import { GatedLayer, type GatedLayerArgs } from './gated-layer.js';
+import { highwayDenseCoupled } from './fused-highway.js';
 
 type Shape = Array<number | null>;
 
@@ -28,6 +29,16 @@ export class HighwayDense extends GatedLayer {
 
   protected transform(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
     return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    if (this.carry !== 'coupled') return super.call(inputs);
+    // the paper's form: one op with the closed-form gradient (see fused-highway.ts)
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor2D;
+      const [wh, bh, wt, bt] = this.trainableWeights.map((w) => w.read());
+      return highwayDenseCoupled(this.activation)(x, wh as tf.Tensor2D, bh as tf.Tensor1D, wt as tf.Tensor2D, bt as tf.Tensor1D);
+    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

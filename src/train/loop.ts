@@ -4,14 +4,12 @@
  * measures the full training set, not the running minibatch average) and report a row.
  * It never touches files: rows go to `hooks.onRow`, and the caller decides where they land.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainConfig } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { Rng, deriveSeed } from '../util/random.js';
-import { createOptimizer } from './optimizers.js';
-import { clipByGlobalNorm } from './clip.js';
-import { crossEntropy, evaluate, oneHot } from './evaluate.js';
+import { evaluate } from './evaluate.js';
+import { createTrainStep } from './step.js';
 
 export interface EpochRow {
   epoch: number;
@@ -69,8 +67,7 @@ export async function trainModel(
 ): Promise<TrainResult> {
   const { inputShape, numClasses, train } = data;
   const d = train.x.length / train.n;
-  const vars = logitsModel.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = createOptimizer(cfg.optimizer, cfg.momentum);
+  const trainStep = createTrainStep(logitsModel, cfg, inputShape, numClasses);
   const shuffle = new Rng(deriveSeed(cfg.seed, 'shuffle'));
   const stepsPerEpoch = Math.ceil(train.n / cfg.batchSize);
   const every = hooks.progressEvery ?? 10;
@@ -100,7 +97,7 @@ export async function trainModel(
     return row;
   };
   const finish = (status: TrainStatus): TrainResult => {
-    optimizer.dispose();
+    trainStep.dispose();
     return { status, rows, steps, stepSeconds, seconds: elapsed() };
   };
 
@@ -119,13 +116,7 @@ export async function trainModel(
         labels[i] = train.y[src]!;
       }
       const s0 = performance.now();
-      const loss = tf.tidy(() => {
-        const x = tf.tensor(xBuf.subarray(0, b * d), [b, ...inputShape]);
-        const t = tf.tensor2d(oneHot(labels, 0, b, numClasses), [b, numClasses]);
-        const { value, grads } = tf.variableGrads(() => crossEntropy(logitsModel.apply(x, { training: true }) as tf.Tensor, t), vars);
-        optimizer.step(vars, cfg.clipNorm === null ? grads : clipByGlobalNorm(grads, cfg.clipNorm), lr);
-        return value;
-      });
+      const loss = trainStep.step(xBuf.subarray(0, b * d), labels, lr);
       steps++;
       const report = hooks.onProgress !== undefined && (s % every === every - 1 || s === stepsPerEpoch - 1);
       const l = report ? loss.dataSync()[0]! : Number.NaN;

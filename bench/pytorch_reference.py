@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""PyTorch peer for `highway bench --vs-pytorch`: the same networks, timed the same way.
+
+Network (the paper's Figure 1 net): Linear(784, w) + act, then depth-1 plain (Linear(w, w) + act)
+or highway layers (H = act(x W_H + b_H), T = sigmoid(x W_T + b_T), y = x + T * (H - x)), then
+Linear(w, 10) and softmax cross-entropy. Widths 71 (plain) / 50 (highway), Glorot-uniform
+kernels, zero biases, b_T = -2, SGD with momentum 0.9, random MNIST-shaped batches.
+Prints one JSON object: median milliseconds per training step after warm-up.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+from torch import nn
+
+
+class Highway(nn.Module):
+    def __init__(self, n, act, gate_bias):
+        super().__init__()
+        self.h = nn.Linear(n, n)
+        self.t = nn.Linear(n, n)
+        for lin in (self.h, self.t):
+            nn.init.xavier_uniform_(lin.weight)
+            nn.init.zeros_(lin.bias)
+        nn.init.constant_(self.t.bias, gate_bias)
+        self.act = act
+
+    def forward(self, x):
+        h = self.act(self.h(x))
+        t = torch.sigmoid(self.t(x))
+        return x + t * (h - x)
+
+
+def plain(n_in, n_out, act):
+    lin = nn.Linear(n_in, n_out)
+    nn.init.xavier_uniform_(lin.weight)
+    nn.init.zeros_(lin.bias)
+    return nn.Sequential(lin, act)
+
+
+def build(model, depth, width, act):
+    layers = [plain(784, width, act)]
+    for _ in range(depth - 1):
+        layers.append(Highway(width, act, -2.0) if model == "highway" else plain(width, width, act))
+    out = nn.Linear(width, 10)
+    nn.init.xavier_uniform_(out.weight)
+    nn.init.zeros_(out.bias)
+    layers.append(out)
+    return nn.Sequential(*layers)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", choices=["plain", "highway"], required=True)
+    p.add_argument("--depth", type=int, required=True)
+    p.add_argument("--width", type=int, default=0)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--steps", type=int, default=30)
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    width = a.width or (71 if a.model == "plain" else 50)
+    net = build(a.model, a.depth, width, nn.ReLU())
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    batches = [(torch.rand(a.batch_size, 784), torch.randint(0, 10, (a.batch_size,))) for _ in range(4)]
+    times = []
+    for i in range(a.warmup + a.steps):
+        x, y = batches[i % len(batches)]
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+        if i >= a.warmup:
+            times.append((time.perf_counter() - t0) * 1000)
+    print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "threads": a.threads,
+                      "model": a.model, "depth": a.depth, "width": width, "batch_size": a.batch_size,
+                      "ms_per_step": statistics.median(times), "steps": len(times)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { TrainConfig } from '../config/schema.js';
+import { createOptimizer } from './optimizers.js';
+import { clipByGlobalNorm } from './clip.js';
+import { crossEntropy, oneHot } from './evaluate.js';
+
+export interface TrainStep {
+  /** One optimiser step on a minibatch (row-major examples); returns the minibatch loss, which the caller disposes. */
+  step(x: Float32Array, labels: Int32Array, lr: number): tf.Scalar;
+  dispose(): void;
+}
+
+/**
+ * The optimiser step the trainer and the benchmark share: forward on the logits model,
+ * gradients of the mean cross-entropy, optional global-norm clipping, the update.
+ */
+export function createTrainStep(
+  logitsModel: tfl.LayersModel,
+  cfg: Pick<TrainConfig, 'optimizer' | 'momentum' | 'clipNorm'>,
+  inputShape: number[],
+  numClasses: number,
+): TrainStep {
+  const vars = logitsModel.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = createOptimizer(cfg.optimizer, cfg.momentum);
+  return {
+    step(x, labels, lr) {
+      const b = labels.length;
+      return tf.tidy(() => {
+        const xt = tf.tensor(x, [b, ...inputShape]);
+        const t = tf.tensor2d(oneHot(labels, 0, b, numClasses), [b, numClasses]);
+        const { value, grads } = tf.variableGrads(() => crossEntropy(logitsModel.apply(xt, { training: true }) as tf.Tensor, t), vars);
+        optimizer.step(vars, cfg.clipNorm === null ? grads : clipByGlobalNorm(grads, cfg.clipNorm), lr);
+        return value;
+      });
+    },
+    dispose: () => optimizer.dispose(),
+  };
+}
