@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../config/schema.js';
+import { installWasmKernelFixes } from './wasm-kernels.js';
 
 export type ActiveBackend = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -41,6 +42,7 @@ async function tryWasm(): Promise<string | null> {
   } catch (e) {
     return `wasm backend not available (${(e as Error).message.split('\n')[0]})`;
   }
+  installWasmKernelFixes();
   return (await tf.setBackend('wasm')) ? null : 'wasm backend failed to initialise';
 }
 
