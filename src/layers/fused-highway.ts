@@ -24,15 +24,19 @@ function activationGrad(activation: Activation, h: tf.Tensor): tf.Tensor | null 
     case 'relu':
       return tf.step(h);
     case 'tanh':
-      return tf.sub(1, tf.square(h));
+      return tf.sub(one(), tf.square(h));
     case 'sigmoid':
-      return tf.mul(h, tf.sub(1, h));
+      return tf.mul(h, tf.sub(one(), h));
     case 'elu':
-      return tf.where(tf.greater(h, 0), tf.onesLike(h), tf.add(h, 1));
+      return tf.where(tf.greater(h, 0), tf.onesLike(h), tf.add(h, one()));
     case 'linear':
       return null;
   }
 }
+
+/** A kept scalar 1 (a literal `1` would make a new tensor on every use). */
+let ONE: tf.Scalar | null = null;
+const one = (): tf.Scalar => (ONE ??= tf.keep(tf.scalar(1)));
 
 const cache = new Map<Activation, (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D>();
 
@@ -54,7 +58,7 @@ export function highwayDenseCoupled(activation: Activation) {
         const tdy = tf.mul(st, g);
         const dAct = activationGrad(activation, sh);
         const dah = (dAct ? tf.mul(tdy, dAct) : tdy) as tf.Tensor2D;
-        const dat = tf.mul(tf.mul(shx, g), tf.mul(st, tf.sub(1, st))) as tf.Tensor2D;
+        const dat = tf.mul(tf.mul(shx, g), tf.mul(st, tf.sub(one(), st))) as tf.Tensor2D;
         const dx = tf.add(tf.sub(g, tdy), tf.add(tf.matMul(dah, swh, false, true), tf.matMul(dat, swt, false, true)));
         const xT = tf.transpose(sx);
         return [dx, tf.matMul(xT, dah), tf.sum(dah, 0), tf.matMul(xT, dat), tf.sum(dat, 0)];

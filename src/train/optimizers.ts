@@ -30,21 +30,25 @@ export function createOptimizer(name: OptimizerName, momentum: number): Optimize
     step(vars, grads, lr) {
       t++;
       tf.tidy(() => {
+        // scalars made once per step, not once per variable (each costs an op)
+        const mu = tf.scalar(momentum);
+        const rate = tf.scalar(lr);
+        const adam = name === 'adam' ? { oneMinusMu: tf.scalar(1 - momentum), beta2: tf.scalar(BETA2), oneMinusBeta2: tf.scalar(1 - BETA2), mHatScale: tf.scalar(1 / (1 - momentum ** t)), sHatScale: tf.scalar(1 / (1 - BETA2 ** t)), eps: tf.scalar(EPSILON) } : null;
         for (const v of vars) {
           const g = grads[v.name];
           if (!g) continue;
-          if (name === 'adam') {
+          if (adam) {
             const [m, s] = slotsFor(v, 2) as [tf.Variable, tf.Variable];
-            m.assign(tf.add(tf.mul(m, momentum), tf.mul(g, 1 - momentum)));
-            s.assign(tf.add(tf.mul(s, BETA2), tf.mul(tf.square(g), 1 - BETA2)));
-            const mHat = tf.div(m, 1 - momentum ** t);
-            const sHat = tf.div(s, 1 - BETA2 ** t);
-            v.assign(tf.sub(v, tf.mul(lr, tf.div(mHat, tf.add(tf.sqrt(sHat), EPSILON)))));
+            m.assign(tf.add(tf.mul(m, mu), tf.mul(g, adam.oneMinusMu)));
+            s.assign(tf.add(tf.mul(s, adam.beta2), tf.mul(tf.square(g), adam.oneMinusBeta2)));
+            const mHat = tf.mul(m, adam.mHatScale);
+            const sHat = tf.mul(s, adam.sHatScale);
+            v.assign(tf.sub(v, tf.mul(rate, tf.div(mHat, tf.add(tf.sqrt(sHat), adam.eps)))));
           } else {
             const [vel] = slotsFor(v, 1) as [tf.Variable];
-            vel.assign(tf.add(tf.mul(vel, momentum), g));
-            const dir = name === 'nesterov' ? tf.add(g, tf.mul(vel, momentum)) : vel;
-            v.assign(tf.sub(v, tf.mul(dir, lr)));
+            vel.assign(tf.add(tf.mul(vel, mu), g));
+            const dir = name === 'nesterov' ? tf.add(g, tf.mul(vel, mu)) : vel;
+            v.assign(tf.sub(v, tf.mul(dir, rate)));
           }
         }
       });
