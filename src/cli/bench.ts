@@ -5,7 +5,7 @@ import { BACKENDS, MODEL_TYPES, type BackendName, type ModelType } from '../conf
 import { median, netName, prepareNet, type NetSpec } from '../bench/measure.js';
 import { pytorchUnavailable, timePytorch } from '../bench/pytorch.js';
 import { UserError } from '../errors.js';
-import { positiveInt } from './sweep.js';
+import { positiveInt } from './options.js';
 
 const intList = (v: string) => {
   const xs = v.split(',').map((s) => Number(s.trim()));

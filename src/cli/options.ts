@@ -2,7 +2,7 @@
  * Config flags shared by the commands that resolve a config (train, sweep): each flag is a
  * config path, validated by the schema so `--depth abc` and `--set model.depth=abc` read alike.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { FIELDS, checkField, loadConfigFile, parseSet, resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 
@@ -61,4 +61,13 @@ export function resolveFromOptions(opts: Record<string, unknown>, extraTopLevel:
     }
   }
   return { cfg: resolveConfig(file, sets, flags), file };
+}
+
+/** commander parser for a positive integer option (exit 2 with the option's name otherwise). */
+export function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './options.js';
 import { loadConfigFile, parseSet } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { parseSweepSpec } from '../sweep/spec.js';
@@ -14,14 +15,6 @@ const fmtTime = (s: number) => {
   const m = Math.floor(s / 60);
   return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
 };
-
-export function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
-    return n;
-  };
-}
 
 const EXAMPLES = `
 Examples:

@@ -64,6 +64,13 @@ export abstract class GatedLayer extends tfl.layers.Layer {
     this.built = true;
   }
 
+  /** The current [kernel, bias] tensors of gate `h`, `t` or (independent carry) `c`. */
+  protected gate(which: 'h' | 't' | 'c'): [tf.Tensor, tf.Tensor] {
+    const pair = this.gateWeights?.[which];
+    if (!pair) throw new Error(`${this.name}: gate ${which} is not built`);
+    return [pair[0].read(), pair[1].read()];
+  }
+
   override computeOutputShape<S>(inputShape: S): S {
     return inputShape;
   }

@@ -36,7 +36,8 @@ export class HighwayDense extends GatedLayer {
     // the paper's form: one op with the closed-form gradient (see fused-highway.ts)
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor2D;
-      const [wh, bh, wt, bt] = this.trainableWeights.map((w) => w.read());
+      const [wh, bh] = this.gate('h');
+      const [wt, bt] = this.gate('t');
       return highwayDenseCoupled(this.activation)(x, wh as tf.Tensor2D, bh as tf.Tensor1D, wt as tf.Tensor2D, bt as tf.Tensor1D);
     });
   }
