@@ -37,21 +37,32 @@ function reference(kind: string): number[] {
 
 describe('optimisers', () => {
   for (const kind of ['sgd', 'nesterov', 'adam'] as const) {
-    it(`${kind}: three steps equal the float64 update rule`, () => {
-      const v = tf.variable(tf.tensor1d(w0), true, `w_${kind}`);
-      const opt = createOptimizer(kind, mu);
-      const before = tf.memory().numTensors;
-      gs.forEach((g, t) => {
-        const grad = tf.tensor1d(g);
-        opt.step([v], { [v.name]: grad }, lrs[t]!);
-        grad.dispose();
+    // "sole": the variable owns its storage, so sgd/nesterov update it in place on cpu/wasm;
+    // "shared": another tensor shares it, so the update must fall back to ops.
+    for (const storage of ['sole', 'shared'] as const) {
+      it(`${kind} (${storage} storage): three steps equal the float64 update rule`, () => {
+        const init = tf.tensor1d(w0);
+        const v = tf.variable(init, true, `w_${kind}_${storage}`);
+        if (storage === 'sole') init.dispose();
+        const opt = createOptimizer(kind, mu);
+        const before = tf.memory().numTensors;
+        const dataId = v.dataId;
+        gs.forEach((g, t) => {
+          const grad = tf.tensor1d(g);
+          opt.step([v], { [v.name]: grad }, lrs[t]!);
+          grad.dispose();
+        });
+        // slots are created on the first step only; nothing else stays alive
+        expect(tf.memory().numTensors - before).toBe(kind === 'adam' ? 2 : 1);
+        expect(maxRelErr(v.dataSync(), reference(kind))).toBeLessThan(1e-6);
+        // weights are written in place only on cpu (wasm caches packed matmul weights by tensor id)
+        const inPlace = storage === 'sole' && kind !== 'adam' && tf.getBackend() === 'cpu';
+        expect(v.dataId === dataId, 'updated in place').toBe(inPlace);
+        opt.dispose();
+        v.dispose();
+        if (storage === 'shared') init.dispose();
       });
-      // slots are created on the first step only; nothing else stays alive
-      expect(tf.memory().numTensors - before).toBe(kind === 'adam' ? 2 : 1);
-      expect(maxRelErr(v.dataSync(), reference(kind))).toBeLessThan(1e-6);
-      opt.dispose();
-      v.dispose();
-    });
+    }
   }
 });
 

@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerName } from '../config/schema.js';
+import { float32View } from '../backend/memory.js';
 
 /**
  * Optimisers with the learning rate passed per step (for the per-epoch exponential decay).
  * - sgd:      v ← μ·v + g;               w ← w − lr·v            (PyTorch / TF momentum form)
  * - nesterov: v ← μ·v + g;               w ← w − lr·(g + μ·v)
  * - adam:     m ← β1·m + (1−β1)·g; s ← β2·s + (1−β2)·g²;  w ← w − lr·m̂ / (√ŝ + ε), β1 = momentum
+ *
+ * On cpu and wasm the momentum buffer is updated by one loop over its own memory, in place
+ * (instead of TF.js ops, whose fixed cost dominated small layers). The weights themselves are
+ * written in place only on cpu: the wasm backend caches packed matmul weights by tensor id, so a
+ * weight changed in place would leave the forward pass on stale values; there, and wherever
+ * memory is not reachable (tfjs-node, shared storage), the rule runs as ops.
  */
 export interface Optimizer {
   step(vars: tf.Variable[], grads: tf.NamedTensorMap, lr: number): void;
@@ -21,7 +28,8 @@ export function createOptimizer(name: OptimizerName, momentum: number): Optimize
   const slotsFor = (v: tf.Variable, count: number): tf.Variable[] => {
     let s = slots.get(v.name);
     if (!s) {
-      s = Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false));
+      // each in its own tidy, so the zeros it starts from are released and the slot owns its storage
+      s = Array.from({ length: count }, () => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
       slots.set(v.name, s);
     }
     return s;
@@ -46,7 +54,9 @@ export function createOptimizer(name: OptimizerName, momentum: number): Optimize
             v.assign(tf.sub(v, tf.mul(rate, tf.div(mHat, tf.add(tf.sqrt(sHat), adam.eps)))));
           } else {
             const [vel] = slotsFor(v, 1) as [tf.Variable];
-            vel.assign(tf.add(tf.mul(vel, mu), g));
+            const done = momentumInPlace(v, vel, g, lr, momentum, name === 'nesterov');
+            if (done === 'all') continue;
+            if (done === 'none') vel.assign(tf.add(tf.mul(vel, mu), g));
             const dir = name === 'nesterov' ? tf.add(g, tf.mul(vel, mu)) : vel;
             v.assign(tf.sub(v, tf.mul(dir, rate)));
           }
@@ -58,4 +68,25 @@ export function createOptimizer(name: OptimizerName, momentum: number): Optimize
       slots.clear();
     },
   };
+}
+
+/**
+ * v ← μ·v + g in v's own memory, and on cpu also w ← w − lr·v (or − lr·(g + μ·v), Nesterov).
+ * Returns what it did: 'all', 'velocity' (the caller still updates w), or 'none'.
+ */
+function momentumInPlace(w: tf.Variable, vel: tf.Variable, grad: tf.Tensor, lr: number, mu: number, nesterov: boolean): 'all' | 'velocity' | 'none' {
+  const g = float32View(grad, false);
+  const v = float32View(vel, true);
+  if (!g || !v) return 'none';
+  const x = tf.getBackend() === 'cpu' ? float32View(w, true) : null;
+  if (!x) {
+    for (let i = 0; i < v.length; i++) v[i] = mu * v[i]! + g[i]!;
+    return 'velocity';
+  }
+  for (let i = 0; i < x.length; i++) {
+    const vi = mu * v[i]! + g[i]!;
+    v[i] = vi;
+    x[i] = x[i]! - lr * (nesterov ? g[i]! + mu * vi : vi);
+  }
+  return 'all';
 }
