@@ -10,7 +10,7 @@ const SMALL = ['--dataset', 'synthetic', '--train-size', '64', '--test-size', '3
 describe('highway train (end to end)', () => {
   it('trains, prints the backend, writes the run folder and says where the CSV is', () => {
     const out = join(tmp(), 'run');
-    const r = highway(['train', ...SMALL, '--epochs', '2', '--gate-bias', '-3', '--out', out]);
+    const r = highway(['train', ...SMALL, '--epochs', '2', '--gate-bias', '-3', '--out', out, '--analyze']);
     expect(r.stderr).toMatch(/backend: (wasm|cpu|tensorflow)/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^completed: 2 epochs/m);
@@ -18,6 +18,9 @@ describe('highway train (end to end)', () => {
     const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(cfg.model.gateBias).toBe(-3);
     expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length).toBe(4);
+    // --analyze: the gate analysis of the 2 highway layers
+    expect(r.stdout).toMatch(/2 highway layers, \d+ samples/);
+    expect(readFileSync(join(out, 'analysis', 'lesion.csv'), 'utf8').trim().split('\n').length).toBe(3);
     // non-terminal output: one plain line per epoch, no carriage returns
     expect(r.stderr).not.toContain('\r');
     expect(r.stderr.match(/^epoch \d/gm)?.length).toBe(3);

@@ -61,8 +61,10 @@ describe('highway sweep', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'sweep-'));
     const cfg = sweepConfig(tmp, { random: { trials: 2, seed: 3, space: { 'model.gateBias': { uniform: [-4, -1] } } } });
     const out = join(tmp, 'out');
-    const r = highway(['sweep', cfg, '--out', out, '--jobs', '1', '--set', 'train.epochs=1']);
+    const r = highway(['sweep', cfg, '--out', out, '--jobs', '1', '--set', 'train.epochs=1', '--set', 'train.analyze=true']);
     expect(r.code).toBe(0);
+    // "analyze": true analyzes every (highway) run of the sweep
+    expect(readFileSync(join(out, 'runs', 't000', 'analysis', 'gates.csv'), 'utf8').trim().split('\n').length).toBe(1 + 2);
     const config = JSON.parse(readFileSync(join(out, 'runs', 't001', 'config.json'), 'utf8'));
     expect(config.run.sweep).toMatchObject({ id: 't001', index: 1, trial: 1 });
     expect(config.model.gateBias).toBe(config.run.sweep.params['model.gateBias']);

@@ -5,6 +5,7 @@ import { trainCommand } from './train.js';
 import { sweepCommand } from './sweep.js';
 import { reportCommand } from './report.js';
 import { benchCommand } from './bench.js';
+import { analyzeCommand } from './analyze.js';
 
 /** Exit codes: 0 ok, 1 bug (stack printed), 2 user error (message only), 3 diverged, 4 some sweep runs failed, 130 interrupted. */
 export function buildProgram(): Command {
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
-  for (const cmd of [trainCommand(), sweepCommand(), reportCommand(), benchCommand()]) program.addCommand(cmd.exitOverride());
+  for (const cmd of [trainCommand(), sweepCommand(), reportCommand(), analyzeCommand(), benchCommand()]) program.addCommand(cmd.exitOverride());
   program.addHelpText(
     'after',
     `
@@ -22,6 +23,7 @@ Quick start:
   $ highway train --depth 50            train a 50-layer highway net on MNIST, loss curve to CSV
   $ highway sweep configs/depth-quick.json   plain vs highway at depths 10-100, in parallel
   $ highway report results/depth-quick      CSV, SVG and the comparison with the paper
+  $ highway analyze <run-dir>               what the gates learned (gate statistics, lesioning)
   $ highway <command> --help            every option, with examples`,
   );
   return program;

@@ -7,6 +7,8 @@ import type { StopRequest } from '../train/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { addConfigOptions, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
+import { analyzeRun } from '../analyze/run.js';
+import { printAnalysis } from './analyze.js';
 
 function stamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -94,6 +96,10 @@ export function trainCommand(): Command {
             `${summary.stepsPerSecond.toFixed(1)} steps/s, ${summary.wallSeconds.toFixed(1)}s\n` +
             `loss curve: ${runFile(out, 'metrics')}\n`,
         );
+        if (cfg.train.analyze && cfg.model.type === 'highway') {
+          const { analysis, files } = await analyzeRun(out, { samples: 1000 });
+          printAnalysis(analysis, files, (s) => process.stdout.write(s));
+        }
         if (summary.status === 'diverged') process.exitCode = 3;
         if (summary.status === 'interrupted') process.exitCode = 130;
       } finally {

@@ -59,6 +59,8 @@ export function parseSet(assignment: string): [string, unknown] {
       const nums = parts.map((s) => (s === '' ? NaN : Number(s)));
       return [path, nums.some(Number.isNaN) ? text : nums];
     }
+    case 'bool':
+      return [path, text === 'true' ? true : text === 'false' ? false : text];
     default:
       return [path, text];
   }

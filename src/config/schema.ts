@@ -51,6 +51,7 @@ export interface TrainConfig {
   seed: number;
   evalBatchSize: number;
   clipNorm: number | null;
+  analyze: boolean;
 }
 
 export interface Config {
@@ -80,7 +81,8 @@ export type FieldSpec =
   | { kind: 'enum'; values: readonly string[]; default: string; help: string }
   | { kind: 'string'; default: string; help: string }
   | { kind: 'intList'; min: number; max: number; nullable: true; default: null; help: string }
-  | { kind: 'nullableNumber'; min: number; default: null; help: string };
+  | { kind: 'nullableNumber'; min: number; default: null; help: string }
+  | { kind: 'bool'; default: boolean; help: string };
 
 export const SECTIONS = ['dataset', 'model', 'train'] as const;
 
@@ -116,6 +118,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'train.decay': { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.85, help: 'learning rate of epoch e is lr * decay^(e-1)' },
   'train.seed': { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, help: 'drives weight init and shuffling' },
   'train.clipNorm': { kind: 'nullableNumber', min: 0, default: null, help: 'clip the global gradient norm to this (null: no clipping, the paper)' },
+  'train.analyze': { kind: 'bool', default: false, help: 'run `highway analyze` on the trained highway net at the end of the run' },
   'train.evalBatchSize': { kind: 'int', min: 1, max: 1_000_000, default: 2000, help: 'batch size for full-set evaluation' },
 };
 

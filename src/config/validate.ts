@@ -30,6 +30,8 @@ function rangeText(spec: FieldSpec): string {
       return `a list of integers from ${spec.min} to ${spec.max} (or null)`;
     case 'nullableNumber':
       return `a finite number > ${spec.min} (or null)`;
+    case 'bool':
+      return 'true or false';
   }
 }
 
@@ -60,6 +62,9 @@ export function checkField(path: string, v: Json): Json {
       return v;
     case 'string':
       if (typeof v !== 'string' || v.length === 0) bad();
+      return v;
+    case 'bool':
+      if (typeof v !== 'boolean') bad();
       return v;
     case 'nullableNumber':
       if (v === null) return v;

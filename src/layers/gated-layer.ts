@@ -84,6 +84,26 @@ export abstract class GatedLayer extends tfl.layers.Layer {
     });
   }
 
+  /**
+   * The layer's forward pass with its transform gate exposed, for analysis (no gradients):
+   * returns T (same shape as x) and y. With `lesion`, T is forced to 0 (coupled: y = x).
+   */
+  gateActivity(x: tf.Tensor, lesion = false): { t: tf.Tensor; y: tf.Tensor } {
+    return tf.tidy(() => {
+      const w = this.gateWeights!;
+      const pre = ([k, b]: [LayerVariable, LayerVariable]) => tf.add(this.transform(x, k.read()), b.read());
+      const t = lesion ? tf.zerosLike(x) : tf.sigmoid(pre(w.t));
+      const h = activate(this.activation, pre(w.h));
+      const carry = w.c ? tf.sigmoid(pre(w.c)) : tf.sub(1, t);
+      return { t, y: tf.add(tf.mul(h, t), tf.mul(x, carry)) };
+    });
+  }
+
+  /** The current transform-gate bias b_T. */
+  gateBiasValues(): Float32Array {
+    return this.gateWeights!.t[1].read().dataSync() as Float32Array;
+  }
+
   /** The gate arguments, for subclasses' getConfig(). */
   protected gateConfig(): tf.serialization.ConfigDict {
     const config: tf.serialization.ConfigDict = {

@@ -3,9 +3,8 @@
  * type; right, the mean of the top 10. Log-scale loss, one colour per depth, highway solid and
  * plain dashed. Vega-Lite compiled to Vega and rendered to SVG in Node (no browser).
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { meanCurve, type GroupStats } from './stats.js';
+import { renderSvg } from './render.js';
 
 interface Point {
   type: string;
@@ -42,17 +41,11 @@ function panel(title: string, values: Point[], depths: number[]): Record<string,
 export async function figure1Svg(stats: GroupStats[]): Promise<string> {
   const depths = [...new Set(stats.map((s) => s.depth))].sort((a, b) => a - b);
   const withRuns = stats.filter((s) => s.best);
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  return renderSvg({
     hconcat: [
       panel('Best run per depth', points(withRuns, (s) => s.best!.trainLoss), depths),
       panel('Mean of the top 10 runs', points(withRuns, (s) => meanCurve(s.topK)), depths),
     ],
     resolve: { scale: { y: 'shared' } },
-    config: { font: 'sans-serif' },
-  } as unknown as TopLevelSpec;
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  });
 }

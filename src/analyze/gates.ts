@@ -1,0 +1,158 @@
+/**
+ * What the gates learned (TVDN section 4, Figures 2–4), for any saved run: walk the model's
+ * layer chain eagerly; at each highway layer read its transform gate T. Per layer: mean b_T,
+ * mean and spread of T over samples, the fraction of units whose mean T > 0.5, and how much
+ * the block changes its input, mean |y − x|; T for one sample; mean T per class minus the overall
+ * mean; and lesioning: the training-set loss with one layer's T forced to 0 (the layer becomes
+ * the identity), one layer at a time. Image layers: T averaged over spatial positions.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { GatedLayer } from '../layers/index.js';
+import { LOGITS_LAYER } from '../model/index.js';
+import type { Split } from '../data/types.js';
+import { oneHot } from '../train/evaluate.js';
+import { UserError } from '../errors.js';
+
+export interface GateRow {
+  /** 1-based position among the highway layers. */
+  layer: number;
+  name: string;
+  biasMean: number;
+  gateMean: number;
+  gateStd: number;
+  /** Fraction of units whose mean gate output over the samples is above 0.5. */
+  fracOpen: number;
+  /** Mean |y − x| over samples and units. */
+  meanAbsChange: number;
+}
+
+export interface Analysis {
+  rows: GateRow[];
+  /** layer × unit: mean T over the samples. */
+  unitMeans: number[][];
+  /** layer × unit: b_T. */
+  unitBias: number[][];
+  /** layer × unit: T for the first sample. */
+  sample: number[][];
+  /** layer × class: mean T over that class's samples minus the mean over all samples. */
+  perClass: number[][];
+  lesion: Array<{ layer: number; name: string; loss: number; accuracy: number }>;
+  base: { loss: number; accuracy: number };
+  samples: number;
+  trainExamples: number;
+}
+
+type GateVisit = (g: number, layer: GatedLayer, x: tf.Tensor, t: tf.Tensor, y: tf.Tensor) => void;
+
+/** Forward through the chain to the logits; `lesion` = index of the gated layer whose T is 0. */
+function forwardChain(model: tfl.LayersModel, x: tf.Tensor, visit?: GateVisit, lesion = -1): tf.Tensor {
+  let g = 0;
+  let h = x;
+  for (const layer of model.layers.slice(1)) {
+    if (layer instanceof GatedLayer) {
+      const { t, y } = layer.gateActivity(h, g === lesion);
+      visit?.(g, layer, h, t, y);
+      h = y;
+      g++;
+    } else {
+      h = layer.apply(h) as tf.Tensor;
+    }
+    if (layer.name === LOGITS_LAYER) return h;
+  }
+  throw new Error(`model has no "${LOGITS_LAYER}" layer`);
+}
+
+export function gatedLayers(model: tfl.LayersModel): GatedLayer[] {
+  return model.layers.filter((l): l is GatedLayer => l instanceof GatedLayer);
+}
+
+/** Per sample × unit gate values (spatial positions averaged for images). */
+function perUnit(t: tf.Tensor): tf.Tensor2D {
+  return (t.rank === 2 ? t : tf.mean(t, Array.from({ length: t.rank - 2 }, (_, i) => i + 1))) as tf.Tensor2D;
+}
+
+export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Split, inputShape: number[], numClasses: number, batchSize = 500): Analysis {
+  const gates = gatedLayers(model);
+  if (gates.length === 0) throw new UserError('the model has no highway layers (a plain net): there are no gates to analyze');
+  const G = gates.length;
+  const d = samples.x.length / samples.n;
+  const units = gates.map(() => 0);
+  const sumT = gates.map(() => [] as number[]);
+  const sumT2 = new Array<number>(G).fill(0);
+  const sumAbs = new Array<number>(G).fill(0);
+  const countAbs = new Array<number>(G).fill(0);
+  const classSum = gates.map(() => new Array<number>(numClasses).fill(0));
+  const classCount = new Array<number>(numClasses).fill(0);
+  const sample: number[][] = gates.map(() => []);
+
+  for (let from = 0; from < samples.n; from += batchSize) {
+    const to = Math.min(samples.n, from + batchSize);
+    for (let i = from; i < to; i++) classCount[samples.y[i]!]!++;
+    tf.tidy(() => {
+      const x = tf.tensor(samples.x.subarray(from * d, to * d), [to - from, ...inputShape]);
+      forwardChain(model, x, (g, _layer, hx, t, y) => {
+        const tu = perUnit(t);
+        const vals = tu.dataSync();
+        const n = tu.shape[1];
+        units[g] = n;
+        const acc = sumT[g]!;
+        for (let r = 0; r < to - from; r++) {
+          let rowMean = 0;
+          for (let u = 0; u < n; u++) {
+            const v = vals[r * n + u]!;
+            acc[u] = (acc[u] ?? 0) + v;
+            sumT2[g]! += v * v;
+            rowMean += v / n;
+          }
+          classSum[g]![samples.y[from + r]!]! += rowMean;
+        }
+        if (from === 0) sample[g] = Array.from(vals.subarray(0, n));
+        sumAbs[g]! += tf.sum(tf.abs(tf.sub(y, hx))).dataSync()[0]!;
+        countAbs[g]! += y.size;
+      });
+    });
+  }
+
+  const N = samples.n;
+  const unitMeans = sumT.map((acc) => acc.map((s) => s / N));
+  const unitBias = gates.map((l) => Array.from(l.gateBiasValues()));
+  const rows: GateRow[] = gates.map((l, g) => {
+    const mean = unitMeans[g]!.reduce((a, b) => a + b, 0) / units[g]!;
+    const meanSq = sumT2[g]! / (N * units[g]!);
+    return {
+      layer: g + 1,
+      name: l.name,
+      biasMean: unitBias[g]!.reduce((a, b) => a + b, 0) / unitBias[g]!.length,
+      gateMean: mean,
+      gateStd: Math.sqrt(Math.max(0, meanSq - mean * mean)),
+      fracOpen: unitMeans[g]!.filter((v) => v > 0.5).length / units[g]!,
+      meanAbsChange: sumAbs[g]! / countAbs[g]!,
+    };
+  });
+  const perClass = gates.map((_, g) => classSum[g]!.map((s, c) => (classCount[c]! > 0 ? s / classCount[c]! - rows[g]!.gateMean : Number.NaN)));
+
+  const evaluateWith = (lesion: number) => {
+    let loss = 0;
+    let correct = 0;
+    const dt = train.x.length / train.n;
+    for (let from = 0; from < train.n; from += 2000) {
+      const to = Math.min(train.n, from + 2000);
+      const [l, c] = tf.tidy(() => {
+        const x = tf.tensor(train.x.subarray(from * dt, to * dt), [to - from, ...inputShape]);
+        const t = tf.tensor2d(oneHot(train.y, from, to, numClasses), [to - from, numClasses]);
+        const z = forwardChain(model, x, undefined, lesion);
+        return [
+          tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(z)))).dataSync()[0]!,
+          tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), tf.argMax(t, 1)), 'float32')).dataSync()[0]!,
+        ];
+      });
+      loss += l;
+      correct += c;
+    }
+    return { loss: loss / train.n, accuracy: correct / train.n };
+  };
+  const base = evaluateWith(-1);
+  const lesion = gates.map((l, g) => ({ layer: g + 1, name: l.name, ...evaluateWith(g) }));
+  return { rows, unitMeans, unitBias, sample, perClass, lesion, base, samples: N, trainExamples: train.n };
+}

@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { flatten, parseJson, resolveConfig } from '../config/index.js';
+import { UserError } from '../errors.js';
+import { loadDataset } from '../data/index.js';
+import { balancedSubset } from '../data/subset.js';
+import { RUN_FILES } from '../runs/folder.js';
+import { loadModel } from '../runs/model-io.js';
+import { analyzeModel, type Analysis } from './gates.js';
+import { writeAnalysis } from './write.js';
+
+export interface AnalyzeOptions {
+  /** Training examples for the gate statistics (class-balanced; lesioning uses the whole set). */
+  samples: number;
+  out?: string;
+}
+
+/** Analyze a run folder: its saved model on its own data (from config.json). */
+export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<{ analysis: Analysis; files: string[] }> {
+  const cfgFile = join(runDir, RUN_FILES.config);
+  if (!existsSync(cfgFile)) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.config})`);
+  const raw = parseJson(readFileSync(cfgFile, 'utf8'), cfgFile);
+  const cfg = resolveConfig(flatten(raw, cfgFile, ['run']));
+  const modelDir = join(runDir, RUN_FILES.model);
+  if (!existsSync(join(modelDir, 'model.json'))) throw new UserError(`${runDir} has no saved model (${join(modelDir, 'model.json')}); did the run finish?`);
+  const model = await loadModel(modelDir);
+  try {
+    const data = loadDataset(cfg.dataset, cfg.train.seed);
+    const n = Math.min(opts.samples, data.train.n);
+    const samples = balancedSubset(data.train, n, data.numClasses, '--samples');
+    const analysis = analyzeModel(model, samples, data.train, data.inputShape, data.numClasses);
+    const files = await writeAnalysis(analysis, opts.out ?? join(runDir, 'analysis'));
+    return { analysis, files };
+  } finally {
+    model.dispose();
+  }
+}

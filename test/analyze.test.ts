@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { XMLValidator } from 'fast-xml-parser';
+import { resolveConfig } from '../src/config/index.js';
+import { buildModel } from '../src/model/index.js';
+import { analyzeModel } from '../src/analyze/gates.js';
+import { analyzeRun } from '../src/analyze/run.js';
+import { ANALYSIS_FILES } from '../src/analyze/write.js';
+import { executeRun } from '../src/runs/run.js';
+import { initBackend } from '../src/backend/index.js';
+import { loadDataset } from '../src/data/index.js';
+import { Rng } from '../src/util/random.js';
+import { act64, affine, highwayDense64, randMat, randVec, sigmoid64 } from './helpers/reference.js';
+import { STACK_LINE, highway } from './helpers/cli.js';
+
+const model = (over: Record<string, unknown>) => resolveConfig(new Map(Object.entries(over))).model;
+const data = () => loadDataset({ name: 'synthetic', trainSize: 64, testSize: 16 }, 1);
+
+describe('gate analysis', () => {
+  it('lesioning a layer with gate bias −30 changes nothing (< 1e-6); with +30 it changes the output', () => {
+    const ds = data();
+    for (const [bias, changes] of [[-30, false], [30, true]] as const) {
+      const m = buildModel(model({ 'model.depth': 3, 'model.width': 8, 'model.gateBias': bias }), ds, 1);
+      const a = analyzeModel(m, ds.train, ds.train, ds.inputShape, ds.numClasses);
+      for (const l of a.lesion) {
+        if (changes) expect(Math.abs(l.loss - a.base.loss)).toBeGreaterThan(1e-3);
+        else expect(Math.abs(l.loss - a.base.loss)).toBeLessThan(1e-6);
+      }
+      m.dispose();
+    }
+  });
+
+  it('statistics equal a direct float64 computation on a tiny hand-built net', () => {
+    const rng = new Rng(8);
+    const n = 4;
+    const ds = data();
+    const m = buildModel(model({ 'model.depth': 3, 'model.width': n, 'model.activation': 'tanh' }), ds, 1);
+    // hand-set weights: dense_0 [16→4], highway_1, highway_2, logits [4→4]
+    const w0 = randMat(rng, 16, n, 0.5);
+    const b0 = randVec(rng, n, 0.1);
+    const hw = [0, 1].map(() => ({ wh: randMat(rng, n, n), bh: randVec(rng, n, 0.2), wt: randMat(rng, n, n), bt: randVec(rng, n, 1) }));
+    const wl = randMat(rng, n, 4);
+    const bl = randVec(rng, 4);
+    m.setWeights([w0, b0, ...hw.flatMap((p) => [p.wh, p.bh, p.wt, p.bt]), wl, bl].map((w) => tf.tensor(w)));
+    const a = analyzeModel(m, ds.train, ds.train, ds.inputShape, ds.numClasses, 16);
+
+    // float64: the chain, sample by sample
+    const X = Array.from({ length: ds.train.n }, (_, i) => Array.from(ds.train.x.subarray(i * 16, (i + 1) * 16)));
+    let h = affine(X, w0, b0).map((r) => r.map(act64.tanh!));
+    hw.forEach((p, l) => {
+      const t = affine(h, p.wt, p.bt).map((r) => r.map(sigmoid64));
+      const y = highwayDense64(h, p, 'tanh');
+      const all = t.flat();
+      const mean = all.reduce((s, v) => s + v, 0) / all.length;
+      const std = Math.sqrt(all.reduce((s, v) => s + (v - mean) ** 2, 0) / all.length);
+      const unitMeans = Array.from({ length: n }, (_, u) => t.reduce((s, r) => s + r[u]!, 0) / t.length);
+      const abs = y.flat().reduce((s, v, k) => s + Math.abs(v - h.flat()[k]!), 0) / all.length;
+      const row = a.rows[l]!;
+      expect(row.gateMean).toBeCloseTo(mean, 5);
+      expect(row.gateStd).toBeCloseTo(std, 5);
+      expect(row.fracOpen).toBe(unitMeans.filter((v) => v > 0.5).length / n);
+      expect(row.meanAbsChange).toBeCloseTo(abs, 5);
+      expect(row.biasMean).toBeCloseTo(p.bt.reduce((s, v) => s + v, 0) / n, 6);
+      a.unitMeans[l]!.forEach((v, u) => expect(v).toBeCloseTo(unitMeans[u]!, 5));
+      a.sample[l]!.forEach((v, u) => expect(v).toBeCloseTo(t[0]![u]!, 5));
+      const classMean = (c: number) => {
+        const rows = t.filter((_, i) => ds.train.y[i] === c);
+        return rows.flat().reduce((s, v) => s + v, 0) / (rows.length * n);
+      };
+      a.perClass[l]!.forEach((v, c) => expect(v).toBeCloseTo(classMean(c) - mean, 5));
+      h = y;
+    });
+    m.dispose();
+  });
+});
+
+describe('highway analyze on run folders', () => {
+  it('writes CSVs with one row per highway layer and well-formed SVGs', async () => {
+    const backend = await initBackend('auto');
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-'));
+    const cfg = resolveConfig(new Map<string, unknown>([['dataset.name', 'synthetic'], ['dataset.trainSize', 64], ['dataset.testSize', 16], ['model.depth', 5], ['model.width', 6], ['train.epochs', 1]]));
+    await executeRun(cfg, { out: join(dir, 'run'), force: false, backend });
+    const { files } = await analyzeRun(join(dir, 'run'), { samples: 40 });
+    expect(files.map((f) => f.split('/').pop())).toEqual([...ANALYSIS_FILES]);
+    const lines = (f: string) => readFileSync(join(dir, 'run', 'analysis', f), 'utf8').trim().split('\n');
+    expect(lines('gates.csv')[0]).toBe('layer,name,bias_mean,gate_mean,gate_std,frac_units_open,mean_abs_change');
+    for (const f of ['gates.csv', 'gate-sample.csv', 'per-class.csv', 'lesion.csv']) expect(lines(f).length, f).toBe(1 + 4);
+    expect(lines('gate-sample.csv')[0]!.split(',').length).toBe(2 + 6);
+    expect(lines('per-class.csv')[0]!.split(',').length).toBe(2 + 4);
+    for (const f of ['gates.svg', 'per-class.svg', 'lesion.svg']) expect(XMLValidator.validate(readFileSync(join(dir, 'run', 'analysis', f), 'utf8')), f).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('bad input: no model, a plain net, not a run folder → one message, exit 2', async () => {
+    const backend = await initBackend('auto');
+    const dir = mkdtempSync(join(tmpdir(), 'analyze-bad-'));
+    const base: Array<[string, unknown]> = [['dataset.name', 'synthetic'], ['dataset.trainSize', 32], ['dataset.testSize', 8], ['model.depth', 2], ['train.epochs', 0]];
+    await executeRun(resolveConfig(new Map([...base, ['model.type', 'plain']])), { out: join(dir, 'plain'), force: false, backend });
+    await executeRun(resolveConfig(new Map(base)), { out: join(dir, 'nomodel'), force: false, backend });
+    rmSync(join(dir, 'nomodel', 'model'), { recursive: true });
+    const cases: Array<[string, RegExp]> = [
+      [join(dir, 'plain'), /no highway layers \(a plain net\)/],
+      [join(dir, 'nomodel'), /has no saved model/],
+      [dir, /is not a run folder/],
+    ];
+    for (const [arg, msg] of cases) {
+      const r = highway(['analyze', arg]);
+      expect(r.code, arg).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(STACK_LINE);
+    }
+  });
+});
