@@ -114,3 +114,36 @@ describe('highway analyze on run folders', () => {
     }
   });
 });
+
+describe('gate analysis of a convolutional highway net', () => {
+  it('averages gate outputs over spatial positions (float64 convolution as the second computation)', async () => {
+    const tfl = await import('@tensorflow/tfjs-layers');
+    const { HighwayConv2D } = await import('../src/layers/index.js');
+    const { conv2dSame64 } = await import('./helpers/reference.js');
+    const rng = new Rng(12);
+    const C = 2;
+    const input = tfl.input({ shape: [4, 4, C] });
+    const hc = new HighwayConv2D({ kernelSize: 3, activation: 'relu', name: 'highway_1' });
+    let z = hc.apply(input) as ReturnType<typeof tfl.input>;
+    z = tfl.layers.flatten().apply(z) as typeof z;
+    const logits = tfl.layers.dense({ units: 3, name: 'logits' }).apply(z) as typeof z;
+    const probs = tfl.layers.activation({ activation: 'softmax', name: 'softmax' }).apply(logits) as typeof z;
+    const m = tfl.model({ inputs: input, outputs: probs });
+    const r4 = (a: number, b: number, c: number, d: number) => Array.from({ length: a }, () => Array.from({ length: b }, () => Array.from({ length: c }, () => randVec(rng, d))));
+    const wt = r4(3, 3, C, C);
+    const bt = [-0.5, 0.3];
+    hc.setWeights([tf.tensor(r4(3, 3, C, C)), tf.tensor1d([0, 0]), tf.tensor(wt), tf.tensor1d(bt)]);
+    const n = 6;
+    const xs = r4(n, 4, 4, C);
+    const split = { x: Float32Array.from(xs.flat(3)), y: Int32Array.from({ length: n }, (_, i) => i % 3), n };
+    const a = analyzeModel(m, split, split, [4, 4, C], 3);
+    // float64: T per sample and channel, averaged over the 4×4 positions
+    const t = conv2dSame64(xs, wt, bt).map((img) => Array.from({ length: C }, (_, c) => img.flat().reduce((s, px) => s + sigmoid64(px[c]!), 0) / 16));
+    const unitMeans = Array.from({ length: C }, (_, c) => t.reduce((s, r) => s + r[c]!, 0) / n);
+    a.unitMeans[0]!.forEach((v, c) => expect(v).toBeCloseTo(unitMeans[c]!, 5));
+    a.sample[0]!.forEach((v, c) => expect(v).toBeCloseTo(t[0]![c]!, 5));
+    expect(a.rows[0]!.gateMean).toBeCloseTo((unitMeans[0]! + unitMeans[1]!) / 2, 5);
+    expect(a.lesion.length).toBe(1);
+    m.dispose();
+  });
+});
