@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-layers' node bundle registers tfjs-core's gradient functions (as every entry point of ours loads it)
+import '@tensorflow/tfjs-layers';
 import { Rng } from '../src/util/random.js';
 import { maxRelErr, randMat } from './helpers/reference.js';
 
@@ -34,5 +36,38 @@ describe('matmul with transposed operands (wasm kernels are wrapped to transpose
     expect(maxRelErr(y.dataSync().slice(0, 25), want)).toBeLessThan(1e-5);
     expect(maxRelErr(y.dataSync().slice(25), want)).toBeLessThan(1e-5);
     tf.dispose([x, y]);
+  });
+});
+
+describe('Conv2DBackpropFilter (provided for wasm, which lacks it)', () => {
+  const rng = new Rng(5);
+  const x4 = (b: number, h: number, w: number, c: number) => tf.tensor4d(Array.from({ length: b * h * w * c }, () => rng.next() * 2 - 1), [b, h, w, c]);
+  for (const [k, stride, pad] of [[3, 1, 'same'], [5, 1, 'same'], [3, 2, 'valid'], [3, 2, 'same']] as const) {
+    it(`filter gradient of conv2d (${k}×${k}, stride ${stride}, ${pad}) equals central finite differences`, () => {
+      const x = x4(2, 6, 5, 3);
+      const w0 = x4(k, k, 3, 2);
+      const r = tf.tidy(() => tf.randomUniform(tf.conv2d(x, w0 as unknown as tf.Tensor4D, stride, pad).shape, -1, 1, 'float32', 3));
+      const loss = (w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, stride, pad), r));
+      const g = tf.tidy(() => Array.from(tf.grad(loss)(w0).dataSync()));
+      // central differences of the loss in float64 arithmetic on float32 forward passes (eps 1e-2: conv2d is linear in w, so exact up to rounding)
+      const base = Array.from(w0.dataSync());
+      const fd = base.map((_, i) => {
+        const f = (d: number) => tf.tidy(() => loss(tf.tensor4d(base.map((v, j) => (j === i ? v + d : v)), w0.shape as [number, number, number, number])).dataSync()[0]!);
+        return (f(1e-2) - f(-1e-2)) / 2e-2;
+      });
+      expect(maxRelErr(g, fd)).toBeLessThan(2e-3);
+      tf.dispose([x, w0, r]);
+    });
+  }
+
+  it('leaves no tensors behind', () => {
+    const x = x4(1, 4, 4, 2);
+    const w = x4(3, 3, 2, 2);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      tf.grad((v: tf.Tensor) => tf.sum(tf.conv2d(x, v as tf.Tensor4D, 1, 'same')))(w);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w]);
   });
 });

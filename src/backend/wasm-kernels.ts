@@ -1,5 +1,6 @@
 /**
- * Kernel-level fixes for the wasm backend, installed once when it is chosen.
+ * Kernel-level fixes for the wasm backend, installed once when it is chosen: a missing kernel
+ * (Conv2DBackpropFilter, so conv nets train) and a slow path (transposed matmuls).
  *
  * Matmuls with a transposed operand take a slow path in tfjs-backend-wasm 4.22 (measured here:
  * ≈450 µs for [128,50]ᵀ·[128,50] against ≈55 µs for the same product untransposed), and every
@@ -34,11 +35,52 @@ function untransposing(original: KernelFunc, transpose: KernelFunc): KernelFunc 
   };
 }
 
+/**
+ * Conv2DBackpropFilter, missing from tfjs-backend-wasm 4.22 ("Kernel 'Conv2DBackpropFilter' not
+ * registered for backend 'wasm'"), built from kernels wasm has. With x zero-padded as the
+ * forward pass padded it, each filter tap (i, j) is one matmul:
+ *   dW[i, j] = X_ijᵀ · dY,  X_ij = x_pad[:, i + s·oh, j + s·ow, :] as [B·OH·OW, Cin], dY as [B·OH·OW, Cout].
+ * NHWC, any strides; dilation 1 (what conv2d's gradient asks for).
+ */
+function conv2dBackpropFilter(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const backend = args.backend as tf.KernelBackend;
+  const a = args.attrs as unknown as { strides: [number, number] | number; pad: 'valid' | 'same' | number; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
+  if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm: only NHWC is supported, got ${a.dataFormat}`);
+  const run = (name: string, inputs: Record<string, tf.TensorInfo> | tf.TensorInfo[], attrs: Record<string, unknown>) =>
+    tf.getKernel(name, 'wasm')!.kernelFunc({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+  const { batchSize: B, outHeight: OH, outWidth: OW, inChannels: CI, outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, padInfo } = info;
+  const temps: tf.TensorInfo[] = [];
+  const keep = <T extends tf.TensorInfo>(t: T) => (temps.push(t), t);
+  const xPad = keep(run('PadV2', { x }, { paddings: [[0, 0], [padInfo.top, padInfo.bottom], [padInfo.left, padInfo.right], [0, 0]], constantValue: 0 }));
+  const dy2 = keep(run('Reshape', { x: dy }, { shape: [B * OH * OW, CO] }));
+  const taps: tf.TensorInfo[] = [];
+  for (let i = 0; i < KH; i++) {
+    for (let j = 0; j < KW; j++) {
+      const patch = keep(
+        SH === 1 && SW === 1
+          ? run('Slice', { x: xPad }, { begin: [0, i, j, 0], size: [B, OH, OW, CI] })
+          : run('StridedSlice', { x: xPad }, { begin: [0, i, j, 0], end: [B, i + SH * (OH - 1) + 1, j + SW * (OW - 1) + 1, CI], strides: [1, SH, SW, 1], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 }),
+      );
+      const flat = keep(run('Reshape', { x: patch }, { shape: [B * OH * OW, CI] }));
+      taps.push(keep(run('BatchMatMul', { a: flat, b: dy2 }, { transposeA: true, transposeB: false })));
+    }
+  }
+  const all = keep(run('Concat', taps, { axis: 0 }));
+  const out = run('Reshape', { x: all }, { shape: [KH, KW, CI, CO] });
+  for (const t of temps) backend.disposeData(t.dataId);
+  return out;
+}
+
 let installed = false;
 
 export function installWasmKernelFixes(): void {
   if (installed) return;
   installed = true;
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter });
+  }
   const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
   if (!transpose) return;
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
