@@ -4,7 +4,7 @@ import { initBackend, describeBackend } from '../backend/index.js';
 import { executeRun } from '../runs/run.js';
 import { runFile } from '../runs/folder.js';
 import type { StopRequest } from '../train/index.js';
-import type { ResolvedConfig } from '../config/index.js';
+import { hasGates, type ResolvedConfig } from '../config/index.js';
 import { addConfigOptions, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
 import { analyzeRun } from '../analyze/run.js';
@@ -22,8 +22,10 @@ export function defaultRunDir(cfg: ResolvedConfig): string {
 
 function describeModel(cfg: ResolvedConfig, params: number): string {
   const m = cfg.model;
-  const layers = m.type === 'highway' ? `1 plain + ${m.depth - 1} highway (gate bias ${m.gateBias}, ${m.carry} carry)` : `${m.depth} plain`;
-  return `${m.type}-d${m.depth}: ${layers}, width ${m.widths ? m.widths.join('/') : m.width}, ${m.activation}, ${params.toLocaleString('en-US')} parameters`;
+  const conv = m.convBlocks ? ` conv (stages ${m.convBlocks.join('/')}, max-pool 3/2 between)` : '';
+  const layers = hasGates(m.type) ? `1 plain + ${m.depth - 1} highway${conv} (gate bias ${m.gateBias}, ${m.carry} carry)` : `${m.depth} plain${conv}`;
+  const width = m.convBlocks ? `${m.width} maps` : `width ${m.widths ? m.widths.join('/') : m.width}`;
+  return `${m.type}-d${m.depth}: ${layers}, ${width}, ${m.activation}, ${params.toLocaleString('en-US')} parameters`;
 }
 
 const EXAMPLES = `
@@ -96,7 +98,7 @@ export function trainCommand(): Command {
             `${summary.stepsPerSecond.toFixed(1)} steps/s, ${summary.wallSeconds.toFixed(1)}s\n` +
             `loss curve: ${runFile(out, 'metrics')}\n`,
         );
-        if (cfg.train.analyze && cfg.model.type === 'highway') {
+        if (cfg.train.analyze && hasGates(cfg.model.type)) {
           const { analysis, files } = await analyzeRun(out, { samples: 1000 });
           printAnalysis(analysis, files, (s) => process.stdout.write(s));
         }

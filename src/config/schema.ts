@@ -5,7 +5,7 @@
  */
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export const MODEL_TYPES = ['plain', 'highway'] as const;
+export const MODEL_TYPES = ['plain', 'highway', 'plain-conv', 'highway-conv'] as const;
 export const ACTIVATIONS = ['relu', 'tanh', 'linear', 'sigmoid', 'elu'] as const;
 export const CARRIES = ['coupled', 'independent'] as const;
 export const INITS = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal'] as const;
@@ -33,6 +33,10 @@ export interface ModelConfig {
   /** null = the paper's equal-parameter pairing: 71 for plain, 50 for highway. */
   width: number | null;
   widths: number[] | null;
+  /** Conv types: highway (or plain) 3×3 layers per stage, stages separated by 3/2 max-pooling. */
+  convBlocks: number[] | null;
+  /** Dropout rate on the input (the authors' conv nets: 0.2). */
+  inputDropout: number;
   activation: Activation;
   gateBias: number;
   carry: Carry;
@@ -99,10 +103,12 @@ export const FIELDS: Record<string, FieldSpec> = {
   'dataset.trainSize': { kind: 'int', min: 1, max: 10_000_000, nullable: true, default: null, help: 'class-balanced training subset (null: all)' },
   'dataset.testSize': { kind: 'int', min: 1, max: 10_000_000, nullable: true, default: null, help: 'class-balanced test subset (null: all)' },
 
-  'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'plain or highway layers after the first plain layer' },
+  'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'plain or highway dense layers after the first plain layer; plain-conv / highway-conv: the authors\' convolutional MNIST nets' },
   'model.depth': { kind: 'int', min: 1, max: 1000, default: 10, help: 'layers before the softmax, counting the first plain layer' },
   'model.width': { kind: 'int', min: 1, max: 65536, nullable: true, default: null, help: 'units per layer (null: 71 plain, 50 highway)' },
   'model.widths': { kind: 'intList', min: 1, max: 65536, nullable: true, default: null, help: 'per-layer widths, one per layer (overrides width)' },
+  'model.convBlocks': { kind: 'intList', min: 1, max: 100, nullable: true, default: null, help: 'conv types: 3×3 layers per stage (null: [2, 3, 3], the authors\' MNIST net); depth = 1 + their sum' },
+  'model.inputDropout': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0, help: 'dropout rate on the input (the authors\' conv nets: 0.2)' },
   'model.activation': { kind: 'enum', values: ACTIVATIONS, default: 'relu', help: 'nonlinearity of H (and of plain layers)' },
   'model.gateBias': { kind: 'number', default: -2, help: 'initial bias b_T of the transform gate T; negative = start by carrying x' },
   'model.carry': { kind: 'enum', values: CARRIES, default: 'coupled', help: 'coupled: C = 1 - T (the paper); independent: C = sigmoid(x W_C + b_C)' },
@@ -125,4 +131,10 @@ export const FIELDS: Record<string, FieldSpec> = {
 export const FIELD_PATHS = Object.keys(FIELDS);
 
 /** Paper widths: ~5000 parameters per layer in both (plain 71·71+71, highway 2·(50·50+50)). */
-export const DEFAULT_WIDTH: Record<ModelType, number> = { plain: 71, highway: 50 };
+export const DEFAULT_WIDTH: Record<ModelType, number> = { plain: 71, highway: 50, 'plain-conv': 16, 'highway-conv': 16 };
+
+export const isConv = (t: ModelType): boolean => t.endsWith('-conv');
+export const hasGates = (t: ModelType): boolean => t.startsWith('highway');
+
+/** The authors' MNIST conv net: 2, 3 and 3 highway layers in three stages. */
+export const DEFAULT_CONV_BLOCKS = [2, 3, 3];

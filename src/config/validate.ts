@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
-import { FIELDS, FIELD_PATHS, SECTIONS, DEFAULT_WIDTH, type Config, type FieldSpec, type ResolvedConfig } from './schema.js';
+import { FIELDS, FIELD_PATHS, SECTIONS, DEFAULT_WIDTH, DEFAULT_CONV_BLOCKS, isConv, type Config, type FieldSpec, type ResolvedConfig } from './schema.js';
 
 type Json = unknown;
 
@@ -124,7 +124,13 @@ export function resolveConfig(...layers: Array<Map<string, Json>>): ResolvedConf
     }
   }
   const cfg = unflatten(flat) as unknown as Config;
-  const m = cfg.model;
+  let m = cfg.model;
+  if (isConv(m.type)) {
+    // conv nets: the depth follows from the stages (first plain conv + the 3×3 layers)
+    const convBlocks = m.convBlocks ?? DEFAULT_CONV_BLOCKS;
+    if (m.widths !== null) throw new UserError(`model.widths: not used by ${m.type} (all conv layers have model.width maps)`);
+    m = { ...m, convBlocks, depth: 1 + convBlocks.reduce((a, b) => a + b, 0) };
+  }
   if (m.widths !== null && m.widths.length !== m.depth) {
     throw new UserError(`model.widths: expected ${m.depth} widths (one per layer, model.depth = ${m.depth}), got ${m.widths.length}`);
   }

@@ -4,6 +4,8 @@ import { UserError } from '../errors.js';
 import { deriveSeed } from '../util/random.js';
 import { FeaturePad, FeatureSubsample, HighwayDense, kernelInitializer } from '../layers/index.js';
 import { planDense } from './plan.js';
+import { buildConvBody } from './build-conv.js';
+import { isConv } from '../config/schema.js';
 
 export interface DataShape {
   /** Shape of one example, e.g. [784] or [28, 28, 1]. */
@@ -15,17 +17,32 @@ export interface DataShape {
 export const LOGITS_LAYER = 'logits';
 
 /**
- * Resolved model config → tf.LayersModel: input (flattened) → plain dense → (depth − 1) plain or
- * highway layers → dense logits → softmax. Every kernel gets its own seed derived from `seed`.
+ * Resolved model config → tf.LayersModel: [input dropout] → the body → dense logits → softmax.
+ * Dense types: the paper's Figure 1 body (flatten → plain dense → depth − 1 plain or highway
+ * layers); conv types: the authors' MNIST conv body (build-conv.ts). Every kernel gets its own
+ * seed derived from `seed`.
  */
 export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: number): tfl.LayersModel {
   if (data.numClasses < 2) throw new UserError(`the dataset has ${data.numClasses} class(es); classification needs at least 2`);
   if (data.inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new UserError(`impossible input shape [${data.inputShape.join(', ')}]`);
   }
-  const plan = planDense(m);
   const input = tfl.input({ shape: data.inputShape, name: 'input' });
   let x: tfl.SymbolicTensor = input;
+  if (m.inputDropout > 0) x = tfl.layers.dropout({ rate: m.inputDropout, seed: deriveSeed(seed, 'dropout'), name: 'input_dropout' }).apply(x) as tfl.SymbolicTensor;
+  if (isConv(m.type)) x = buildConvBody(m, x, seed);
+  else x = denseBody(m, data, x, seed);
+  const logits = tfl.layers
+    .dense({ units: data.numClasses, kernelInitializer: kernelInitializer(m.init, deriveSeed(seed, 'init', m.depth)), name: LOGITS_LAYER })
+    .apply(x) as tfl.SymbolicTensor;
+  const probs = tfl.layers.activation({ activation: 'softmax', name: 'softmax' }).apply(logits) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: probs, name: `${m.type}-d${m.depth}` });
+}
+
+/** input → (flatten) → plain dense → (depth − 1) plain or highway layers, per the plan. */
+function denseBody(m: ResolvedConfig['model'], data: DataShape, input: tfl.SymbolicTensor, seed: number): tfl.SymbolicTensor {
+  const plan = planDense(m);
+  let x = input;
   if (data.inputShape.length > 1) x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as tfl.SymbolicTensor;
   const init = (i: number) => kernelInitializer(m.init, deriveSeed(seed, 'init', i));
   for (const step of plan) {
@@ -60,11 +77,7 @@ export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: nu
     }
     x = layer.apply(x) as tfl.SymbolicTensor;
   }
-  const logits = tfl.layers
-    .dense({ units: data.numClasses, kernelInitializer: init(m.depth), name: LOGITS_LAYER })
-    .apply(x) as tfl.SymbolicTensor;
-  const probs = tfl.layers.activation({ activation: 'softmax', name: 'softmax' }).apply(logits) as tfl.SymbolicTensor;
-  return tfl.model({ inputs: input, outputs: probs, name: `${m.type}-d${m.depth}` });
+  return x;
 }
 
 /** The same network with the logits as output (shares the weights); what the trainer optimises. */

@@ -4,7 +4,7 @@
  * t has the same sampled values at every grid point (paired comparisons across depths and
  * types) and expanding twice gives identical runs.
  */
-import { resolveConfig, type ResolvedConfig } from '../config/index.js';
+import { hasGates, resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { Rng, deriveSeed } from '../util/random.js';
 import type { Distribution, SweepSpec } from './spec.js';
 
@@ -32,8 +32,9 @@ function sample(rng: Rng, d: Distribution): unknown {
 
 /** Does this field change the run at all? (gate fields mean nothing to a plain net) */
 export function applies(path: string, cfg: ResolvedConfig): boolean {
-  if (['model.gateBias', 'model.carry', 'model.transition'].includes(path)) return cfg.model.type === 'highway';
-  if (path === 'model.carryBias') return cfg.model.type === 'highway' && cfg.model.carry === 'independent';
+  if (['model.gateBias', 'model.carry'].includes(path)) return hasGates(cfg.model.type);
+  if (path === 'model.transition') return cfg.model.type === 'highway';
+  if (path === 'model.carryBias') return hasGates(cfg.model.type) && cfg.model.carry === 'independent';
   return true;
 }
 
