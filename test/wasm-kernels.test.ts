@@ -71,3 +71,24 @@ describe('Conv2DBackpropFilter (provided for wasm, which lacks it)', () => {
     tf.dispose([x, w]);
   });
 });
+
+describe('conv2d input gradient (wasm: computed as a forward convolution for stride 1)', () => {
+  const rng = new Rng(6);
+  const x4 = (b: number, h: number, w: number, c: number) => tf.tensor4d(Array.from({ length: b * h * w * c }, () => rng.next() * 2 - 1), [b, h, w, c]);
+  for (const [k, stride, pad] of [[3, 1, 'same'], [5, 1, 'same'], [3, 1, 'valid'], [3, 2, 'same']] as const) {
+    it(`dx of conv2d (${k}×${k}, stride ${stride}, ${pad}) equals central finite differences`, () => {
+      const x0 = x4(2, 6, 5, 3);
+      const w = x4(k, k, 3, 2);
+      const r = tf.tidy(() => tf.randomUniform(tf.conv2d(x0, w as unknown as tf.Tensor4D, stride, pad).shape, -1, 1, 'float32', 4));
+      const loss = (x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad), r));
+      const g = tf.tidy(() => Array.from(tf.grad(loss)(x0).dataSync()));
+      const base = Array.from(x0.dataSync());
+      const fd = base.map((_, i) => {
+        const f = (d: number) => tf.tidy(() => loss(tf.tensor4d(base.map((v, j) => (j === i ? v + d : v)), x0.shape as [number, number, number, number])).dataSync()[0]!);
+        return (f(1e-2) - f(-1e-2)) / 2e-2;
+      });
+      expect(maxRelErr(g, fd)).toBeLessThan(2e-3);
+      tf.dispose([x0, w, r]);
+    });
+  }
+});

@@ -1,6 +1,6 @@
 /**
  * Kernel-level fixes for the wasm backend, installed once when it is chosen: a missing kernel
- * (Conv2DBackpropFilter, so conv nets train) and a slow path (transposed matmuls).
+ * (Conv2DBackpropFilter, so conv nets train) and slow paths (transposed matmuls, conv gradients).
  *
  * Matmuls with a transposed operand take a slow path in tfjs-backend-wasm 4.22 (measured here:
  * ≈450 µs for [128,50]ᵀ·[128,50] against ≈55 µs for the same product untransposed), and every
@@ -35,12 +35,77 @@ function untransposing(original: KernelFunc, transpose: KernelFunc): KernelFunc 
   };
 }
 
+type RunKernel = (name: string, inputs: Record<string, tf.TensorInfo> | tf.TensorInfo[], attrs: Record<string, unknown>) => tf.TensorInfo;
+
+function runner(backend: tf.KernelBackend, original: Partial<Record<string, KernelFunc>> = {}): RunKernel {
+  return (name, inputs, attrs) =>
+    (original[name] ?? tf.getKernel(name, 'wasm')!.kernelFunc)({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+}
+
+interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number;
+  dataFormat: string;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: [number, number] | number;
+}
+
+const isOne = (v: [number, number] | number | undefined) => v === undefined || v === 1 || (Array.isArray(v) && v[0] === 1 && v[1] === 1);
+
+/**
+ * Stride-1 convolution gradients as forward convolutions, which wasm runs through XNNPACK
+ * (measured at batch 50, 28×28×16, 3×3: input gradient 64.5 → 6.8 ms, filter gradient
+ * 44 → 12.4 ms):
+ *   dx = conv(pad(dy), flip(W) with in/out swapped), valid;
+ *   dW = conv(x_padᵀ [Cin, H, W, B], dyᵀ [OH, OW, B, Cout]), valid, as [Cin, KH, KW, Cout] → [KH, KW, Cin, Cout].
+ */
+function conv2dBackpropInputFast(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const a = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+    if (!isOne(a.strides) || !isOne(a.dilations) || (a.dataFormat && a.dataFormat !== 'NHWC')) return original(args);
+    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const backend = args.backend as tf.KernelBackend;
+    const run = runner(backend);
+    const [KH, KW] = filter.shape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], 1, 1, a.pad, a.dimRoundingMode);
+    const p = info.padInfo;
+    const temps: tf.TensorInfo[] = [];
+    const keep = (t: tf.TensorInfo) => (temps.push(t), t);
+    const flipped = keep(run('Reverse', { x: filter }, { dims: [0, 1] }));
+    const swapped = keep(run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }));
+    const dyPad = keep(run('PadV2', { x: dy }, { paddings: [[0, 0], [KH - 1 - p.top, KH - 1 - p.bottom], [KW - 1 - p.left, KW - 1 - p.right], [0, 0]], constantValue: 0 }));
+    const out = run('Conv2D', { x: dyPad, filter: swapped }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
+    for (const t of temps) backend.disposeData(t.dataId);
+    return out;
+  };
+}
+
+function conv2dBackpropFilterFast(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
+  const a = args.attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+  if (!isOne(a.strides) || (a.dataFormat && a.dataFormat !== 'NHWC')) return conv2dBackpropFilter(args);
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const backend = args.backend as tf.KernelBackend;
+  const run = runner(backend);
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, 1, 1, a.pad, a.dimRoundingMode);
+  const p = info.padInfo;
+  const temps: tf.TensorInfo[] = [];
+  const keep = (t: tf.TensorInfo) => (temps.push(t), t);
+  const xPad = keep(run('PadV2', { x }, { paddings: [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]], constantValue: 0 }));
+  const xT = keep(run('Transpose', { x: xPad }, { perm: [3, 1, 2, 0] }));
+  const dyT = keep(run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }));
+  const w = keep(run('Conv2D', { x: xT, filter: dyT }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 }));
+  const out = run('Transpose', { x: w }, { perm: [1, 2, 0, 3] });
+  for (const t of temps) backend.disposeData(t.dataId);
+  return out;
+}
+
 /**
  * Conv2DBackpropFilter, missing from tfjs-backend-wasm 4.22 ("Kernel 'Conv2DBackpropFilter' not
  * registered for backend 'wasm'"), built from kernels wasm has. With x zero-padded as the
  * forward pass padded it, each filter tap (i, j) is one matmul:
  *   dW[i, j] = X_ijᵀ · dY,  X_ij = x_pad[:, i + s·oh, j + s·ow, :] as [B·OH·OW, Cin], dY as [B·OH·OW, Cout].
- * NHWC, any strides; dilation 1 (what conv2d's gradient asks for).
+ * NHWC, any strides; dilation 1 (what conv2d's gradient asks for). Stride 1 takes the faster
+ * convolution form above; this one serves the other strides.
  */
 function conv2dBackpropFilter(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -79,7 +144,12 @@ export function installWasmKernelFixes(): void {
   if (installed) return;
   installed = true;
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter });
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterFast });
+  }
+  const input = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (input) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({ ...input, kernelFunc: conv2dBackpropInputFast(input.kernelFunc) });
   }
   const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
   if (!transpose) return;
