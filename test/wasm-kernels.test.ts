@@ -39,9 +39,20 @@ describe('matmul with transposed operands (wasm kernels are wrapped to transpose
   });
 });
 
+const rand4 = (rng: Rng, b: number, h: number, w: number, c: number) => tf.tensor4d(Array.from({ length: b * h * w * c }, () => rng.next() * 2 - 1), [b, h, w, c]);
+
+/** Central differences of a scalar loss at every element of `at` (eps 1e-2: conv2d is linear in each argument, so exact up to rounding). */
+function centralDiff(loss: (t: tf.Tensor) => tf.Scalar, at: tf.Tensor4D, eps = 1e-2): number[] {
+  const base = Array.from(at.dataSync());
+  return base.map((_, i) => {
+    const f = (d: number) => tf.tidy(() => loss(tf.tensor4d(base.map((v, j) => (j === i ? v + d : v)), at.shape)).dataSync()[0]!);
+    return (f(eps) - f(-eps)) / (2 * eps);
+  });
+}
+
 describe('Conv2DBackpropFilter (provided for wasm, which lacks it)', () => {
   const rng = new Rng(5);
-  const x4 = (b: number, h: number, w: number, c: number) => tf.tensor4d(Array.from({ length: b * h * w * c }, () => rng.next() * 2 - 1), [b, h, w, c]);
+  const x4 = (b: number, h: number, w: number, c: number) => rand4(rng, b, h, w, c);
   for (const [k, stride, pad] of [[3, 1, 'same'], [5, 1, 'same'], [3, 2, 'valid'], [3, 2, 'same']] as const) {
     it(`filter gradient of conv2d (${k}×${k}, stride ${stride}, ${pad}) equals central finite differences`, () => {
       const x = x4(2, 6, 5, 3);
@@ -49,13 +60,7 @@ describe('Conv2DBackpropFilter (provided for wasm, which lacks it)', () => {
       const r = tf.tidy(() => tf.randomUniform(tf.conv2d(x, w0 as unknown as tf.Tensor4D, stride, pad).shape, -1, 1, 'float32', 3));
       const loss = (w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, stride, pad), r));
       const g = tf.tidy(() => Array.from(tf.grad(loss)(w0).dataSync()));
-      // central differences of the loss in float64 arithmetic on float32 forward passes (eps 1e-2: conv2d is linear in w, so exact up to rounding)
-      const base = Array.from(w0.dataSync());
-      const fd = base.map((_, i) => {
-        const f = (d: number) => tf.tidy(() => loss(tf.tensor4d(base.map((v, j) => (j === i ? v + d : v)), w0.shape as [number, number, number, number])).dataSync()[0]!);
-        return (f(1e-2) - f(-1e-2)) / 2e-2;
-      });
-      expect(maxRelErr(g, fd)).toBeLessThan(2e-3);
+      expect(maxRelErr(g, centralDiff(loss, w0))).toBeLessThan(2e-3);
       tf.dispose([x, w0, r]);
     });
   }
@@ -74,7 +79,7 @@ describe('Conv2DBackpropFilter (provided for wasm, which lacks it)', () => {
 
 describe('conv2d input gradient (wasm: computed as a forward convolution for stride 1)', () => {
   const rng = new Rng(6);
-  const x4 = (b: number, h: number, w: number, c: number) => tf.tensor4d(Array.from({ length: b * h * w * c }, () => rng.next() * 2 - 1), [b, h, w, c]);
+  const x4 = (b: number, h: number, w: number, c: number) => rand4(rng, b, h, w, c);
   for (const [k, stride, pad] of [[3, 1, 'same'], [5, 1, 'same'], [3, 1, 'valid'], [3, 2, 'same']] as const) {
     it(`dx of conv2d (${k}×${k}, stride ${stride}, ${pad}) equals central finite differences`, () => {
       const x0 = x4(2, 6, 5, 3);
@@ -82,12 +87,7 @@ describe('conv2d input gradient (wasm: computed as a forward convolution for str
       const r = tf.tidy(() => tf.randomUniform(tf.conv2d(x0, w as unknown as tf.Tensor4D, stride, pad).shape, -1, 1, 'float32', 4));
       const loss = (x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad), r));
       const g = tf.tidy(() => Array.from(tf.grad(loss)(x0).dataSync()));
-      const base = Array.from(x0.dataSync());
-      const fd = base.map((_, i) => {
-        const f = (d: number) => tf.tidy(() => loss(tf.tensor4d(base.map((v, j) => (j === i ? v + d : v)), x0.shape as [number, number, number, number])).dataSync()[0]!);
-        return (f(1e-2) - f(-1e-2)) / 2e-2;
-      });
-      expect(maxRelErr(g, fd)).toBeLessThan(2e-3);
+      expect(maxRelErr(g, centralDiff(loss, x0))).toBeLessThan(2e-3);
       tf.dispose([x0, w, r]);
     });
   }
