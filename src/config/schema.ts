@@ -25,6 +25,10 @@ export interface DatasetConfig {
   name: string;
   trainSize: number | null;
   testSize: number | null;
+  /** Text datasets: sentences are cut or padded to this many tokens. */
+  maxLength: number;
+  /** SST-5 only: drop neutral (2) and map 0/1 → negative, 3/4 → positive, as the seed did. */
+  binary: boolean;
 }
 
 export interface ModelConfig {
@@ -98,11 +102,13 @@ export const FIELDS: Record<string, FieldSpec> = {
   'dataset.name': {
     kind: 'string',
     default: 'mnist',
-    help: 'mnist (10k digits shipped with the mnist package) | fashion-mnist | idx:<dir> | synthetic',
+    help: 'mnist (10k digits shipped with the mnist package) | fashion-mnist | idx:<dir> | sst5:<dir> | synthetic',
   },
   'dataset.trainSize': { kind: 'int', min: 1, max: 10_000_000, nullable: true, default: null, help: 'class-balanced training subset (null: all)' },
   'dataset.testSize': { kind: 'int', min: 1, max: 10_000_000, nullable: true, default: null, help: 'class-balanced test subset (null: all)' },
 
+  'dataset.maxLength': { kind: 'int', min: 1, max: 10_000, default: 50, help: 'text datasets: tokens per sentence (cut or padded)' },
+  'dataset.binary': { kind: 'bool', default: false, help: 'sst5: drop neutral sentences, 0/1 → negative, 3/4 → positive (the seed\'s binary task)' },
   'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'plain or highway dense layers after the first plain layer; plain-conv / highway-conv: the authors\' convolutional MNIST nets' },
   'model.depth': { kind: 'int', min: 1, max: 1000, default: 10, help: 'layers before the softmax, counting the first plain layer' },
   'model.width': { kind: 'int', min: 1, max: 65536, nullable: true, default: null, help: 'units per layer (null: 71 plain, 50 highway)' },

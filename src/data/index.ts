@@ -5,13 +5,14 @@ import { FASHION_MNIST_DIR, loadIdxFolder } from './idx.js';
 import { loadEmbeddedMnist } from './mnist-embedded.js';
 import { balancedSubset } from './subset.js';
 import { loadSynthetic } from './synthetic.js';
+import { loadSst5 } from './sst5.js';
 import type { Dataset } from './types.js';
 
 export type { Dataset, Split } from './types.js';
 export { exampleSize } from './types.js';
 export { readIdx, loadIdxFolder, FASHION_MNIST_DIR } from './idx.js';
 
-export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'idx:<dir>', 'synthetic'];
+export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'idx:<dir>', 'sst5:<dir>', 'synthetic'];
 
 /** Load the configured dataset, then take the class-balanced subsets it asks for. */
 export function loadDataset(cfg: DatasetConfig, seed: number): Dataset {
@@ -23,6 +24,10 @@ export function loadDataset(cfg: DatasetConfig, seed: number): Dataset {
     const dir = name.slice(4);
     if (!dir) throw new UserError('dataset.name: "idx:" needs a folder, e.g. idx:/data/mnist');
     ds = loadIdxFolder(dir, name);
+  } else if (name.startsWith('sst5:')) {
+    const dir = name.slice(5);
+    if (!dir) throw new UserError('dataset.name: "sst5:" needs a folder, e.g. sst5:../shared/data/sst5');
+    ds = loadSst5(dir, cfg.maxLength, cfg.binary);
   } else if (name === 'synthetic') {
     return loadSynthetic(seed, cfg.trainSize ?? undefined, cfg.testSize ?? undefined);
   } else {

@@ -18,6 +18,10 @@ export interface Dataset {
   numClasses: number;
   train: Split;
   test: Split;
+  /** A validation split for model selection, where the dataset has one (SST-5). */
+  dev?: Split;
+  /** Token datasets: ids run from 0 (padding) and 1 (unknown word) to vocabSize − 1. */
+  vocabSize?: number;
 }
 
 export function exampleSize(shape: number[]): number {
