@@ -92,3 +92,17 @@ describe('conv2d input gradient (wasm: computed as a forward convolution for str
     });
   }
 });
+
+describe('embedding gradients (UnsortedSegmentSum, provided for wasm)', () => {
+  it('the gradient of a gather scatter-adds the upstream rows (hand-derived)', () => {
+    const params = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const idx = tf.tensor1d([2, 0, 2, 3, 2], 'int32');
+    const r = [[1, -1], [0.5, 2], [3, 0], [-2, 1], [0.25, 0.25]];
+    const g = tf.tidy(() => tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.gather(p, idx), tf.tensor2d(r))))(params).arraySync());
+    // row v of the gradient = Σ of r[i] over the positions i that looked up v
+    expect(g).toEqual([[0.5, 2], [0, 0], [4.25, -0.75], [-2, 1]]);
+    const seg = tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(r), tf.tensor1d([1, 1, 0, 5, 0], 'int32'), 3).arraySync());
+    expect(seg).toEqual([[3.25, 0.25], [1.5, 1], [0, 0]]); // id 5 is out of range: dropped
+    tf.dispose([params, idx]);
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * Kernel-level fixes for the wasm backend, installed once when it is chosen: a missing kernel
- * (Conv2DBackpropFilter, so conv nets train) and slow paths (transposed matmuls, conv gradients).
+ * (Conv2DBackpropFilter, so conv nets train; UnsortedSegmentSum, so embeddings train) and slow
+ * paths (transposed matmuls, conv gradients).
  *
  * Matmuls with a transposed operand take a slow path in tfjs-backend-wasm 4.22 (measured here:
  * ≈450 µs for [128,50]ᵀ·[128,50] against ≈55 µs for the same product untransposed), and every
@@ -138,6 +139,27 @@ function conv2dBackpropFilter(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
   return out;
 }
 
+/**
+ * UnsortedSegmentSum, missing from tfjs-backend-wasm 4.22: the gradient of a gather (an
+ * embedding lookup) needs it. out[s] = Σ_{i: ids[i] = s} x[i], ids out of range dropped (as in
+ * TensorFlow). A plain loop in JS over copies of the inputs; the sizes here are embedding-sized.
+ */
+function unsortedSegmentSum(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
+  const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+  const { numSegments } = args.attrs as unknown as { numSegments: number };
+  const backend = args.backend as tf.KernelBackend & { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo };
+  const ids = backend.readSync(segmentIds.dataId) as Int32Array | Float32Array;
+  const values = backend.readSync(x.dataId) as Float32Array;
+  const inner = x.shape.slice(segmentIds.shape.length).reduce((a, b) => a * b, 1);
+  const out = new Float32Array(numSegments * inner);
+  for (let i = 0; i < ids.length; i++) {
+    const s = ids[i]!;
+    if (s < 0 || s >= numSegments) continue;
+    for (let k = 0; k < inner; k++) out[s * inner + k]! += values[i * inner + k]!;
+  }
+  return backend.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype, undefined, out);
+}
+
 let installed = false;
 
 export function installWasmKernelFixes(): void {
@@ -145,6 +167,9 @@ export function installWasmKernelFixes(): void {
   installed = true;
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterFast });
+  }
+  if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
+    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
   }
   const input = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (input) {
