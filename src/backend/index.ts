@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../config/schema.js';
-import { installWasmKernelFixes } from './wasm-kernels.js';
+import { installCpuKernelFixes, installWasmKernelFixes } from './kernel-fixes.js';
 
 export type ActiveBackend = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -51,6 +51,7 @@ async function tryWasm(): Promise<string | null> {
  * backends deliberately and say which one runs, so mark it as already used.
  */
 async function useCpu(): Promise<void> {
+  installCpuKernelFixes();
   await tf.setBackend('cpu');
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
 }

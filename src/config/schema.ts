@@ -5,7 +5,7 @@
  */
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export const MODEL_TYPES = ['plain', 'highway', 'plain-conv', 'highway-conv'] as const;
+export const MODEL_TYPES = ['plain', 'highway', 'plain-conv', 'highway-conv', 'plain-pooled', 'highway-pooled'] as const;
 export const ACTIVATIONS = ['relu', 'tanh', 'linear', 'sigmoid', 'elu'] as const;
 export const CARRIES = ['coupled', 'independent'] as const;
 export const INITS = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal'] as const;
@@ -41,6 +41,8 @@ export interface ModelConfig {
   convBlocks: number[] | null;
   /** Dropout rate on the input (the authors' conv nets: 0.2). */
   inputDropout: number;
+  /** Text types: word-embedding size. */
+  embedDim: number;
   activation: Activation;
   gateBias: number;
   carry: Carry;
@@ -114,6 +116,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'model.width': { kind: 'int', min: 1, max: 65536, nullable: true, default: null, help: 'units per layer (null: 71 plain, 50 highway)' },
   'model.widths': { kind: 'intList', min: 1, max: 65536, nullable: true, default: null, help: 'per-layer widths, one per layer (overrides width)' },
   'model.convBlocks': { kind: 'intList', min: 1, max: 100, nullable: true, default: null, help: 'conv types: 3×3 layers per stage (null: [2, 3, 3], the authors\' MNIST net); depth = 1 + their sum' },
+  'model.embedDim': { kind: 'int', min: 1, max: 4096, default: 300, help: 'text types (plain-pooled, highway-pooled): word-embedding size (the seed: 300)' },
   'model.inputDropout': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0, help: 'dropout rate on the input (the authors\' conv nets: 0.2)' },
   'model.activation': { kind: 'enum', values: ACTIVATIONS, default: 'relu', help: 'nonlinearity of H (and of plain layers)' },
   'model.gateBias': { kind: 'number', default: -2, help: 'initial bias b_T of the transform gate T; negative = start by carrying x' },
@@ -137,9 +140,12 @@ export const FIELDS: Record<string, FieldSpec> = {
 export const FIELD_PATHS = Object.keys(FIELDS);
 
 /** Paper widths: ~5000 parameters per layer in both (plain 71·71+71, highway 2·(50·50+50)). */
-export const DEFAULT_WIDTH: Record<ModelType, number> = { plain: 71, highway: 50, 'plain-conv': 16, 'highway-conv': 16 };
+export const DEFAULT_WIDTH: Record<ModelType, number> = { plain: 71, highway: 50, 'plain-conv': 16, 'highway-conv': 16, 'plain-pooled': 71, 'highway-pooled': 50 };
 
 export const isConv = (t: ModelType): boolean => t.endsWith('-conv');
+export const isPooled = (t: ModelType): boolean => t.endsWith('-pooled');
+/** plain | highway: the kind of layer in the stack, whatever the front end. */
+export const stackKind = (t: ModelType): 'plain' | 'highway' => (hasGates(t) ? 'highway' : 'plain');
 export const hasGates = (t: ModelType): boolean => t.startsWith('highway');
 
 /** The authors' MNIST conv net: 2, 3 and 3 highway layers in three stages. */

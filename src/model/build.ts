@@ -5,12 +5,14 @@ import { deriveSeed } from '../util/random.js';
 import { FeaturePad, FeatureSubsample, HighwayDense, kernelInitializer } from '../layers/index.js';
 import { planDense } from './plan.js';
 import { buildConvBody } from './build-conv.js';
-import { isConv } from '../config/schema.js';
+import { isConv, isPooled } from '../config/schema.js';
 
 export interface DataShape {
   /** Shape of one example, e.g. [784] or [28, 28, 1]. */
   inputShape: number[];
   numClasses: number;
+  /** Token datasets: ids are < vocabSize. */
+  vocabSize?: number;
 }
 
 /** Name of the layer whose output is the logits; the model's own output is softmax(logits). */
@@ -31,12 +33,31 @@ export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: nu
   let x: tfl.SymbolicTensor = input;
   if (m.inputDropout > 0) x = tfl.layers.dropout({ rate: m.inputDropout, seed: deriveSeed(seed, 'dropout'), name: 'input_dropout' }).apply(x) as tfl.SymbolicTensor;
   if (isConv(m.type)) x = buildConvBody(m, x, seed);
+  else if (isPooled(m.type)) x = denseBody(m, { ...data, inputShape: [m.embedDim] }, pooledEmbedding(m, data, x, seed), seed);
   else x = denseBody(m, data, x, seed);
   const logits = tfl.layers
     .dense({ units: data.numClasses, kernelInitializer: kernelInitializer(m.init, deriveSeed(seed, 'init', m.depth)), name: LOGITS_LAYER })
     .apply(x) as tfl.SymbolicTensor;
   const probs = tfl.layers.activation({ activation: 'softmax', name: 'softmax' }).apply(logits) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: probs, name: `${m.type}-d${m.depth}` });
+}
+
+/**
+ * Text front end (the seed's "highway on pooled embeddings"): token ids → word embeddings →
+ * mean over all `maxLength` positions. Padding (id 0) is not masked (tfjs-layers' pooling ignores
+ * masks): its embedding is learned like any word's.
+ */
+function pooledEmbedding(m: ResolvedConfig['model'], data: DataShape, input: tfl.SymbolicTensor, seed: number): tfl.SymbolicTensor {
+  if (!data.vocabSize || data.inputShape.length !== 1) {
+    throw new UserError(`model.type "${m.type}" needs a token dataset (sst5:<dir>); this dataset's examples have shape [${data.inputShape.join(', ')}]`);
+  }
+  const emb = tfl.layers.embedding({
+    inputDim: data.vocabSize,
+    outputDim: m.embedDim,
+    embeddingsInitializer: tfl.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: deriveSeed(seed, 'embedding') }),
+    name: 'embedding',
+  });
+  return tfl.layers.globalAveragePooling1d({ name: 'mean_over_time' }).apply(emb.apply(input)) as tfl.SymbolicTensor;
 }
 
 /** input → (flatten) → plain dense → (depth − 1) plain or highway layers, per the plan. */

@@ -20,7 +20,7 @@ export function planDense(m: ModelConfig & { width: number }): LayerPlan[] {
   for (let i = 1; i < m.depth; i++) {
     const prev = widths[i - 1]!;
     const units = widths[i]!;
-    if (m.type === 'plain') {
+    if (!m.type.startsWith('highway')) {
       plan.push({ kind: 'plain', units, index: i });
       continue;
     }

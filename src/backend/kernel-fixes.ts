@@ -1,7 +1,7 @@
 /**
- * Kernel-level fixes for the wasm backend, installed once when it is chosen: a missing kernel
+ * Kernel-level fixes, installed when a backend is chosen. wasm: missing kernels
  * (Conv2DBackpropFilter, so conv nets train; UnsortedSegmentSum, so embeddings train) and slow
- * paths (transposed matmuls, conv gradients).
+ * paths (transposed matmuls, conv gradients). cpu: a slow UnsortedSegmentSum.
  *
  * Matmuls with a transposed operand take a slow path in tfjs-backend-wasm 4.22 (measured here:
  * ≈450 µs for [128,50]ᵀ·[128,50] against ≈55 µs for the same product untransposed), and every
@@ -147,7 +147,10 @@ function conv2dBackpropFilter(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
 function unsortedSegmentSum(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
   const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const { numSegments } = args.attrs as unknown as { numSegments: number };
-  const backend = args.backend as tf.KernelBackend & { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo };
+  const backend = args.backend as tf.KernelBackend & {
+    makeOutput?(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
+    makeTensorInfo?(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  };
   const ids = backend.readSync(segmentIds.dataId) as Int32Array | Float32Array;
   const values = backend.readSync(x.dataId) as Float32Array;
   const inner = x.shape.slice(segmentIds.shape.length).reduce((a, b) => a * b, 1);
@@ -157,7 +160,17 @@ function unsortedSegmentSum(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
     if (s < 0 || s >= numSegments) continue;
     for (let k = 0; k < inner; k++) out[s * inner + k]! += values[i * inner + k]!;
   }
-  return backend.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype, undefined, out);
+  const shape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+  return tf.getBackend() === 'wasm' ? backend.makeOutput!(shape, x.dtype, undefined, out) : backend.makeTensorInfo!(shape, x.dtype, out);
+}
+
+/**
+ * The cpu backend's own UnsortedSegmentSum runs tensor ops once per segment (O(segments × rows):
+ * minutes per step for a 16k-word embedding); the linear loop above replaces it.
+ */
+export function installCpuKernelFixes(): void {
+  if (tf.getKernel('UnsortedSegmentSum', 'cpu')) tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
+  tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'cpu', kernelFunc: unsortedSegmentSum });
 }
 
 let installed = false;
