@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flatten, parseJson, resolveConfig } from '../config/index.js';
+import { flatten, hasGates, parseJson, resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { loadDataset } from '../data/index.js';
 import { balancedSubset } from '../data/subset.js';
@@ -34,4 +34,9 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<
   } finally {
     model.dispose();
   }
+}
+
+/** `train.analyze`: analyze a finished highway run (plain nets have no gates); null otherwise. */
+export async function analyzeIfAsked(cfg: ResolvedConfig, runDir: string): Promise<{ analysis: Analysis; files: string[] } | null> {
+  return cfg.train.analyze && hasGates(cfg.model.type) ? analyzeRun(runDir, { samples: 1000 }) : null;
 }

@@ -7,7 +7,7 @@ import type { StopRequest } from '../train/index.js';
 import { hasGates, type ResolvedConfig } from '../config/index.js';
 import { addConfigOptions, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
-import { analyzeRun } from '../analyze/run.js';
+import { analyzeIfAsked } from '../analyze/run.js';
 import { printAnalysis } from './analyze.js';
 
 function stamp(d = new Date()): string {
@@ -98,10 +98,8 @@ export function trainCommand(): Command {
             `${summary.stepsPerSecond.toFixed(1)} steps/s, ${summary.wallSeconds.toFixed(1)}s\n` +
             `loss curve: ${runFile(out, 'metrics')}\n`,
         );
-        if (cfg.train.analyze && hasGates(cfg.model.type)) {
-          const { analysis, files } = await analyzeRun(out, { samples: 1000 });
-          printAnalysis(analysis, files, (s) => process.stdout.write(s));
-        }
+        const analyzed = await analyzeIfAsked(cfg, out);
+        if (analyzed) printAnalysis(analyzed.analysis, analyzed.files, (s) => process.stdout.write(s));
         if (summary.status === 'diverged') process.exitCode = 3;
         if (summary.status === 'interrupted') process.exitCode = 130;
       } finally {

@@ -19,16 +19,6 @@ export function activate(name: Activation, x: tf.Tensor): tf.Tensor {
   }
 }
 
-/**
- * The highway combination. Coupled (the paper): y = H·T + x·(1 − T) = x + T·(H − x).
- * Independent: y = H·T + x·C with its own carry gate C = σ(cPre).
- */
-export function combine(x: tf.Tensor, h: tf.Tensor, tPre: tf.Tensor, cPre: tf.Tensor | null): tf.Tensor {
-  const t = tf.sigmoid(tPre);
-  if (cPre === null) return tf.add(x, tf.mul(t, tf.sub(h, x)));
-  return tf.add(tf.mul(h, t), tf.mul(x, tf.sigmoid(cPre)));
-}
-
 /** Shared argument checks for every gated layer; messages name the argument. */
 export function checkGateArgs(layer: string, a: { activation: string; gateBias: number; carry: string; carryBias: number }): void {
   if (!(ACTIVATIONS as readonly string[]).includes(a.activation)) {

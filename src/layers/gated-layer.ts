@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Activation, Carry, InitName } from '../config/schema.js';
 import { kernelInitializer, normalizeInitName } from './initializers.js';
-import { activate, checkGateArgs, combine } from './gate.js';
+import { activate, checkGateArgs } from './gate.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type LayerVariable = tfl.LayerVariable;
@@ -76,17 +76,13 @@ export abstract class GatedLayer extends tfl.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const w = this.gateWeights!;
-      const pre = ([k, b]: [LayerVariable, LayerVariable]) => tf.add(this.transform(x, k.read()), b.read());
-      return combine(x, activate(this.activation, pre(w.h)), pre(w.t), w.c ? pre(w.c) : null);
-    });
+    return tf.tidy(() => this.gateActivity(Array.isArray(inputs) ? inputs[0]! : inputs).y);
   }
 
   /**
-   * The layer's forward pass with its transform gate exposed, for analysis (no gradients):
-   * returns T (same shape as x) and y. With `lesion`, T is forced to 0 (coupled: y = x).
+   * The layer's forward pass with its transform gate exposed: y = H·T + x·C, C = 1 − T (coupled)
+   * or σ(x·W_C + b_C); returns T (same shape as x) and y. With `lesion`, T is forced to 0
+   * (coupled: y = x), for the analysis.
    */
   gateActivity(x: tf.Tensor, lesion = false): { t: tf.Tensor; y: tf.Tensor } {
     return tf.tidy(() => {

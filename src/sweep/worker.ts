@@ -5,8 +5,7 @@
 import { initBackend } from '../backend/index.js';
 import { isUserError } from '../errors.js';
 import { executeRun } from '../runs/run.js';
-import { analyzeRun } from '../analyze/run.js';
-import { hasGates } from '../config/index.js';
+import { analyzeIfAsked } from '../analyze/run.js';
 import type { StopRequest } from '../train/index.js';
 import type { WorkerMessage, WorkerTask } from './protocol.js';
 
@@ -32,7 +31,7 @@ process.once('message', async (task: WorkerTask) => {
       extraMeta: { sweep: task.sweep },
       hooks: { onRow: (row) => void send({ type: 'row', row }), stopRequested: () => stop },
     });
-    if (task.config.train.analyze && hasGates(task.config.model.type)) await analyzeRun(task.out, { samples: 1000 });
+    await analyzeIfAsked(task.config, task.out);
     await send({ type: 'done', summary });
     process.exit(0);
   } catch (e) {
