@@ -11,7 +11,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { GatedLayer } from '../layers/index.js';
 import { LOGITS_LAYER } from '../model/index.js';
 import type { Split } from '../data/types.js';
-import { oneHot } from '../train/evaluate.js';
+import { evaluate } from '../train/evaluate.js';
 import { UserError } from '../errors.js';
 
 export interface GateRow {
@@ -132,26 +132,8 @@ export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Spli
   });
   const perClass = gates.map((_, g) => classSum[g]!.map((s, c) => (classCount[c]! > 0 ? s / classCount[c]! - rows[g]!.gateMean : Number.NaN)));
 
-  const evaluateWith = (lesion: number) => {
-    let loss = 0;
-    let correct = 0;
-    const dt = train.x.length / train.n;
-    for (let from = 0; from < train.n; from += 2000) {
-      const to = Math.min(train.n, from + 2000);
-      const [l, c] = tf.tidy(() => {
-        const x = tf.tensor(train.x.subarray(from * dt, to * dt), [to - from, ...inputShape]);
-        const t = tf.tensor2d(oneHot(train.y, from, to, numClasses), [to - from, numClasses]);
-        const z = forwardChain(model, x, undefined, lesion);
-        return [
-          tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(z)))).dataSync()[0]!,
-          tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), tf.argMax(t, 1)), 'float32')).dataSync()[0]!,
-        ];
-      });
-      loss += l;
-      correct += c;
-    }
-    return { loss: loss / train.n, accuracy: correct / train.n };
-  };
+  // lesioning is judged on the whole training set, with the trainer's own evaluation
+  const evaluateWith = (lesion: number) => evaluate((x) => forwardChain(model, x, undefined, lesion), train, inputShape, numClasses, 2000);
   const base = evaluateWith(-1);
   const lesion = gates.map((l, g) => ({ layer: g + 1, name: l.name, ...evaluateWith(g) }));
   return { rows, unitMeans, unitBias, sample, perClass, lesion, base, samples: N, trainExamples: train.n };

@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import type { ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { RUN_FILES } from '../runs/folder.js';
+import { readJsonOrNull } from '../util/json.js';
 import type { RunSummary } from '../runs/run.js';
 
 export interface RunRecord {
@@ -23,13 +24,6 @@ export interface RunRecord {
   params: Record<string, unknown>;
 }
 
-function readJson<T>(f: string): T | null {
-  try {
-    return JSON.parse(readFileSync(f, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
 
 function findRunDirs(root: string, depth: number): string[] {
   if (existsSync(join(root, RUN_FILES.config))) return [root];
@@ -62,9 +56,9 @@ export function loadRuns(root: string): RunRecord[] {
   const dirs = findRunDirs(root, 3);
   if (dirs.length === 0) throw new UserError(`${root}: no run folders found (a run folder holds config.json and metrics.csv)`);
   return dirs.flatMap((dir) => {
-    const config = readJson<RunRecord['config']>(join(dir, RUN_FILES.config));
+    const config = readJsonOrNull<RunRecord['config']>(join(dir, RUN_FILES.config));
     if (!config || !config.model) return [];
-    const summary = readJson<RunSummary>(join(dir, RUN_FILES.summary));
+    const summary = readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
     const sweep = config.run?.sweep;
     return [{ id: sweep?.id ?? basename(dir), dir, config, summary, ...readCurve(join(dir, RUN_FILES.metrics)), params: sweep?.params ?? {} }];
   });

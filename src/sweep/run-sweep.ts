@@ -5,7 +5,8 @@
  * interrupted) is run again from scratch, so a killed sweep loses at most the runs in flight.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readJsonOrNull } from '../util/json.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
@@ -48,15 +49,7 @@ export interface SweepResult {
   interrupted: boolean;
 }
 
-function readSummary(dir: string): RunSummary | null {
-  const f = join(dir, RUN_FILES.summary);
-  if (!existsSync(f)) return null;
-  try {
-    return JSON.parse(readFileSync(f, 'utf8')) as RunSummary;
-  } catch {
-    return null;
-  }
-}
+const readSummary = (dir: string) => readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
 
 export const isFinished = (s: RunSummary | null) => s !== null && (s.status === 'completed' || s.status === 'diverged');
 

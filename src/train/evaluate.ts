@@ -20,11 +20,15 @@ export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), -1))) as tf.Scalar);
 }
 
+/** What produces logits from a batch: a logits model, or any function (the analysis's lesioned chain). */
+export type LogitsFn = tfl.LayersModel | ((x: tf.Tensor) => tf.Tensor);
+
 /**
  * Cross-entropy and accuracy over a whole split, in large batches, outside any gradient tape.
  * Sums are accumulated in float64 on the JS side.
  */
-export function evaluate(logitsModel: tfl.LayersModel, split: Split, inputShape: number[], numClasses: number, batchSize: number): Evaluation {
+export function evaluate(logitsOf: LogitsFn, split: Split, inputShape: number[], numClasses: number, batchSize: number): Evaluation {
+  const forward = typeof logitsOf === 'function' ? logitsOf : (x: tf.Tensor) => logitsOf.apply(x) as tf.Tensor;
   if (split.n === 0) return { loss: Number.NaN, accuracy: Number.NaN };
   const d = split.x.length / split.n;
   let lossSum = 0;
@@ -34,7 +38,7 @@ export function evaluate(logitsModel: tfl.LayersModel, split: Split, inputShape:
     const [l, c] = tf.tidy(() => {
       const x = tf.tensor(split.x.subarray(from * d, to * d), [to - from, ...inputShape]);
       const t = tf.tensor2d(oneHot(split.y, from, to, numClasses), [to - from, numClasses]);
-      const z = logitsModel.apply(x) as tf.Tensor2D;
+      const z = forward(x);
       const lossSumT = tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(z))));
       const correctT = tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), tf.argMax(t, 1)), 'float32'));
       return [lossSumT.dataSync()[0]!, correctT.dataSync()[0]!];
