@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Sweep throughput, --jobs 1 against --jobs 2, on the same 8 runs (plain and highway, depth 20,
-# 4 epochs on the shipped MNIST digits). Prints runs per minute for each and the ratio.
+# 4 epochs on the shipped MNIST digits). The two are interleaved for ROUNDS rounds (default 3)
+# so that machine noise hits both; prints every timing, the medians and their ratio.
+# Usage: bash bench/sweep-throughput.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+rounds=${1:-3}
 cfg=$(mktemp --suffix=.json)
 out=$(mktemp -d)
 trap 'rm -rf "$cfg" "$out"' EXIT
@@ -10,11 +13,17 @@ cat > "$cfg" <<'JSON'
 { "name": "throughput", "dataset": { "name": "mnist" }, "model": { "depth": 20 }, "train": { "epochs": 4 },
   "sweep": { "grid": { "model.type": ["plain", "highway"], "train.seed": [1, 2, 3, 4] } } }
 JSON
-declare -A secs
-for j in 1 2; do
-  start=$(date +%s.%N)
-  node bin/highway.js sweep "$cfg" --jobs "$j" --out "$out/j$j" --quiet > /dev/null
-  secs[$j]=$(echo "$(date +%s.%N) - $start" | bc)
-  printf 'jobs %s: 8 runs in %.1f s = %.1f runs/min\n' "$j" "${secs[$j]}" "$(echo "8 * 60 / ${secs[$j]}" | bc -l)"
+declare -a t1 t2
+for r in $(seq 1 "$rounds"); do
+  for j in 1 2; do
+    start=$(date +%s.%N)
+    node bin/highway.js sweep "$cfg" --jobs "$j" --out "$out/r$r-j$j" --quiet > /dev/null
+    s=$(echo "$(date +%s.%N) - $start" | bc)
+    printf 'round %s, jobs %s: 8 runs in %.1f s = %.1f runs/min\n' "$r" "$j" "$s" "$(echo "8 * 60 / $s" | bc -l)"
+    if [ "$j" = 1 ]; then t1+=("$s"); else t2+=("$s"); fi
+  done
 done
-printf 'throughput ratio jobs 2 / jobs 1: %.2fx (%s cores)\n' "$(echo "${secs[1]} / ${secs[2]}" | bc -l)" "$(nproc)"
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+m1=$(median "${t1[@]}"); m2=$(median "${t2[@]}")
+printf 'median: jobs 1 %.1f s (%.1f runs/min), jobs 2 %.1f s (%.1f runs/min)\n' "$m1" "$(echo "480 / $m1" | bc -l)" "$m2" "$(echo "480 / $m2" | bc -l)"
+printf 'throughput ratio jobs 2 / jobs 1: %.2fx (%s cores)\n' "$(echo "$m1 / $m2" | bc -l)" "$(nproc)"

@@ -60,7 +60,7 @@ let active: BackendInfo | undefined;
 
 /** Initialise the requested backend once per process; later calls must agree or are no-ops. */
 export async function initBackend(requested: BackendName = 'auto'): Promise<BackendInfo> {
-  if (active && (requested === 'auto' || requested === active.name)) return active;
+  if (active && (requested === 'auto' || requested === active.name)) return { ...active, requested };
   const notes: string[] = [];
   let name: ActiveBackend | undefined;
   if (requested === 'tensorflow') {

@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { initBackend, describeBackend } from '../backend/index.js';
-import { analyzeRun } from '../analyze/run.js';
 import type { Analysis } from '../analyze/gates.js';
 import { BACKENDS, type BackendName } from '../config/schema.js';
 import { UserError } from '../errors.js';
@@ -42,6 +40,7 @@ export function analyzeCommand(): Command {
     .option('--backend <name>', `TF.js backend (${BACKENDS.join('|')}) [default: "auto"]`)
     .addHelpText('after', HELP)
     .action(async (runDir: string, o: { samples?: number; out?: string; backend?: string }) => {
+      const [{ initBackend, describeBackend }, { analyzeRun }] = await Promise.all([import('../backend/index.js'), import('../analyze/run.js')]);
       const name = (o.backend ?? 'auto') as BackendName;
       if (!(BACKENDS as readonly string[]).includes(name)) throw new UserError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${o.backend}"`);
       const backend = await initBackend(name);

@@ -1,11 +1,9 @@
 import { availableParallelism, cpus } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { initBackend, describeBackend } from '../backend/index.js';
 import { BACKENDS, MODEL_TYPES, type BackendName, type ModelType } from '../config/schema.js';
-import { median, netName, prepareNet, type NetSpec } from '../bench/measure.js';
-import { pytorchUnavailable, timePytorch } from '../bench/pytorch.js';
 import { UserError } from '../errors.js';
 import { positiveInt } from './options.js';
+import type { NetSpec } from '../bench/measure.js';
 
 const intList = (v: string) => {
   const xs = v.split(',').map((s) => Number(s.trim()));
@@ -45,6 +43,11 @@ export function benchCommand(): Command {
     .option('--json', 'one JSON object per net instead of a table')
     .addHelpText('after', EXAMPLES)
     .action(async (o: { depths?: number[]; models?: ModelType[]; batchSize?: number; steps?: number; warmup?: number; rounds?: number; vsPytorch?: boolean; torchThreads?: number; backend?: string; json?: boolean }) => {
+      const [{ initBackend, describeBackend }, { median, netName, prepareNet }, { pytorchUnavailable, timePytorch }] = await Promise.all([
+        import('../backend/index.js'),
+        import('../bench/measure.js'),
+        import('../bench/pytorch.js'),
+      ]);
       const backendName = (o.backend ?? 'auto') as BackendName;
       if (!(BACKENDS as readonly string[]).includes(backendName)) throw new UserError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${o.backend}"`);
       const backend = await initBackend(backendName);

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { writeReport } from '../report/index.js';
 
 const HELP = `
 Reads only run folders (any folder under <dir> holding config.json and metrics.csv, up to 3
@@ -23,6 +22,7 @@ export function reportCommand(): Command {
     .option('-o, --out <dir>', 'where to write the report files (default: <dir>)')
     .addHelpText('after', HELP)
     .action(async (dir: string, opts: { out?: string }) => {
+      const { writeReport } = await import('../report/index.js');
       const r = await writeReport(dir, opts.out ?? dir);
       for (const c of r.claims) process.stdout.write(`claim ${c.n}: ${c.verdict.padEnd(10)} ${c.evidence}\n`);
       process.stdout.write(`${r.runs.length} runs → ${r.files.join(', ')}\n`);

@@ -7,7 +7,6 @@ import { UserError } from '../errors.js';
 import { parseSweepSpec } from '../sweep/spec.js';
 import { expandSweep } from '../sweep/expand.js';
 import { runSweep } from '../sweep/run-sweep.js';
-import { writeReport } from '../report/index.js';
 import type { StopRequest } from '../train/index.js';
 import { formatLoss } from '../report/claims.js';
 
@@ -93,6 +92,8 @@ export function sweepCommand(): Command {
       } finally {
         process.off('SIGINT', onSigint);
       }
+      // loaded here, not at start: the chart renderer is a large import the workers' start need not wait for
+      const { writeReport } = await import('../report/index.js');
       const report = await writeReport(dir);
       const by = (s: string) => result.outcomes.filter((o) => o.status === s).length;
       process.stdout.write(

@@ -1,14 +1,10 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { initBackend, describeBackend } from '../backend/index.js';
-import { executeRun } from '../runs/run.js';
 import { runFile } from '../runs/folder.js';
 import type { StopRequest } from '../train/index.js';
 import { hasGates, type ResolvedConfig } from '../config/index.js';
 import { addConfigOptions, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
-import { analyzeIfAsked } from '../analyze/run.js';
-import { printAnalysis } from './analyze.js';
 
 function stamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -52,6 +48,13 @@ export function trainCommand(): Command {
     .option('-q, --quiet', 'print only the final summary')
     .addHelpText('after', EXAMPLES)
     .action(async (opts: Record<string, unknown>) => {
+      // the heavy modules (TF.js, the chart renderer) load only for the command that runs
+      const [{ initBackend, describeBackend }, { executeRun }, { analyzeIfAsked }, { printAnalysis }] = await Promise.all([
+        import('../backend/index.js'),
+        import('../runs/run.js'),
+        import('../analyze/run.js'),
+        import('./analyze.js'),
+      ]);
       const { cfg } = resolveFromOptions(opts, ['run', 'sweep']);
       const quiet = Boolean(opts.quiet);
       const log = (s: string) => {

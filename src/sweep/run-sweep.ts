@@ -60,6 +60,12 @@ function workerPath(): string {
   return fileURLToPath(new URL('../../dist/sweep/worker.js', import.meta.url));
 }
 
+/** The run's own summary may be missing or still say "running" (killed, out of memory): record the failure. */
+function markFailed(out: string, error: string): void {
+  const onDisk = readSummary(out);
+  if (!onDisk || onDisk.status === 'running') writeJsonAtomic(join(out, RUN_FILES.summary), { ...(onDisk ?? {}), status: 'failed', error });
+}
+
 export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<SweepResult> {
   const existing = existsSync(runsDir(opts.dir)) ? readdirSync(runsDir(opts.dir)) : [];
   if (existing.length > 0 && !opts.resume && !opts.force) {
@@ -97,56 +103,74 @@ export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<
   // parallel GC and 25.3 s with single-threaded GC; a lone worker is faster with parallel GC.
   const gcArgs = opts.jobs > 1 ? ['--single-threaded-gc'] : [];
 
-  const runOne = (run: PlannedRun) =>
-    new Promise<void>((resolve) => {
+  const spawnWorker = () => {
+    // own process group: a terminal's Ctrl-C reaches the sweep, which forwards it once
+    const child = fork(workerPath(), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true, execArgv: [...process.execArgv, ...gcArgs] });
+    active.add(child);
+    child.on('exit', () => active.delete(child));
+    return child;
+  };
+
+  /** Run one task on a live worker; resolves with whether the worker can take another. */
+  const runOn = (child: ChildProcess, run: PlannedRun) =>
+    new Promise<boolean>((resolve) => {
       const out = runDir(opts.dir, run.id);
       const started = performance.now();
       opts.onEvent?.({ type: 'run-start', run });
-      // own process group: a terminal's Ctrl-C reaches the sweep, which forwards it once
-      // the run folder as argv only labels the process for `ps` (the task itself comes over IPC)
-      const child = fork(workerPath(), [out], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true, execArgv: [...process.execArgv, ...gcArgs] });
-      active.add(child);
       let stderr = '';
-      child.stderr?.on('data', (d: Buffer) => {
+      const onStderr = (d: Buffer) => {
         stderr = (stderr + d.toString()).slice(-4000);
-      });
-      let summary: RunSummary | null = null;
-      let error: string | undefined;
-      child.on('message', (m: WorkerMessage) => {
-        if (m.type === 'done') summary = m.summary;
-        if (m.type === 'error') error = m.message;
-      });
-      child.on('exit', (code, signal) => {
-        active.delete(child);
-        let status: RunStatus = summary ? (summary as RunSummary).status : 'failed';
-        if (!summary) {
-          error ??= `worker exited with ${signal ? `signal ${signal}` : `code ${code}`}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
-          // the run's own summary may still say "running" (killed, out of memory): record the failure
-          const onDisk = readSummary(out);
-          if (!onDisk || onDisk.status === 'running') {
-            writeJsonAtomic(join(out, RUN_FILES.summary), { ...(onDisk ?? {}), status: 'failed', error });
-          }
-          status = 'failed';
-        }
+      };
+      const finish = (status: RunStatus, summary: RunSummary | null, error: string | undefined, reusable: boolean) => {
+        child.stderr?.off('data', onStderr);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
         if (status === 'failed') failed++;
         const done = outcomes.length + 1;
         const elapsed = (performance.now() - t0) / 1000;
         const outcome: RunOutcome = { run, status, summary, error, seconds: (performance.now() - started) / 1000 };
         outcomes.push(outcome);
         opts.onEvent?.({ type: 'run-end', outcome, done, toRun, failed, etaSeconds: done < toRun ? (elapsed / done) * (toRun - done) : 0 });
-        resolve();
-      });
+        resolve(reusable);
+      };
+      const onMessage = (m: WorkerMessage) => {
+        if (m.type === 'done') finish(m.summary.status, m.summary, undefined, !m.retire);
+        // a user error (bad data path…) was recorded in the run's summary by executeRun
+        if (m.type === 'error') {
+          markFailed(out, m.message);
+          finish('failed', null, m.message, m.user);
+        }
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        const error = `worker exited with ${signal ? `signal ${signal}` : `code ${code}`}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
+        markFailed(out, error);
+        finish('failed', null, error, false);
+      };
+      child.stderr?.on('data', onStderr);
+      child.on('message', onMessage);
+      child.on('exit', onExit);
       const task: WorkerTask = { config: run.config, out, sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params } };
       child.send(task);
     });
+
+  const slot = async () => {
+    let child: ChildProcess | null = null;
+    while (queue.length > 0 && stop() === 'no') {
+      child ??= spawnWorker();
+      if (!(await runOn(child, queue.shift()!))) child = null;
+    }
+    if (child?.connected) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.disconnect();
+      await exited;
+    }
+  };
 
   const killAll = () => active.forEach((c) => c.kill('SIGKILL'));
   process.once('exit', killAll);
   try {
     await Promise.all(
-      Array.from({ length: Math.max(1, opts.jobs) }, async () => {
-        while (queue.length > 0 && stop() === 'no') await runOne(queue.shift()!);
-      }),
+      Array.from({ length: Math.max(1, opts.jobs) }, slot),
     );
   } finally {
     clearInterval(poll);

@@ -1,11 +1,14 @@
 /**
- * One sweep run in its own process: a crash, an out-of-memory or a diverged run touches only
- * its own folder. Receives a WorkerTask over IPC, reports rows and the summary, then exits.
+ * A sweep worker process: takes WorkerTasks over IPC one at a time, runs each into its own
+ * folder, reports rows and the summary, and waits for the next until the parent disconnects.
+ * Keeping the process between runs saves its start-up (module loading, wasm compilation, JIT
+ * warm-up) on every run; a crash, an out-of-memory or an unexpected error still ends only this
+ * process, and the parent records that one run as failed and starts a fresh worker.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend/index.js';
 import { isUserError } from '../errors.js';
 import { executeRun } from '../runs/run.js';
-import { analyzeIfAsked } from '../analyze/run.js';
 import type { StopRequest } from '../train/index.js';
 import type { WorkerMessage, WorkerTask } from './protocol.js';
 
@@ -16,32 +19,49 @@ const send = (m: WorkerMessage) =>
   });
 
 let stop: StopRequest = 'no';
+let busy = false;
 // The sweep forwards Ctrl-C as SIGINT: the first finishes the epoch, the second stops at once.
 process.on('SIGINT', () => {
   stop = stop === 'no' ? 'after-epoch' : 'now';
 });
 
-process.once('message', async (task: WorkerTask) => {
+async function runTask(task: WorkerTask): Promise<void> {
+  busy = true;
   try {
     const backend = await initBackend(task.config.backend);
+    const tensorsBefore = tf.memory().numTensors;
     const summary = await executeRun(task.config, {
       out: task.out,
       force: true,
       backend,
-      extraMeta: { sweep: task.sweep },
+      extraMeta: { sweep: task.sweep, pid: process.pid },
       hooks: { onRow: (row) => void send({ type: 'row', row }), stopRequested: () => stop },
     });
-    await analyzeIfAsked(task.config, task.out);
-    await send({ type: 'done', summary });
-    process.exit(0);
+    if (task.config.train.analyze) {
+      // loaded only when asked: the analysis pulls in the chart renderer
+      const { analyzeIfAsked } = await import('../analyze/run.js');
+      await analyzeIfAsked(task.config, task.out);
+    }
+    // a run that left tensors behind would slow every later run in this process: retire it
+    const retire = tf.memory().numTensors !== tensorsBefore;
+    await send({ type: 'done', summary, retire });
+    if (retire) process.exit(0);
   } catch (e) {
     await send({ type: 'error', message: (e as Error).message, user: isUserError(e) });
-    if (!isUserError(e)) process.stderr.write(`${(e as Error).stack ?? e}\n`);
-    process.exit(isUserError(e) ? 2 : 1);
+    if (!isUserError(e)) {
+      process.stderr.write(`${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    }
+  } finally {
+    busy = false;
   }
-});
+  if (!process.connected) process.exit(0);
+}
 
-// The sweep went away (killed): stop at once rather than run on unobserved.
+process.on('message', (task: WorkerTask) => void runTask(task));
+
+// The sweep is done with us, or went away (killed): stop at once rather than run on unobserved.
 process.on('disconnect', () => {
   stop = 'now';
+  if (!busy) process.exit(0);
 });
