@@ -106,3 +106,72 @@ describe('embedding gradients (UnsortedSegmentSum, provided for wasm)', () => {
     tf.dispose([params, idx]);
   });
 });
+
+describe('Slice, SplitV, Unpack and Reverse (wasm: copied between heap views) equal index arithmetic', () => {
+  const shape = [3, 4, 5];
+  const n = 60;
+  const at = (i: number, j: number, k: number) => (i * 4 + j) * 5 + k;
+  const vals = Array.from({ length: n }, (_, i) => i * 1.5 - 7);
+  const dtypes = ['float32', 'int32', 'bool'] as const;
+  const cast = (d: (typeof dtypes)[number]) => (v: number) => (d === 'float32' ? v : d === 'int32' ? Math.round(v) : v > 0 ? 1 : 0);
+  for (const dt of dtypes) {
+    it(`${dt}: every slice box, split and unstack along each axis, reverse along each axis`, () => {
+      const c = cast(dt);
+      const x = tf.tensor3d(vals.map(c), [3, 4, 5], dt);
+      const before = tf.memory().numTensors;
+      const boxes: Array<[number[], number[]]> = [
+        [[0, 0, 0], [3, 4, 5]],
+        [[1, 0, 0], [1, 4, 5]],
+        [[0, 1, 0], [3, 2, 5]],
+        [[0, 0, 2], [3, 4, 3]],
+        [[2, 3, 4], [1, 1, 1]],
+        [[1, 1, 1], [2, 2, 2]],
+        [[0, 2, 0], [3, 0, 5]],
+      ];
+      for (const [b, s] of boxes) {
+        const want: number[] = [];
+        for (let i = 0; i < s[0]!; i++) for (let j = 0; j < s[1]!; j++) for (let k = 0; k < s[2]!; k++) want.push(c(vals[at(b[0]! + i, b[1]! + j, b[2]! + k)]!));
+        const y = tf.slice(x, b, s);
+        expect(y.shape).toEqual(s);
+        expect(Array.from(y.dataSync())).toEqual(want);
+        y.dispose();
+      }
+      for (let axis = 0; axis < 3; axis++) {
+        const parts = tf.unstack(x, axis);
+        expect(parts).toHaveLength(shape[axis]!);
+        parts.forEach((p, idx) => {
+          const want: number[] = [];
+          for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 5; k++) if ([i, j, k][axis] === idx) want.push(c(vals[at(i, j, k)]!));
+          expect(Array.from(p.dataSync())).toEqual(want);
+        });
+        tf.dispose(parts);
+        const sizes = axis === 2 ? [2, 3] : axis === 1 ? [1, 3] : [2, 1];
+        const split = tf.split(x, sizes, axis);
+        let from = 0;
+        split.forEach((p, q) => {
+          const want: number[] = [];
+          for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 5; k++) {
+            const v = [i, j, k][axis]!;
+            if (v >= from && v < from + sizes[q]!) want.push(c(vals[at(i, j, k)]!));
+          }
+          expect(Array.from(p.dataSync())).toEqual(want);
+          from += sizes[q]!;
+        });
+        tf.dispose(split);
+        if (dt !== 'bool') {
+          const r = tf.reverse(x, axis);
+          const want: number[] = [];
+          for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 5; k++) {
+            const src = [i, j, k];
+            src[axis] = shape[axis]! - 1 - src[axis]!;
+            want.push(c(vals[at(src[0]!, src[1]!, src[2]!)]!));
+          }
+          expect(Array.from(r.dataSync())).toEqual(want);
+          r.dispose();
+        }
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    });
+  }
+});

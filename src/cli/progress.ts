@@ -46,6 +46,7 @@ export class ProgressPrinter {
     const line =
       `${head}  train_loss ${fmtLoss(r.trainLoss)}  train_acc ${r.trainAcc.toFixed(4)}` +
       `  test_loss ${fmtLoss(r.testLoss)}  test_acc ${r.testAcc.toFixed(4)}` +
+      `${r.devAcc === null ? '' : `  dev_acc ${r.devAcc.toFixed(4)}`}` +
       `${r.lr === null ? '' : `  lr ${Number(r.lr.toPrecision(4))}`}  ${r.seconds.toFixed(1)}s`;
     this.out.write(`${this.tty ? '\r\x1b[2K' : ''}${line}\n`);
   }

@@ -18,6 +18,12 @@ export function defaultRunDir(cfg: ResolvedConfig): string {
 
 function describeModel(cfg: ResolvedConfig, params: number): string {
   const m = cfg.model;
+  if (m.type === 'highway-bilstm') {
+    return `${m.type}-d${m.depth}: embedding ${m.embedDim} → ${m.depth} highway BiLSTM layers (${m.width} units per direction, gate bias ${m.gateBias}) → mean over tokens, ${params.toLocaleString('en-US')} parameters`;
+  }
+  if (m.type === 'plain-bilstm') {
+    return `${m.type}-d${m.depth}: embedding ${m.embedDim} → ${m.depth} BiLSTM layers (${m.width} units per direction) → mean over tokens, ${params.toLocaleString('en-US')} parameters`;
+  }
   const conv = m.convBlocks ? ` conv (stages ${m.convBlocks.join('/')}, max-pool 3/2 between)` : '';
   const layers = hasGates(m.type) ? `1 plain + ${m.depth - 1} highway${conv} (gate bias ${m.gateBias}, ${m.carry} carry)` : `${m.depth} plain${conv}`;
   const width = m.convBlocks ? `${m.width} maps` : `width ${m.widths ? m.widths.join('/') : m.width}`;
@@ -99,6 +105,9 @@ export function trainCommand(): Command {
         process.stdout.write(
           `${summary.status}: ${summary.epochs} epochs, final train_loss ${loss}, test_acc ${f ? f.testAcc.toFixed(4) : 'n/a'}, ` +
             `${summary.stepsPerSecond.toFixed(1)} steps/s, ${summary.wallSeconds.toFixed(1)}s\n` +
+            (summary.best?.devAccEpoch !== undefined
+              ? `selected on dev: epoch ${summary.best.devAccEpoch}, dev_acc ${summary.best.devAcc!.toFixed(4)}, test_acc ${summary.best.testAccAtBestDev!.toFixed(4)}\n`
+              : '') +
             `loss curve: ${runFile(out, 'metrics')}\n`,
         );
         const analyzed = await analyzeIfAsked(cfg, out);

@@ -5,7 +5,7 @@
  */
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export const MODEL_TYPES = ['plain', 'highway', 'plain-conv', 'highway-conv', 'plain-pooled', 'highway-pooled'] as const;
+export const MODEL_TYPES = ['plain', 'highway', 'plain-conv', 'highway-conv', 'plain-pooled', 'highway-pooled', 'plain-bilstm', 'highway-bilstm'] as const;
 export const ACTIVATIONS = ['relu', 'tanh', 'linear', 'sigmoid', 'elu'] as const;
 export const CARRIES = ['coupled', 'independent'] as const;
 export const INITS = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal'] as const;
@@ -111,13 +111,13 @@ export const FIELDS: Record<string, FieldSpec> = {
 
   'dataset.maxLength': { kind: 'int', min: 1, max: 10_000, default: 50, help: 'text datasets: tokens per sentence (cut or padded)' },
   'dataset.binary': { kind: 'bool', default: false, help: 'sst5: drop neutral sentences, 0/1 → negative, 3/4 → positive (the seed\'s binary task)' },
-  'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'plain or highway dense layers after the first plain layer; plain-conv / highway-conv: the authors\' convolutional MNIST nets' },
+  'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'plain or highway dense layers after the first plain layer; plain-conv / highway-conv: the authors\' convolutional MNIST nets; text: plain-pooled / highway-pooled (mean embedding, then the dense stack), plain-bilstm / highway-bilstm (stacked bidirectional LSTMs)' },
   'model.depth': { kind: 'int', min: 1, max: 1000, default: 10, help: 'layers before the softmax, counting the first plain layer' },
-  'model.width': { kind: 'int', min: 1, max: 65536, nullable: true, default: null, help: 'units per layer (null: 71 plain, 50 highway)' },
+  'model.width': { kind: 'int', min: 1, max: 65536, nullable: true, default: null, help: 'units per layer (null: 71 plain, 50 highway); bilstm types: LSTM units per direction (null: 50 highway, plain: the parameter count of that highway stack)' },
   'model.widths': { kind: 'intList', min: 1, max: 65536, nullable: true, default: null, help: 'per-layer widths, one per layer (overrides width)' },
   'model.convBlocks': { kind: 'intList', min: 1, max: 100, nullable: true, default: null, help: 'conv types: 3×3 layers per stage (null: [2, 3, 3], the authors\' MNIST net); depth = 1 + their sum' },
-  'model.embedDim': { kind: 'int', min: 1, max: 4096, default: 300, help: 'text types (plain-pooled, highway-pooled): word-embedding size (the seed: 300)' },
-  'model.inputDropout': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0, help: 'dropout rate on the input (the authors\' conv nets: 0.2)' },
+  'model.embedDim': { kind: 'int', min: 1, max: 4096, default: 300, help: 'text types: word-embedding size (the seed: 300); the width of a highway-bilstm stack' },
+  'model.inputDropout': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0, help: 'dropout rate on the input (the authors\' conv nets: 0.2); text types: on the word embeddings' },
   'model.activation': { kind: 'enum', values: ACTIVATIONS, default: 'relu', help: 'nonlinearity of H (and of plain layers)' },
   'model.gateBias': { kind: 'number', default: -2, help: 'initial bias b_T of the transform gate T; negative = start by carrying x' },
   'model.carry': { kind: 'enum', values: CARRIES, default: 'coupled', help: 'coupled: C = 1 - T (the paper); independent: C = sigmoid(x W_C + b_C)' },
@@ -140,10 +140,42 @@ export const FIELDS: Record<string, FieldSpec> = {
 export const FIELD_PATHS = Object.keys(FIELDS);
 
 /** Paper widths: ~5000 parameters per layer in both (plain 71·71+71, highway 2·(50·50+50)). */
-export const DEFAULT_WIDTH: Record<ModelType, number> = { plain: 71, highway: 50, 'plain-conv': 16, 'highway-conv': 16, 'plain-pooled': 71, 'highway-pooled': 50 };
+export const DEFAULT_WIDTH: Record<Exclude<ModelType, 'plain-bilstm'>, number> = {
+  plain: 71,
+  highway: 50,
+  'plain-conv': 16,
+  'highway-conv': 16,
+  'plain-pooled': 71,
+  'highway-pooled': 50,
+  'highway-bilstm': 50,
+};
 
 export const isConv = (t: ModelType): boolean => t.endsWith('-conv');
 export const isPooled = (t: ModelType): boolean => t.endsWith('-pooled');
+export const isRecurrent = (t: ModelType): boolean => t.endsWith('-bilstm');
+/** Types that read token ids (an sst5 dataset). */
+export const isText = (t: ModelType): boolean => isPooled(t) || isRecurrent(t);
+
+/** Trainable parameters of one BiLSTM (both directions) from d inputs with h units per direction. */
+export const bilstmParams = (d: number, h: number): number => 2 * 4 * h * (d + h + 1);
+/** A highway-bilstm layer at width d: the BiLSTM, its projection 2h → d, the gate d → d. */
+export const highwayBilstmLayerParams = (d: number, h: number): number => bilstmParams(d, h) + (2 * h * d + d) + (d * d + d);
+/** Body parameters of a plain BiLSTM stack: d → 2h, then 2h → 2h. */
+export const plainBilstmStackParams = (depth: number, d: number, h: number): number => bilstmParams(d, h) + (depth - 1) * bilstmParams(2 * h, h);
+
+/**
+ * Units per direction of a plain BiLSTM stack with (as nearly as integers allow) the parameters
+ * of a highway-bilstm stack of the same depth and embedding width: the seed's equal-parameter
+ * comparison.
+ */
+export function equalParamPlainUnits(depth: number, d: number, highwayUnits: number): number {
+  const target = depth * highwayBilstmLayerParams(d, highwayUnits);
+  let best = 1;
+  for (let h = 1; plainBilstmStackParams(depth, d, h) <= 2 * target; h++) {
+    if (Math.abs(plainBilstmStackParams(depth, d, h) - target) < Math.abs(plainBilstmStackParams(depth, d, best) - target)) best = h;
+  }
+  return best;
+}
 /** plain | highway: the kind of layer in the stack, whatever the front end. */
 export const stackKind = (t: ModelType): 'plain' | 'highway' => (hasGates(t) ? 'highway' : 'plain');
 export const hasGates = (t: ModelType): boolean => t.startsWith('highway');

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
-import { FIELDS, FIELD_PATHS, SECTIONS, DEFAULT_WIDTH, DEFAULT_CONV_BLOCKS, isConv, type Config, type FieldSpec, type ResolvedConfig } from './schema.js';
+import { FIELDS, FIELD_PATHS, SECTIONS, DEFAULT_WIDTH, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, isConv, isRecurrent, type Config, type FieldSpec, type ResolvedConfig } from './schema.js';
 
 type Json = unknown;
 
@@ -134,7 +134,12 @@ export function resolveConfig(...layers: Array<Map<string, Json>>): ResolvedConf
   if (m.widths !== null && m.widths.length !== m.depth) {
     throw new UserError(`model.widths: expected ${m.depth} widths (one per layer, model.depth = ${m.depth}), got ${m.widths.length}`);
   }
-  const width = m.width ?? m.widths?.[0] ?? DEFAULT_WIDTH[m.type];
+  if (m.type === 'highway-bilstm' && m.carry !== 'coupled') throw new UserError(`model.carry: highway-bilstm layers have the coupled carry C = 1 − T only, got "${m.carry}"`);
+  if (isRecurrent(m.type) && m.widths !== null) throw new UserError(`model.widths: not used by ${m.type} (every layer has model.width units per direction)`);
+  const width =
+    m.width ??
+    m.widths?.[0] ??
+    (m.type === 'plain-bilstm' ? equalParamPlainUnits(m.depth, m.embedDim, DEFAULT_WIDTH['highway-bilstm']) : DEFAULT_WIDTH[m.type]);
   return { ...cfg, model: { ...m, width } };
 }
 

@@ -2,10 +2,10 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { deriveSeed } from '../util/random.js';
-import { FeaturePad, FeatureSubsample, HighwayDense, kernelInitializer } from '../layers/index.js';
+import { BiLSTM, FeaturePad, FeatureSubsample, HighwayBiLSTM, HighwayDense, MaskedMeanPooling, kernelInitializer } from '../layers/index.js';
 import { planDense } from './plan.js';
 import { buildConvBody } from './build-conv.js';
-import { isConv, isPooled } from '../config/schema.js';
+import { isConv, isPooled, isText } from '../config/schema.js';
 
 export interface DataShape {
   /** Shape of one example, e.g. [784] or [28, 28, 1]. */
@@ -21,7 +21,8 @@ export const LOGITS_LAYER = 'logits';
 /**
  * Resolved model config → tf.LayersModel: [input dropout] → the body → dense logits → softmax.
  * Dense types: the paper's Figure 1 body (flatten → plain dense → depth − 1 plain or highway
- * layers); conv types: the authors' MNIST conv body (build-conv.ts). Every kernel gets its own
+ * layers); conv types: the authors' MNIST conv body (build-conv.ts); text types: embedding →
+ * mean → dense body (pooled) or embedding → recurrent stack → mean (bilstm). Every kernel gets its own
  * seed derived from `seed`.
  */
 export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: number): tfl.LayersModel {
@@ -31,10 +32,17 @@ export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: nu
   }
   const input = tfl.input({ shape: data.inputShape, name: 'input' });
   let x: tfl.SymbolicTensor = input;
-  if (m.inputDropout > 0) x = tfl.layers.dropout({ rate: m.inputDropout, seed: deriveSeed(seed, 'dropout'), name: 'input_dropout' }).apply(x) as tfl.SymbolicTensor;
-  if (isConv(m.type)) x = buildConvBody(m, x, seed);
-  else if (isPooled(m.type)) x = denseBody(m, { ...data, inputShape: [m.embedDim] }, pooledEmbedding(m, data, x, seed), seed);
-  else x = denseBody(m, data, x, seed);
+  const dropout = (v: tfl.SymbolicTensor, name: string) =>
+    m.inputDropout > 0 ? (tfl.layers.dropout({ rate: m.inputDropout, seed: deriveSeed(seed, 'dropout'), name }).apply(v) as tfl.SymbolicTensor) : v;
+  if (isText(m.type)) {
+    // token ids → word vectors (dropout, if any, on the vectors, never on the ids)
+    const words = dropout(embedding(m, data, x, seed), 'embedding_dropout');
+    if (isPooled(m.type)) x = denseBody(m, { ...data, inputShape: [m.embedDim] }, meanOverTime(words), seed);
+    else x = meanOverTime(recurrentBody(m, words, seed));
+  } else {
+    x = dropout(x, 'input_dropout');
+    x = isConv(m.type) ? buildConvBody(m, x, seed) : denseBody(m, data, x, seed);
+  }
   const logits = tfl.layers
     .dense({ units: data.numClasses, kernelInitializer: kernelInitializer(m.init, deriveSeed(seed, 'init', m.depth)), name: LOGITS_LAYER })
     .apply(x) as tfl.SymbolicTensor;
@@ -43,21 +51,40 @@ export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: nu
 }
 
 /**
- * Text front end (the seed's "highway on pooled embeddings"): token ids → word embeddings →
- * mean over all `maxLength` positions. Padding (id 0) is not masked (tfjs-layers' pooling ignores
- * masks): its embedding is learned like any word's.
+ * Text front end: token ids → word embeddings, with a mask of the real tokens (id 0 is padding)
+ * that the recurrent layers and the mean over time honour.
  */
-function pooledEmbedding(m: ResolvedConfig['model'], data: DataShape, input: tfl.SymbolicTensor, seed: number): tfl.SymbolicTensor {
+function embedding(m: ResolvedConfig['model'], data: DataShape, input: tfl.SymbolicTensor, seed: number): tfl.SymbolicTensor {
   if (!data.vocabSize || data.inputShape.length !== 1) {
     throw new UserError(`model.type "${m.type}" needs a token dataset (sst5:<dir>); this dataset's examples have shape [${data.inputShape.join(', ')}]`);
   }
-  const emb = tfl.layers.embedding({
-    inputDim: data.vocabSize,
-    outputDim: m.embedDim,
-    embeddingsInitializer: tfl.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: deriveSeed(seed, 'embedding') }),
-    name: 'embedding',
-  });
-  return tfl.layers.globalAveragePooling1d({ name: 'mean_over_time' }).apply(emb.apply(input)) as tfl.SymbolicTensor;
+  return tfl.layers
+    .embedding({
+      inputDim: data.vocabSize,
+      outputDim: m.embedDim,
+      maskZero: true,
+      embeddingsInitializer: tfl.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: deriveSeed(seed, 'embedding') }),
+      name: 'embedding',
+    })
+    .apply(input) as tfl.SymbolicTensor;
+}
+
+/** Mean over the real tokens (padding masked out). */
+const meanOverTime = (x: tfl.SymbolicTensor) => new MaskedMeanPooling({ name: 'mean_over_time' }).apply(x) as tfl.SymbolicTensor;
+
+/**
+ * The seed's recurrent stacks, `depth` layers on the word vectors: highway-bilstm keeps the
+ * embedding width (each layer: H = BiLSTM(x) projected back, T = σ(x·W_T + b_T)); plain-bilstm
+ * stacks BiLSTMs of `width` units per direction (2·width features between layers).
+ */
+function recurrentBody(m: ResolvedConfig['model'], words: tfl.SymbolicTensor, seed: number): tfl.SymbolicTensor {
+  let x = words;
+  for (let i = 0; i < m.depth; i++) {
+    const common = { units: m.width, kernelInitializer: m.init, seed: deriveSeed(seed, 'init', i) };
+    const layer = m.type === 'highway-bilstm' ? new HighwayBiLSTM({ ...common, gateBias: m.gateBias, name: `highway_${i}` }) : new BiLSTM({ ...common, name: `bilstm_${i}` });
+    x = layer.apply(x) as tfl.SymbolicTensor;
+  }
+  return x;
 }
 
 /** input → (flatten) → plain dense → (depth − 1) plain or highway layers, per the plan. */

@@ -20,6 +20,8 @@ export interface RunRecord {
   /** Whole-training-set loss per epoch, index = epoch (NaN where missing). */
   trainLoss: number[];
   testAcc: number[];
+  /** Validation accuracy per epoch (datasets with a dev split; empty otherwise). */
+  devAcc: number[];
   /** Swept parameters (path → value, null where not applicable); empty for single runs. */
   params: Record<string, unknown>;
 }
@@ -36,18 +38,22 @@ function findRunDirs(root: string, depth: number): string[] {
     .flatMap((p) => findRunDirs(p, depth - 1));
 }
 
-function readCurve(file: string): { trainLoss: number[]; testAcc: number[] } {
-  if (!existsSync(file)) return { trainLoss: [], testAcc: [] };
+function readCurve(file: string): { trainLoss: number[]; testAcc: number[]; devAcc: number[] } {
+  if (!existsSync(file)) return { trainLoss: [], testAcc: [], devAcc: [] };
   const rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Array<Record<string, string>>;
   const trainLoss: number[] = [];
   const testAcc: number[] = [];
+  const devAcc: number[] = [];
+  const num = (v: string | undefined) => (v === '' || v === undefined ? Number.NaN : Number(v));
   for (const r of rows) {
     const e = Number(r.epoch);
     if (!Number.isInteger(e) || e < 0) continue;
     trainLoss[e] = r.train_loss === '' || r.train_loss === undefined ? Number.NaN : Number(r.train_loss);
-    testAcc[e] = r.test_acc === '' || r.test_acc === undefined ? Number.NaN : Number(r.test_acc);
+    testAcc[e] = num(r.test_acc);
+    if ('dev_acc' in r) devAcc[e] = num(r.dev_acc);
   }
-  return { trainLoss: Array.from(trainLoss, (v) => v ?? Number.NaN), testAcc: Array.from(testAcc, (v) => v ?? Number.NaN) };
+  const dense = (a: number[]) => Array.from(a, (v) => v ?? Number.NaN);
+  return { trainLoss: dense(trainLoss), testAcc: dense(testAcc), devAcc: dense(devAcc) };
 }
 
 export function loadRuns(root: string): RunRecord[] {
@@ -72,6 +78,18 @@ export function finalLoss(r: RunRecord): number {
 export function bestLoss(r: RunRecord): number {
   const finite = r.trainLoss.filter(Number.isFinite);
   return finite.length ? Math.min(...finite) : Number.NaN;
+}
+/**
+ * Model selection on the validation split: the first epoch with the highest dev accuracy, and
+ * the test accuracy there (the number to report; choosing the epoch on test would flatter it).
+ * null when the run has no dev column.
+ */
+export function devSelection(r: RunRecord): { epoch: number; devAcc: number; testAcc: number } | null {
+  let best: { epoch: number; devAcc: number; testAcc: number } | null = null;
+  r.devAcc.forEach((d, epoch) => {
+    if (Number.isFinite(d) && (best === null || d > best.devAcc)) best = { epoch, devAcc: d, testAcc: r.testAcc[epoch] ?? Number.NaN };
+  });
+  return best;
 }
 export function status(r: RunRecord): string {
   return r.summary?.status ?? 'unknown';

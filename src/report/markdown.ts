@@ -1,6 +1,6 @@
 import type { Claim } from './claims.js';
 import { formatLoss } from './claims.js';
-import { status, type RunRecord } from './load.js';
+import { devSelection, status, type RunRecord } from './load.js';
 import { TOP_K, type GroupStats } from './stats.js';
 
 export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStats[], claims: Claim[]): string {
@@ -11,24 +11,48 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   const lines: string[] = [];
   lines.push(`# Depth study report: ${root}`, '');
   lines.push(`${runs.length} runs: ${[...counts.entries()].map(([k, v]) => `${v} ${k}`).join(', ')}. ` + `Statistics use finished runs (completed or diverged); a diverged run's final loss counts as +∞.`, '');
-  lines.push('## Final training loss by depth', '');
-  lines.push(`| depth | plain best | plain top-${TOP_K} mean (n) | highway best | highway top-${TOP_K} mean (n) | plain / highway (top-${TOP_K} mean) |`);
-  lines.push('| --- | --- | --- | --- | --- | --- |');
-  for (const d of depths) {
-    const p = cellFor('plain', d);
-    const h = cellFor('highway', d);
-    const best = (s?: GroupStats) => (s?.best ? formatLoss(s.bestLoss) : '—');
-    const mean = (s?: GroupStats) => (s?.best ? `${formatLoss(s.topKMean)} (${s.topK.length})` : '—');
-    const ratio = p?.best && h?.best ? formatLoss(p.topKMean / h.topKMean) : '—';
-    lines.push(`| ${d} | ${best(p)} | ${mean(p)} | ${best(h)} | ${mean(h)} | ${ratio} |`);
+  // one table per family present: '' (dense), '-conv', '-pooled', '-bilstm'
+  const families = [...new Set(stats.map((s) => s.type.replace(/^(plain|highway)/, '')))].sort();
+  for (const fam of families) {
+    const [pt, ht] = [`plain${fam}`, `highway${fam}`];
+    const famDepths = depths.filter((d) => cellFor(pt, d) || cellFor(ht, d));
+    lines.push(`## Final training loss by depth${fam ? ` (${pt} / ${ht})` : ''}`, '');
+    lines.push(`| depth | plain best | plain top-${TOP_K} mean (n) | highway best | highway top-${TOP_K} mean (n) | plain / highway (top-${TOP_K} mean) |`);
+    lines.push('| --- | --- | --- | --- | --- | --- |');
+    for (const d of famDepths) {
+      const p = cellFor(pt, d);
+      const h = cellFor(ht, d);
+      const best = (s?: GroupStats) => (s?.best ? formatLoss(s.bestLoss) : '—');
+      const mean = (s?: GroupStats) => (s?.best ? `${formatLoss(s.topKMean)} (${s.topK.length})` : '—');
+      const ratio = p?.best && h?.best ? formatLoss(p.topKMean / h.topKMean) : '—';
+      lines.push(`| ${d} | ${best(p)} | ${mean(p)} | ${best(h)} | ${mean(h)} | ${ratio} |`);
+    }
+    lines.push('');
+    const devRuns = (s?: GroupStats) => (s?.runs ?? []).filter((r) => ['completed', 'diverged', 'interrupted'].includes(status(r))).flatMap((r) => devSelection(r) ?? []);
+    if (famDepths.some((d) => devRuns(cellFor(pt, d)).length + devRuns(cellFor(ht, d)).length > 0)) {
+      lines.push(`## Test accuracy by depth, at the best dev epoch${fam ? ` (${pt} / ${ht})` : ''}`, '');
+      lines.push('Each run\'s epoch is chosen on the validation split (highest dev accuracy), never on test; the cells are means over runs (n), with the mean dev accuracy.', '');
+      lines.push('| depth | plain test acc (n) | plain dev acc | highway test acc (n) | highway dev acc | highway − plain (test) |');
+      lines.push('| --- | --- | --- | --- | --- | --- |');
+      const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+      for (const d of famDepths) {
+        const p = devRuns(cellFor(pt, d));
+        const h = devRuns(cellFor(ht, d));
+        const acc = (v: typeof p) => (v.length ? `${(100 * avg(v.map((s) => s.testAcc))).toFixed(1)}% (${v.length})` : '—');
+        const dev = (v: typeof p) => (v.length ? `${(100 * avg(v.map((s) => s.devAcc))).toFixed(1)}%` : '—');
+        const diff = p.length && h.length ? `${(100 * (avg(h.map((s) => s.testAcc)) - avg(p.map((s) => s.testAcc)))).toFixed(1)} points` : '—';
+        lines.push(`| ${d} | ${acc(p)} | ${dev(p)} | ${acc(h)} | ${dev(h)} | ${diff} |`);
+      }
+      lines.push('');
+    }
   }
-  lines.push('', "## The paper's claims (Figure 1)", '');
+  lines.push("## The paper's claims (Figure 1)", '');
   for (const c of claims) {
     const mark = c.verdict === 'held' ? '✅ held' : c.verdict === 'not held' ? '❌ not held' : '⚪ not tested';
     lines.push(`${c.n}. **${mark}** — ${c.text}`, `   - measured: ${c.evidence}`, `   - rule: ${c.rule}`);
   }
   lines.push('', '## Files', '');
-  lines.push('- `runs.csv`: one row per run: id, swept parameters (empty where one does not apply), status, final and best training loss, final test accuracy, epochs, seconds.');
+  lines.push('- `runs.csv`: one row per run: id, swept parameters (empty where one does not apply), status, final and best training loss, final test accuracy, (datasets with a dev split) best dev accuracy, its epoch and the test accuracy there, epochs, seconds.');
   lines.push('- `curves.csv`: `epoch`, then one training-loss column per run (blank after a run stopped); plot with a log-scale y axis.');
   lines.push(`- \`figure1.svg\`: left, the best run per depth and type; right, the mean of the top ${TOP_K}; highway solid, plain dashed.`);
   lines.push('');

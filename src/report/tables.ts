@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { bestLoss, finalLoss, status, type RunRecord } from './load.js';
+import { bestLoss, devSelection, finalLoss, status, type RunRecord } from './load.js';
 
 const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'number' && Number.isNaN(v) ? 'NaN' : String(v));
 
@@ -21,9 +21,14 @@ function configValue(r: RunRecord, path: string): unknown {
 /** runs.csv: one row per run. */
 export function runsCsv(runs: RunRecord[], root: string): string {
   const params = paramColumns(runs);
-  const header = ['id', ...params, 'status', 'final_train_loss', 'best_train_loss', 'final_test_acc', 'epochs', 'seconds', 'folder'];
+  // runs with a validation split get the dev-selected columns
+  const dev = runs.some((r) => devSelection(r) !== null);
+  const devHeader = dev ? ['best_dev_acc', 'best_dev_epoch', 'test_acc_at_best_dev'] : [];
+  const header = ['id', ...params, 'status', 'final_train_loss', 'best_train_loss', 'final_test_acc', ...devHeader, 'epochs', 'seconds', 'folder'];
   const rows = runs.map((r) => {
     const acc = r.testAcc[r.testAcc.length - 1];
+    const sel = devSelection(r);
+    const devCells = dev ? (sel ? [cell(sel.devAcc), cell(sel.epoch), cell(sel.testAcc)] : ['', '', '']) : [];
     return [
       r.id,
       ...params.map((p) => cell(configValue(r, p))),
@@ -31,6 +36,7 @@ export function runsCsv(runs: RunRecord[], root: string): string {
       cell(finalLoss(r)),
       cell(bestLoss(r)),
       cell(acc),
+      ...devCells,
       cell(r.trainLoss.length ? r.trainLoss.length - 1 : ''),
       cell(r.summary?.wallSeconds !== undefined ? Number(r.summary.wallSeconds.toFixed(3)) : ''),
       relative(root, r.dir) || '.',

@@ -22,8 +22,17 @@ export interface RunSummary {
   status: RunStatus;
   params: number;
   epochs: number;
-  final: Omit<EpochRow, 'lr' | 'seconds' | 'evalSeconds'> | null;
-  best: { trainLoss: number; trainLossEpoch: number; testAcc: number; testAccEpoch: number } | null;
+  final: Omit<EpochRow, 'lr' | 'seconds' | 'evalSeconds' | 'devLoss' | 'devAcc'> & { devAcc?: number | null } | null;
+  best: {
+    trainLoss: number;
+    trainLossEpoch: number;
+    testAcc: number;
+    testAccEpoch: number;
+    /** Datasets with a validation split: the epoch chosen on dev, and its test accuracy (the number to report). */
+    devAcc?: number;
+    devAccEpoch?: number;
+    testAccAtBestDev?: number;
+  } | null;
   wallSeconds: number;
   trainSeconds: number;
   steps: number;
@@ -47,7 +56,14 @@ function bestOf(rows: EpochRow[]): RunSummary['best'] {
   if (finite.length === 0) return null;
   const byLoss = finite.reduce((a, b) => (b.trainLoss < a.trainLoss ? b : a));
   const byAcc = finite.reduce((a, b) => (b.testAcc > a.testAcc ? b : a));
-  return { trainLoss: byLoss.trainLoss, trainLossEpoch: byLoss.epoch, testAcc: byAcc.testAcc, testAccEpoch: byAcc.epoch };
+  const best: NonNullable<RunSummary['best']> = { trainLoss: byLoss.trainLoss, trainLossEpoch: byLoss.epoch, testAcc: byAcc.testAcc, testAccEpoch: byAcc.epoch };
+  const withDev = finite.filter((r) => r.devAcc !== null && Number.isFinite(r.devAcc));
+  if (withDev.length > 0) {
+    // model selection on dev, never on test: the first epoch with the highest dev accuracy
+    const byDev = withDev.reduce((a, b) => (b.devAcc! > a.devAcc! ? b : a));
+    Object.assign(best, { devAcc: byDev.devAcc!, devAccEpoch: byDev.epoch, testAccAtBestDev: byDev.testAcc });
+  }
+  return best;
 }
 
 export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise<RunSummary> {
@@ -74,7 +90,7 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
       status,
       params,
       epochs: last ? last.epoch : 0,
-      final: last ? { epoch: last.epoch, trainLoss: last.trainLoss, trainAcc: last.trainAcc, testLoss: last.testLoss, testAcc: last.testAcc } : null,
+      final: last ? { epoch: last.epoch, trainLoss: last.trainLoss, trainAcc: last.trainAcc, testLoss: last.testLoss, testAcc: last.testAcc, ...(last.devAcc !== null ? { devAcc: last.devAcc } : {}) } : null,
       best: bestOf(rows),
       wallSeconds: (performance.now() - t0) / 1000,
       trainSeconds,
@@ -90,13 +106,13 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
     model = buildModel(cfg.model, data, cfg.train.seed);
     params = countParams(model);
     Object.assign(meta, {
-      data: { description: data.description, inputShape: data.inputShape, numClasses: data.numClasses, train: data.train.n, test: data.test.n },
+      data: { description: data.description, inputShape: data.inputShape, numClasses: data.numClasses, train: data.train.n, test: data.test.n, ...(data.dev ? { dev: data.dev.n } : {}) },
       params,
     });
     writeConfig();
     opts.onStart?.({ data, params });
 
-    const csv = new MetricsCsv(runFile(opts.out, 'metrics'));
+    const csv = new MetricsCsv(runFile(opts.out, 'metrics'), data.dev !== undefined);
     const hooks: TrainHooks = {
       ...opts.hooks,
       onRow: (r) => {

@@ -17,6 +17,9 @@ export interface EpochRow {
   trainAcc: number;
   testLoss: number;
   testAcc: number;
+  /** Validation split (datasets that have one, e.g. SST-5's dev.txt): for model selection; null otherwise. */
+  devLoss: number | null;
+  devAcc: number | null;
   /** Learning rate used during this epoch (null for epoch 0, the untrained net). */
   lr: number | null;
   /** Seconds since training started, at the end of this row's evaluation. */
@@ -82,12 +85,15 @@ export async function trainModel(
     const e0 = performance.now();
     const tr = evaluate(logitsModel, train, inputShape, numClasses, cfg.evalBatchSize);
     const te = evaluate(logitsModel, data.test, inputShape, numClasses, cfg.evalBatchSize);
+    const dev = data.dev ? evaluate(logitsModel, data.dev, inputShape, numClasses, cfg.evalBatchSize) : null;
     const row: EpochRow = {
       epoch,
       trainLoss: tr.loss,
       trainAcc: tr.accuracy,
       testLoss: te.loss,
       testAcc: te.accuracy,
+      devLoss: dev ? dev.loss : null,
+      devAcc: dev ? dev.accuracy : null,
       lr,
       seconds: elapsed(),
       evalSeconds: (performance.now() - e0) / 1000,

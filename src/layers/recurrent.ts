@@ -1,0 +1,282 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { UserError } from '../errors.js';
+import type { InitName } from '../config/schema.js';
+import { kernelInitializer, normalizeInitName, orthogonalRows } from './initializers.js';
+
+type Shape = Array<number | null>;
+type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+type Kwargs = { mask?: tf.Tensor; training?: boolean };
+
+/** LSTM weights for both directions: kernel [d, 8h], recurrent [h, 8h], bias [8h]; gates i, f, g, o per direction. */
+export interface BiLstmWeights {
+  kernel: tf.Tensor;
+  recurrent: tf.Tensor;
+  bias: tf.Tensor;
+}
+
+/**
+ * A bidirectional LSTM over x [batch, time, d] → [batch, time, 2h] (forward states, then
+ * backward states). `mask` [batch, time] (1 = token, 0 = padding): at padded steps the state is
+ * carried unchanged, so the backward direction starts at each sentence's last real token and
+ * padding never reaches a real position.
+ *
+ * Gates: i = σ(z_i), f = σ(z_f), g = tanh(z_g), o = σ(z_o); c' = f·c + i·g; h' = o·tanh(c').
+ *
+ * Layout, chosen for few small ops per time step (an op costs ≈10–40 µs on wasm whatever its
+ * size, and moving a whole sequence through Transpose or Reverse costs tens of ms there): both
+ * directions advance together. The input pre-activations of all steps (forward direction on
+ * token t, backward on token T − 1 − t) come from two large matmuls before the loop; a step adds
+ * state [batch, 2h] (forward, backward) times one block-diagonal kernel whose columns are ordered
+ * (gate, direction, unit), so the four gates of both directions come out of one matmul and one
+ * split. No transposes of sequences.
+ */
+export function bidirectionalLstm(x: tf.Tensor3D, mask: tf.Tensor2D | null, w: BiLstmWeights): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [b, steps, d] = x.shape;
+    const h = w.recurrent.shape[0]!;
+    const k = stepKernels(w, d, h);
+    const bias = tf.reshape(tf.transpose(tf.reshape(w.bias, [2, 4, h]), [1, 0, 2]), [8 * h]);
+    // input pre-activations of every step in two large matmuls (forward tokens in order, backward
+    // tokens reversed), each filling its own direction's columns: per step [b, 8h]
+    const flat = (v: tf.Tensor) => tf.reshape(v, [b * steps, d]) as tf.Tensor2D;
+    const pre = tf.add(tf.add(tf.matMul(flat(x), k.inputF), tf.matMul(flat(tf.reverse(x, 1)), k.inputB)), bias);
+    const pres = tf.unstack(tf.reshape(pre, [b, steps, 8 * h]), 1);
+    const m = mask ?? tf.ones([b, steps]);
+    // per step [b, 2h]: the forward half sees token t, the backward half token T − 1 − t
+    const spread = tf.concat([tf.concat([tf.ones([1, h]), tf.zeros([1, h])], 1), tf.concat([tf.zeros([1, h]), tf.ones([1, h])], 1)], 0);
+    const mPairs = tf.reshape(tf.stack([m, tf.reverse(m, 1)], 2), [b * steps, 2]);
+    const masks = tf.unstack(tf.reshape(tf.matMul(mPairs, spread), [b, steps, 2 * h]), 1);
+    let hState: tf.Tensor2D = tf.zeros([b, 2 * h]);
+    let cState: tf.Tensor2D = tf.zeros([b, 2 * h]);
+    const outputs: tf.Tensor2D[] = [];
+    for (let t = 0; t < steps; t++) {
+      const z = tf.add(pres[t]!, tf.matMul(hState, k.recurrent));
+      const [zi, zf, zg, zo] = tf.split(z, 4, 1);
+      const c = tf.add(tf.mul(tf.sigmoid(zf!), cState), tf.mul(tf.sigmoid(zi!), tf.tanh(zg!)));
+      const hNew = tf.mul(tf.sigmoid(zo!), tf.tanh(c));
+      const mt = masks[t]!;
+      // state += m · (new − state): carried unchanged over padding
+      cState = tf.add(cState, tf.mul(mt, tf.sub(c, cState)));
+      hState = tf.add(hState, tf.mul(mt, tf.sub(hNew, hState)));
+      outputs.push(hState);
+    }
+    // [b, T, 2h] with the backward half in reversed time: put it back in time order
+    const [outF, outB] = tf.split(tf.stack(outputs, 1), 2, 2);
+    return tf.concat([outF!, tf.reverse(outB!, 1)], 2) as tf.Tensor3D;
+  });
+}
+
+/**
+ * The kernels in the loop's column order (gate, direction, unit): inputF [d, 8h] and inputB
+ * [d, 8h] (zero in the other direction's columns) and the block-diagonal recurrent kernel
+ * [2h, 8h] (rows: forward state, backward state). Built from the stored weights (kernel [d, 8h],
+ * recurrent [h, 8h], columns (direction, gate, unit)) by a few ops on weight-sized tensors.
+ */
+function stepKernels(w: BiLstmWeights, d: number, h: number): { inputF: tf.Tensor2D; inputB: tf.Tensor2D; recurrent: tf.Tensor2D } {
+  const place = (block: tf.Tensor, rows: number, dir: 0 | 1) => {
+    const gates = tf.reshape(block, [rows, 4, 1, h]);
+    const zero = tf.zeros([rows, 4, 1, h]);
+    return tf.reshape(tf.concat(dir === 0 ? [gates, zero] : [zero, gates], 2), [rows, 8 * h]) as tf.Tensor2D;
+  };
+  const [kF, kB] = tf.split(w.kernel, 2, 1);
+  const [rF, rB] = tf.split(w.recurrent, 2, 1);
+  return { inputF: place(kF!, d, 0), inputB: place(kB!, d, 1), recurrent: tf.concat([place(rF!, h, 0), place(rB!, h, 1)], 0) as tf.Tensor2D };
+}
+
+export interface RecurrentArgs extends LayerArgs {
+  /** LSTM units per direction. */
+  units: number;
+  /** Initializer of the input kernels (the recurrent kernel is orthogonal). Default glorot_uniform. */
+  kernelInitializer?: InitName;
+  /** Seed for the initializers (kernel seed, recurrent seed + 1, projection + 2, gate + 3). */
+  seed?: number;
+}
+
+/** Shared by the plain and highway bidirectional LSTM layers: the LSTM weights and masking. */
+abstract class BiLstmBase extends tfl.layers.Layer {
+  readonly units: number;
+  readonly kernelInit: InitName;
+  readonly seed: number | undefined;
+  protected lstm: { kernel: tfl.LayerVariable; recurrent: tfl.LayerVariable; bias: tfl.LayerVariable } | null = null;
+
+  constructor(args: RecurrentArgs) {
+    super(args);
+    if (!Number.isInteger(args.units) || args.units < 1) throw new UserError(`${this.getClassName()}: units must be a positive integer, got ${args.units}`);
+    this.units = args.units;
+    this.kernelInit = normalizeInitName(args.kernelInitializer ?? 'glorot_uniform', this.getClassName());
+    this.seed = args.seed;
+    this.supportsMasking = true;
+  }
+
+  protected seedPlus(k: number): number | undefined {
+    return this.seed === undefined ? undefined : this.seed + k;
+  }
+
+  protected inputWidth(inputShape: Shape | Shape[]): number {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    const d = shape[2];
+    if (shape.length !== 3 || d == null) {
+      throw new UserError(`${this.getClassName()} "${this.name}": expected input [batch, time, features], got [${shape.join(', ')}]`);
+    }
+    return d;
+  }
+
+  protected addLstmWeights(d: number): void {
+    const h = this.units;
+    // forget-gate bias 1 (Jozefowicz et al. 2015), the rest 0; per direction i, f, g, o
+    const bias = new Float32Array(8 * h);
+    for (let dir = 0; dir < 2; dir++) bias.fill(1, dir * 4 * h + h, dir * 4 * h + 2 * h);
+    this.lstm = {
+      kernel: this.addWeight('lstm_kernel', [d, 8 * h], 'float32', kernelInitializer(this.kernelInit, this.seedPlus(0))),
+      recurrent: this.addWeight('lstm_recurrent', [h, 8 * h], 'float32', tfl.initializers.zeros()),
+      bias: this.addWeight('lstm_bias', [8 * h], 'float32', tfl.initializers.zeros()),
+    };
+    // initial values no tfjs initializer gives: orthogonal rows per direction, forget-gate ones
+    const rec = new Float32Array(h * 8 * h);
+    for (let dir = 0; dir < 2; dir++) {
+      const q = orthogonalRows(h, 4 * h, (this.seedPlus(1) ?? Math.floor(Math.random() * 2 ** 31)) + dir);
+      for (let r = 0; r < h; r++) rec.set(q.subarray(r * 4 * h, (r + 1) * 4 * h), r * 8 * h + dir * 4 * h);
+    }
+    tf.tidy(() => {
+      this.lstm!.recurrent.write(tf.tensor2d(rec, [h, 8 * h]));
+      this.lstm!.bias.write(tf.tensor1d(bias));
+    });
+  }
+
+  protected runLstm(x: tf.Tensor3D, mask: tf.Tensor | undefined): tf.Tensor3D {
+    const l = this.lstm!;
+    const m = mask ? (tf.cast(mask, 'float32') as tf.Tensor2D) : null;
+    return bidirectionalLstm(x, m, { kernel: l.kernel.read(), recurrent: l.recurrent.read(), bias: l.bias.read() });
+  }
+
+  override computeMask(_inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+    return mask as tf.Tensor;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: tf.serialization.ConfigDict = { units: this.units, kernelInitializer: this.kernelInit, ...super.getConfig() };
+    if (this.seed !== undefined) config.seed = this.seed;
+    return config;
+  }
+}
+
+/** Plain bidirectional LSTM layer: [batch, time, d] → [batch, time, 2·units]. */
+export class BiLSTM extends BiLstmBase {
+  static className = 'BiLSTM';
+
+  override build(inputShape: Shape | Shape[]): void {
+    this.addLstmWeights(this.inputWidth(inputShape));
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    return [shape[0]!, shape[1]!, 2 * this.units];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => this.runLstm((Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D, kwargs.mask));
+  }
+}
+tf.serialization.registerClass(BiLSTM);
+
+export interface HighwayBiLSTMArgs extends RecurrentArgs {
+  /** Initial b_T. Default −2. */
+  gateBias?: number;
+}
+
+/**
+ * Recurrent highway layer (the seed's highway BiLSTM): per time step
+ * H = [LSTM→(x), LSTM←(x)]·W_P + b_P (the BiLSTM's output projected back to x's width d),
+ * T = σ(x·W_T + b_T), y = H·T + x·(1 − T). Output shape = input shape.
+ */
+export class HighwayBiLSTM extends BiLstmBase {
+  static className = 'HighwayBiLSTM';
+  readonly gateBias: number;
+  private extra: { projKernel: tfl.LayerVariable; projBias: tfl.LayerVariable; gateKernel: tfl.LayerVariable; gateBiasVar: tfl.LayerVariable } | null = null;
+
+  constructor(args: HighwayBiLSTMArgs) {
+    super(args);
+    this.gateBias = args.gateBias ?? -2;
+    if (!Number.isFinite(this.gateBias)) throw new UserError(`HighwayBiLSTM: gateBias must be a finite number, got ${args.gateBias}`);
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const d = this.inputWidth(inputShape);
+    this.addLstmWeights(d);
+    this.extra = {
+      projKernel: this.addWeight('kernel_h', [2 * this.units, d], 'float32', kernelInitializer(this.kernelInit, this.seedPlus(2))),
+      projBias: this.addWeight('bias_h', [d], 'float32', tfl.initializers.zeros()),
+      gateKernel: this.addWeight('kernel_t', [d, d], 'float32', kernelInitializer(this.kernelInit, this.seedPlus(3))),
+      gateBiasVar: this.addWeight('bias_t', [d], 'float32', tfl.initializers.constant({ value: this.gateBias })),
+    };
+    this.built = true;
+  }
+
+  override computeOutputShape<S>(inputShape: S): S {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => this.gateActivity((Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D, false, kwargs.mask).y);
+  }
+
+  /** The forward pass with T exposed ([batch, time, d]); `lesion` forces T = 0 (y = x). */
+  gateActivity(x: tf.Tensor3D, lesion = false, mask?: tf.Tensor): { t: tf.Tensor; y: tf.Tensor } {
+    return tf.tidy(() => {
+      const e = this.extra!;
+      const [b, steps, d] = x.shape;
+      const flat = tf.reshape(x, [b * steps, d]) as tf.Tensor2D;
+      const t = lesion ? tf.zerosLike(flat) : tf.sigmoid(tf.add(tf.matMul(flat, e.gateKernel.read() as tf.Tensor2D), e.gateBiasVar.read()));
+      const lstm = this.runLstm(x, mask);
+      const hOut = tf.add(tf.matMul(tf.reshape(lstm, [b * steps, 2 * this.units]) as tf.Tensor2D, e.projKernel.read() as tf.Tensor2D), e.projBias.read());
+      // y = x + T·(H − x): the coupled form in three ops
+      const y = tf.add(flat, tf.mul(t, tf.sub(hOut, flat)));
+      return { t: tf.reshape(t, [b, steps, d]), y: tf.reshape(y, [b, steps, d]) };
+    });
+  }
+
+  gateBiasValues(): Float32Array {
+    return this.extra!.gateBiasVar.read().dataSync() as Float32Array;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { gateBias: this.gateBias, ...super.getConfig() };
+  }
+}
+tf.serialization.registerClass(HighwayBiLSTM);
+
+/**
+ * Mean over time of the real tokens only: [batch, time, d] with mask [batch, time] → [batch, d].
+ * (tfjs-layers' GlobalAveragePooling1D ignores masks, so padding would be averaged in.)
+ */
+export class MaskedMeanPooling extends tfl.layers.Layer {
+  static className = 'MaskedMeanPooling';
+
+  constructor(args: LayerArgs = {}) {
+    super(args);
+    this.supportsMasking = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    return [shape[0]!, shape[2]!];
+  }
+
+  override computeMask(): tf.Tensor {
+    // no mask after pooling over time
+    return null as unknown as tf.Tensor;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
+      if (!kwargs.mask) return tf.mean(x, 1);
+      const m = tf.expandDims(tf.cast(kwargs.mask, 'float32'), 2);
+      // an all-padding row (empty sentence) gives 0, not 0/0
+      return tf.div(tf.sum(tf.mul(x, m), 1), tf.maximum(tf.sum(m, 1), 1));
+    });
+  }
+}
+tf.serialization.registerClass(MaskedMeanPooling);
