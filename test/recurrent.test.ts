@@ -265,3 +265,31 @@ describe('bilstm text models', () => {
     loaded.dispose();
   });
 });
+
+describe('token batches cut to their longest sentence', () => {
+  it('trimBatch keeps every real token and drops only all-padding columns', async () => {
+    const { trimBatch, tokenLength } = await import('../src/data/sequences.js');
+    const x = Float32Array.from([5, 6, 0, 0, 0, /**/ 7, 0, 3, 0, 0, /**/ 0, 0, 0, 0, 0]);
+    expect([0, 1, 2].map((i) => tokenLength(x, i, 5))).toEqual([2, 3, 1]);
+    const t = trimBatch(x, 3, 5);
+    expect(t.len).toBe(3);
+    expect(Array.from(t.x)).toEqual([5, 6, 0, 7, 0, 3, 0, 0, 0]);
+  });
+
+  it('evaluation sorted by length and cut equals evaluation at full length (bilstm and pooled)', async () => {
+    const { resolveConfig } = await import('../src/config/index.js');
+    const { buildModel, logitsModel } = await import('../src/model/index.js');
+    const { loadDataset } = await import('../src/data/index.js');
+    const { evaluate } = await import('../src/train/evaluate.js');
+    const ds = loadDataset({ name: `sst5:${tinySst()}`, trainSize: null, testSize: null, maxLength: 8, binary: false }, 1);
+    for (const type of ['highway-bilstm', 'plain-bilstm', 'highway-pooled']) {
+      const m = buildModel(resolveConfig(new Map<string, unknown>([['model.type', type], ['model.depth', 2], ['model.width', 4], ['model.embedDim', 6]])).model, ds, 1);
+      const lm = logitsModel(m);
+      const full = evaluate(lm, ds.train, ds.inputShape, 5, 64);
+      const cut = evaluate(lm, ds.train, ds.inputShape, 5, 64, { sequences: true });
+      expect(cut.loss).toBeCloseTo(full.loss, 5);
+      expect(cut.accuracy).toBe(full.accuracy);
+      m.dispose();
+    }
+  });
+});

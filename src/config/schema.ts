@@ -134,7 +134,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'train.seed': { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, help: 'drives weight init and shuffling' },
   'train.clipNorm': { kind: 'nullableNumber', min: 0, default: null, help: 'clip the global gradient norm to this (null: no clipping, the paper)' },
   'train.analyze': { kind: 'bool', default: false, help: 'run `highway analyze` on the trained highway net at the end of the run' },
-  'train.evalBatchSize': { kind: 'int', min: 1, max: 1_000_000, default: 2000, help: 'batch size for full-set evaluation' },
+  'train.evalBatchSize': { kind: 'int', min: 1, max: 1_000_000, default: 2000, help: 'batch size for full-set evaluation (text: at most 256, faster for recurrent nets)' },
 };
 
 export const FIELD_PATHS = Object.keys(FIELDS);

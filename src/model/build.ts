@@ -30,7 +30,8 @@ export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: nu
   if (data.inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new UserError(`impossible input shape [${data.inputShape.join(', ')}]`);
   }
-  const input = tfl.input({ shape: data.inputShape, name: 'input' });
+  // text models take any sentence length: batches are cut to their longest sentence
+  const input = tfl.input({ shape: isText(m.type) ? [null as unknown as number] : data.inputShape, name: 'input' });
   let x: tfl.SymbolicTensor = input;
   const dropout = (v: tfl.SymbolicTensor, name: string) =>
     m.inputDropout > 0 ? (tfl.layers.dropout({ rate: m.inputDropout, seed: deriveSeed(seed, 'dropout'), name }).apply(v) as tfl.SymbolicTensor) : v;

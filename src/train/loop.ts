@@ -7,6 +7,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainConfig } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
+import { trimBatch } from '../data/sequences.js';
 import { Rng, deriveSeed } from '../util/random.js';
 import { evaluate } from './evaluate.js';
 import { createTrainStep } from './step.js';
@@ -81,11 +82,14 @@ export async function trainModel(
   let steps = 0;
   let stepSeconds = 0;
 
+  // token data: every batch is cut to its longest sentence (see data/sequences.ts)
+  const sequences = data.vocabSize !== undefined && inputShape.length === 1;
   const evaluateRow = (epoch: number, lr: number | null): EpochRow => {
     const e0 = performance.now();
-    const tr = evaluate(logitsModel, train, inputShape, numClasses, cfg.evalBatchSize);
-    const te = evaluate(logitsModel, data.test, inputShape, numClasses, cfg.evalBatchSize);
-    const dev = data.dev ? evaluate(logitsModel, data.dev, inputShape, numClasses, cfg.evalBatchSize) : null;
+    const ev = (split: Dataset['train']) => evaluate(logitsModel, split, inputShape, numClasses, cfg.evalBatchSize, { sequences });
+    const tr = ev(train);
+    const te = ev(data.test);
+    const dev = data.dev ? ev(data.dev) : null;
     const row: EpochRow = {
       epoch,
       trainLoss: tr.loss,
@@ -122,7 +126,8 @@ export async function trainModel(
         labels[i] = train.y[src]!;
       }
       const s0 = performance.now();
-      const loss = trainStep.step(xBuf.subarray(0, b * d), labels, lr);
+      const batch = sequences ? trimBatch(xBuf, b, d) : null;
+      const loss = batch ? trainStep.step(batch.x, labels, lr, [batch.len]) : trainStep.step(xBuf.subarray(0, b * d), labels, lr);
       steps++;
       const report = hooks.onProgress !== undefined && (s % every === every - 1 || s === stepsPerEpoch - 1);
       const l = report ? loss.dataSync()[0]! : Number.NaN;

@@ -6,8 +6,12 @@ import { clipByGlobalNorm } from './clip.js';
 import { crossEntropy, oneHot } from './evaluate.js';
 
 export interface TrainStep {
-  /** One optimiser step on a minibatch (row-major examples); returns the minibatch loss, which the caller disposes. */
-  step(x: Float32Array, labels: Int32Array, lr: number): tf.Scalar;
+  /**
+   * One optimiser step on a minibatch (row-major examples); returns the minibatch loss, which the
+   * caller disposes. `shape`: the examples' shape when it differs from the dataset's (token
+   * batches cut to their longest sentence).
+   */
+  step(x: Float32Array, labels: Int32Array, lr: number, shape?: number[]): tf.Scalar;
   dispose(): void;
 }
 
@@ -24,10 +28,10 @@ export function createTrainStep(
   const vars = logitsModel.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createOptimizer(cfg.optimizer, cfg.momentum);
   return {
-    step(x, labels, lr) {
+    step(x, labels, lr, shape = inputShape) {
       const b = labels.length;
       return tf.tidy(() => {
-        const xt = tf.tensor(x, [b, ...inputShape]);
+        const xt = tf.tensor(x, [b, ...shape]);
         const t = tf.tensor2d(oneHot(labels, 0, b, numClasses), [b, numClasses]);
         const { value, grads } = tf.variableGrads(() => crossEntropy(logitsModel.apply(xt, { training: true }) as tf.Tensor, t), vars);
         optimizer.step(vars, cfg.clipNorm === null ? grads : clipByGlobalNorm(grads, cfg.clipNorm), lr);
