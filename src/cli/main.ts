@@ -6,6 +6,7 @@ import { sweepCommand } from './sweep.js';
 import { reportCommand } from './report.js';
 import { benchCommand } from './bench.js';
 import { analyzeCommand } from './analyze.js';
+import { workerCommand } from './worker.js';
 
 /** Exit codes: 0 ok, 1 bug (stack printed), 2 user error (message only), 3 diverged, 4 some sweep runs failed, 130 interrupted. */
 export function buildProgram(): Command {
@@ -15,13 +16,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
-  for (const cmd of [trainCommand(), sweepCommand(), reportCommand(), analyzeCommand(), benchCommand()]) program.addCommand(cmd.exitOverride());
+  for (const cmd of [trainCommand(), sweepCommand(), workerCommand(), reportCommand(), analyzeCommand(), benchCommand()]) program.addCommand(cmd.exitOverride());
   program.addHelpText(
     'after',
     `
 Quick start:
   $ highway train --depth 50            train a 50-layer highway net on MNIST, loss curve to CSV
   $ highway sweep configs/depth-quick.json   plain vs highway at depths 10-100, in parallel
+  $ highway worker --queue redis://host:6379   run queued sweep runs (sweep --queue) on any machine
   $ highway report results/depth-quick      CSV, SVG and the comparison with the paper
   $ highway analyze <run-dir>               what the gates learned (gate statistics, lesioning)
   $ highway <command> --help            every option, with examples`,

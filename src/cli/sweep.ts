@@ -1,12 +1,18 @@
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { positiveInt } from './options.js';
 import { loadConfigFile, parseSet } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { parseSweepSpec } from '../sweep/spec.js';
 import { expandSweep } from '../sweep/expand.js';
-import { runSweep } from '../sweep/run-sweep.js';
+import { runSweep, writeSweepPlan } from '../sweep/run-sweep.js';
+import { inShard, parseShard, type Shard } from '../sweep/shard.js';
+import type { PlannedRun } from '../sweep/expand.js';
+import { slurmScript } from '../sweep/slurm.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { DEFAULT_QUEUE, checkQueueName } from '../queue/connection.js';
 import type { StopRequest } from '../train/index.js';
 import { formatLoss } from '../report/claims.js';
 
@@ -29,8 +35,32 @@ A sweep config is a train config plus a "sweep" section:
                                     "model.gateBias": { "uniform": [-10, -1] } } } }
 Distributions: uniform, logUniform, intUniform ([lo, hi]) and choice ([...]).
 
+Beyond one machine (same run ids, folders and report):
+  $ highway sweep cfg.json --queue redis://host:6379 --out /shared/fig1    # enqueue (BullMQ), return
+  $ highway worker --queue redis://host:6379                               # on every machine
+  $ highway sweep cfg.json --queue redis://host:6379 --out /shared/fig1 --status   # or --wait
+  $ highway sweep cfg.json --shard 3/10 --out /shared/fig1     # array-job task 3 of 10
+  $ highway sweep cfg.json --emit slurm --out /shared/fig1     # writes /shared/fig1/sweep.sbatch
+
 Outputs (in --out, default results/<name>/): runs/<run-id>/ (each exactly what \`highway train\`
 writes), sweep.json (the expansion), and the report files (see \`highway report --help\`).`;
+
+type SweepOpts = {
+  jobs?: number;
+  out?: string;
+  resume?: boolean;
+  force?: boolean;
+  set: string[];
+  list?: boolean;
+  quiet?: boolean;
+  queue?: string;
+  queueName: string;
+  wait?: boolean;
+  status?: boolean;
+  shard?: Shard;
+  emit?: string;
+  tasks?: number;
+};
 
 export function sweepCommand(): Command {
   return new Command('sweep')
@@ -43,21 +73,34 @@ export function sweepCommand(): Command {
     .option('--set <path=value>', 'set a base config field for every run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--list', 'print the expanded runs (index, id, parameters) and exit')
     .option('-q, --quiet', 'print only the final summary')
+    .option('--queue <url>', 'enqueue the runs on a Redis queue (redis://host:port[/db]) for `highway worker`s instead of running them here')
+    .option('--queue-name <name>', 'queue to use (to keep concurrent sweeps apart)', checkQueueName, DEFAULT_QUEUE)
+    .option('--wait', 'with --queue: wait for the workers, showing progress, then write the report')
+    .option('--status', 'with --queue: print how many runs are waiting, active, completed and failed, and exit')
+    .option('--shard <i/n>', 'run only the runs whose index ≡ i (mod n) (array jobs; finished runs are skipped)', parseShard)
+    .option('--emit <system>', 'write a job script instead of running: slurm (an sbatch job array, one shard per task)')
+    .option('--tasks <n>', 'with --emit: array tasks [default: one per run, at most 1000]', positiveInt('--tasks'))
     .addHelpText('after', EXAMPLES)
-    .action(async (file: string, opts: { jobs?: number; out?: string; resume?: boolean; force?: boolean; set: string[]; list?: boolean; quiet?: boolean }) => {
+    .action(async (file: string, opts: SweepOpts) => {
       const flat = loadConfigFile(file, ['sweep', 'run']);
       if (!flat.has('sweep')) throw new UserError(`${file}: no "sweep" section (use \`highway train --config ${file}\` for a single run)`);
       const spec = parseSweepSpec(flat.get('sweep'), file);
       flat.delete('sweep');
       flat.delete('run');
       const base = new Map([...flat, ...opts.set.map(parseSet)]);
-      const runs = expandSweep(spec, base);
+      const plan = expandSweep(spec, base);
+      const runs = opts.shard ? inShard(plan, opts.shard) : plan;
       if (opts.list) {
         for (const r of runs) process.stdout.write(`${r.index}\t${r.id}\t${JSON.stringify(r.params)}\n`);
         return;
       }
-      const name = runs[0]!.config.name.replace(/[^\w.-]+/g, '_');
+      const name = plan[0]!.config.name.replace(/[^\w.-]+/g, '_');
       const dir = opts.out ?? join('results', name);
+      if ((opts.wait || opts.status) && !opts.queue) throw new UserError(`--${opts.wait ? 'wait' : 'status'} needs --queue <redis url>`);
+      if (opts.tasks && !opts.emit) throw new UserError('--tasks is for --emit');
+      if (opts.emit !== undefined) return emitScript(opts, file, plan, dir, name);
+      if (opts.queue) return queueSweep(opts, file, plan, runs, dir);
+      if (opts.shard && opts.force) throw new UserError('--force cannot be combined with --shard (it would delete the other shards\' runs)');
       const jobs = opts.jobs ?? availableParallelism();
       const log = (s: string) => {
         if (!opts.quiet) process.stderr.write(`${s}\n`);
@@ -74,12 +117,14 @@ export function sweepCommand(): Command {
         result = await runSweep(runs, {
           dir,
           jobs,
-          resume: Boolean(opts.resume),
+          // a shard shares the folder with the other shards: it skips its own finished runs
+          resume: Boolean(opts.resume) || opts.shard !== undefined,
           force: Boolean(opts.force),
+          plan,
           stopRequested: () => stop,
           onEvent: (e) => {
             if (e.type === 'plan') {
-              log(`sweep ${file}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`);
+              log(`sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`);
             } else if (e.type === 'run-end') {
               const o = e.outcome;
               const f = o.summary?.final;
@@ -92,17 +137,73 @@ export function sweepCommand(): Command {
       } finally {
         process.off('SIGINT', onSigint);
       }
-      // loaded here, not at start: the chart renderer is a large import the workers' start need not wait for
-      const { writeReport } = await import('../report/index.js');
-      const report = await writeReport(dir);
       const by = (s: string) => result.outcomes.filter((o) => o.status === s).length;
+      // a shard's report would show the other shards half done: report once they all finish
+      const reportLine = opts.shard ? `when every shard has finished: highway report ${dir}` : `report: ${(await report(dir)).join(', ')}`;
       process.stdout.write(
         `sweep ${result.interrupted ? 'interrupted' : 'done'}: ${by('completed')} completed, ${by('diverged')} diverged, ${by('failed')} failed` +
           `${result.skipped.length ? `, ${result.skipped.length} skipped (already finished)` : ''}\n` +
-          `report: ${report.files.join(', ')}\n`,
+          `${reportLine}\n`,
       );
       for (const o of result.outcomes.filter((x) => x.status === 'failed')) process.stderr.write(`failed: ${o.run.id}: ${o.error}\n`);
       if (result.interrupted) process.exitCode = 130;
       else if (by('failed') > 0) process.exitCode = 4;
     });
+}
+
+/** The report files; loaded here, not at start: the chart renderer is a large import the workers' start need not wait for. */
+async function report(dir: string): Promise<string[]> {
+  const { writeReport } = await import('../report/index.js');
+  return (await writeReport(dir)).files;
+}
+
+function emitScript(opts: SweepOpts, file: string, plan: PlannedRun[], dir: string, name: string): void {
+  if (opts.emit !== 'slurm') throw new UserError(`--emit: expected "slurm", got "${opts.emit}"`);
+  if (opts.shard || opts.queue) throw new UserError('--emit writes a script for the whole sweep: drop --shard / --queue');
+  const tasks = Math.min(opts.tasks ?? Math.min(plan.length, 1000), plan.length);
+  // Slurm opens the output files before the script runs: their folder must exist already
+  mkdirSync(join(dir, 'slurm'), { recursive: true });
+  writeSweepPlan(dir, plan);
+  const path = join(dir, 'sweep.sbatch');
+  writeFileAtomic(path, slurmScript({ configFile: file, sweepDir: dir, name, tasks, runs: plan.length, sets: opts.set }));
+  process.stdout.write(`wrote ${path}: a job array of ${tasks} tasks for ${plan.length} runs\nsubmit: sbatch ${path}\nthen:   highway report ${dir}\n`);
+}
+
+async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], runs: PlannedRun[], dir: string): Promise<void> {
+  const { openQueue, enqueueSweep, sweepProgress, formatProgress } = await import('../queue/sweep-queue.js');
+  const queue = await openQueue(opts.queue!, opts.queueName);
+  try {
+    if (opts.status) {
+      const p = await sweepProgress(queue, runs, dir);
+      process.stdout.write(`queue "${opts.queueName}" at ${opts.queue}, sweep ${resolve(dir)}: ${formatProgress(p)}\n`);
+      for (const f of p.failedRuns) process.stdout.write(`failed: ${f.id}: ${f.reason}\n`);
+      return;
+    }
+    mkdirSync(dir, { recursive: true });
+    writeSweepPlan(dir, plan);
+    const r = await enqueueSweep(queue, runs, dir);
+    process.stdout.write(
+      `queued ${r.added.length + r.requeued.length} runs of ${file} on "${opts.queueName}" at ${opts.queue}` +
+        `${r.requeued.length ? ` (${r.requeued.length} again)` : ''}` +
+        `${r.pending.length ? `, ${r.pending.length} already queued` : ''}${r.finished.length ? `, ${r.finished.length} already finished` : ''} → ${resolve(dir)}\n` +
+        (opts.wait ? '' : `workers: highway worker --queue ${opts.queue}${opts.queueName === DEFAULT_QUEUE ? '' : ` --queue-name ${opts.queueName}`}\nprogress: highway sweep ${file} --queue ${opts.queue} --out ${dir} --status\n`),
+    );
+    if (!opts.wait) return;
+    let last = '';
+    for (;;) {
+      const p = await sweepProgress(queue, runs, dir);
+      const line = formatProgress(p);
+      if (line !== last && !opts.quiet) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
+      last = line;
+      if (p.waiting + p.active + p.notQueued === 0) {
+        process.stdout.write(`sweep done: ${p.completed} completed, ${p.failed} failed\nreport: ${(await report(dir)).join(', ')}\n`);
+        for (const f of p.failedRuns) process.stderr.write(`failed: ${f.id}: ${f.reason}\n`);
+        if (p.failed > 0) process.exitCode = 4;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  } finally {
+    await queue.close();
+  }
 }

@@ -19,6 +19,8 @@ export interface TaskResult {
   status: RunStatus;
   summary: RunSummary | null;
   error?: string;
+  /** The failure is the user's (bad config or data): running it again would fail the same way. */
+  user?: boolean;
 }
 
 export const readSummary = (dir: string) => readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
@@ -90,7 +92,7 @@ export class RunnerPool {
         if (m.type === 'error') {
           // executeRun recorded a failure in the summary; an error before it (backend) did not
           markFailed(task.out, m.message);
-          finish({ status: 'failed', summary: null, error: m.message }, m.user);
+          finish({ status: 'failed', summary: null, error: m.message, user: m.user }, m.user);
         }
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {

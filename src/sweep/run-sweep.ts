@@ -34,6 +34,8 @@ export interface SweepOptions {
   jobs: number;
   resume: boolean;
   force: boolean;
+  /** The whole expansion, for sweep.json, when `runs` is one shard of it. */
+  plan?: PlannedRun[];
   onEvent?(e: SweepEvent): void;
   /** Polled while runs are in flight: 'after-epoch' launches nothing new and lets runs finish their epoch. */
   stopRequested?(): StopRequest;
@@ -47,16 +49,21 @@ export interface SweepResult {
 
 export const isFinished = (s: RunSummary | null) => s !== null && (s.status === 'completed' || s.status === 'diverged');
 
+/** sweep.json: the expansion (index, id, trial, parameters), whoever runs it. */
+export function writeSweepPlan(dir: string, runs: PlannedRun[]): void {
+  writeJsonAtomic(join(dir, 'sweep.json'), {
+    created: new Date().toISOString(),
+    runs: runs.map((r) => ({ index: r.index, id: r.id, trial: r.trial, params: r.params })),
+  });
+}
+
 export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<SweepResult> {
   const existing = existsSync(runsDir(opts.dir)) ? readdirSync(runsDir(opts.dir)) : [];
   if (existing.length > 0 && !opts.resume && !opts.force) {
     throw new UserError(`${opts.dir} already holds ${existing.length} run folder(s); pass --resume to continue that sweep, or --force to start over`);
   }
   if (opts.force && !opts.resume) rmSync(runsDir(opts.dir), { recursive: true, force: true });
-  writeJsonAtomic(join(opts.dir, 'sweep.json'), {
-    created: new Date().toISOString(),
-    runs: runs.map((r) => ({ index: r.index, id: r.id, trial: r.trial, params: r.params })),
-  });
+  writeSweepPlan(opts.dir, opts.plan ?? runs);
 
   const skipped = opts.resume ? runs.filter((r) => isFinished(readSummary(runDir(opts.dir, r.id)))) : [];
   const queue = runs.filter((r) => !skipped.includes(r));

@@ -1,0 +1,51 @@
+/**
+ * A real Redis for the queue tests: the one .ci/run started (HIGHWAY_TEST_REDIS), or a
+ * redis-server this process starts on a free loopback port and stops afterwards.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestRedis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Why no Redis can be had here, or null. */
+export function redisUnavailable(): string | null {
+  if (process.env.HIGHWAY_TEST_REDIS) return null;
+  const r = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? null : 'no redis-server on PATH and HIGHWAY_TEST_REDIS unset (apt-get install redis-server; .ci/run does)';
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  if (process.env.HIGHWAY_TEST_REDIS) return { url: process.env.HIGHWAY_TEST_REDIS, stop: async () => {} };
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'redis-'));
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.includes('PONG')) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
