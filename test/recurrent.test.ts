@@ -293,3 +293,46 @@ describe('token batches cut to their longest sentence', () => {
     }
   });
 });
+
+describe('analysis of recurrent highway nets', () => {
+  it('the analysis chain reproduces the model (masks included); gate means over real tokens; b_T −30 lesions to no change', async () => {
+    const { resolveConfig } = await import('../src/config/index.js');
+    const { buildModel, logitsModel } = await import('../src/model/index.js');
+    const { loadDataset } = await import('../src/data/index.js');
+    const { evaluate } = await import('../src/train/evaluate.js');
+    const { analyzeModel } = await import('../src/analyze/gates.js');
+    const ds = loadDataset({ name: `sst5:${tinySst()}`, trainSize: null, testSize: null, maxLength: 8, binary: false }, 1);
+    const m = buildModel(resolveConfig(new Map<string, unknown>([['model.type', 'highway-bilstm'], ['model.depth', 2], ['model.width', 4], ['model.embedDim', 6]])).model, ds, 1);
+    const a = analyzeModel(m, ds.train, ds.train, ds.inputShape, 5, 64, true);
+    const direct = evaluate(logitsModel(m), ds.train, ds.inputShape, 5, 64);
+    expect(a.base.loss).toBeCloseTo(direct.loss, 5);
+    expect(a.base.accuracy).toBe(direct.accuracy);
+    // layer 1's gate mean, recomputed: T at every real token of every sentence, averaged per sentence and unit
+    const layer = m.getLayer('highway_0') as HighwayBiLSTM;
+    const n = ds.train.n;
+    const L = 8;
+    const { t } = tf.tidy(() => {
+      const ids = tf.tensor2d(ds.train.x, [n, L]);
+      const emb = m.getLayer('embedding').apply(ids) as tf.Tensor3D;
+      const g = layer.gateActivity(emb, false, tf.notEqual(ids, 0));
+      return { t: Array.from(g.t.dataSync()) };
+    });
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      let real = 0;
+      for (let p = 0; p < L; p++) real += ds.train.x[i * L + p] !== 0 ? 1 : 0;
+      for (let u = 0; u < 6; u++) {
+        let s = 0;
+        for (let p = 0; p < L; p++) if (ds.train.x[i * L + p] !== 0) s += t[(i * L + p) * 6 + u]!;
+        total += s / Math.max(1, real);
+      }
+    }
+    expect(a.rows[0]!.gateMean).toBeCloseTo(total / (n * 6), 6);
+    // a closed gate: lesioning that layer changes nothing
+    const ws = layer.getWeights();
+    layer.setWeights([...ws.slice(0, 5), tf.zerosLike(ws[5]!), tf.fill([6], -30)]);
+    const closed = analyzeModel(m, ds.train, ds.train, ds.inputShape, 5, 64, true);
+    expect(Math.abs(closed.lesion[0]!.loss - closed.base.loss)).toBeLessThan(1e-6);
+    m.dispose();
+  });
+});

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { GatedLayer } from '../layers/index.js';
+import { GatedLayer, HighwayBiLSTM } from '../layers/index.js';
 import { LOGITS_LAYER } from '../model/index.js';
 import type { Split } from '../data/types.js';
 import { evaluate } from '../train/evaluate.js';
@@ -43,36 +43,56 @@ export interface Analysis {
   trainExamples: number;
 }
 
-type GateVisit = (g: number, layer: GatedLayer, x: tf.Tensor, t: tf.Tensor, y: tf.Tensor) => void;
+/** A layer with a transform gate: dense and conv highway layers, and recurrent highway layers. */
+type Gated = GatedLayer | HighwayBiLSTM;
+const isGated = (l: tfl.layers.Layer): l is Gated => l instanceof GatedLayer || l instanceof HighwayBiLSTM;
 
-/** Forward through the chain to the logits; `lesion` = index of the gated layer whose T is 0. */
+/** mask: [batch, time] (1 = token) for token models, whose gates are read at real tokens only. */
+type GateVisit = (g: number, layer: Gated, x: tf.Tensor, t: tf.Tensor, y: tf.Tensor, mask: tf.Tensor | null) => void;
+
+/**
+ * Forward through the chain to the logits; `lesion` = index of the gated layer whose T is 0.
+ * Token models (an embedding that masks id 0): the mask is computed from the ids and handed to
+ * every layer, as the symbolic model does.
+ */
 function forwardChain(model: tfl.LayersModel, x: tf.Tensor, visit?: GateVisit, lesion = -1): tf.Tensor {
   let g = 0;
   let h = x;
+  const masked = model.layers.some((l) => l.getClassName() === 'Embedding' && (l.getConfig() as { maskZero?: boolean }).maskZero);
+  let mask: tf.Tensor | null = masked ? tf.notEqual(x, 0) : null;
   for (const layer of model.layers.slice(1)) {
-    if (layer instanceof GatedLayer) {
-      const { t, y } = layer.gateActivity(h, g === lesion);
-      visit?.(g, layer, h, t, y);
+    if (isGated(layer)) {
+      const { t, y } = layer instanceof HighwayBiLSTM ? layer.gateActivity(h as tf.Tensor3D, g === lesion, mask ?? undefined) : layer.gateActivity(h, g === lesion);
+      visit?.(g, layer, h, t, y, mask);
       h = y;
       g++;
     } else {
-      h = layer.apply(h) as tf.Tensor;
+      h = layer.apply(h, mask ? { mask } : {}) as tf.Tensor;
+      if (mask && h.rank < 3) mask = null; // pooled over time
     }
     if (layer.name === LOGITS_LAYER) return h;
   }
   throw new Error(`model has no "${LOGITS_LAYER}" layer`);
 }
 
-export function gatedLayers(model: tfl.LayersModel): GatedLayer[] {
-  return model.layers.filter((l): l is GatedLayer => l instanceof GatedLayer);
+export function gatedLayers(model: tfl.LayersModel): Gated[] {
+  return model.layers.filter(isGated);
 }
 
-/** Per sample × unit gate values (spatial positions averaged for images). */
-function perUnit(t: tf.Tensor): tf.Tensor2D {
-  return (t.rank === 2 ? t : tf.mean(t, Array.from({ length: t.rank - 2 }, (_, i) => i + 1))) as tf.Tensor2D;
+/**
+ * Per sample × unit gate values: spatial positions averaged for images, real tokens averaged
+ * for sentences.
+ */
+function perUnit(t: tf.Tensor, mask: tf.Tensor | null): tf.Tensor2D {
+  if (t.rank === 2) return t as tf.Tensor2D;
+  if (mask && t.rank === 3) {
+    const m = tf.expandDims(tf.cast(mask, 'float32'), 2);
+    return tf.div(tf.sum(tf.mul(t, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
+  }
+  return tf.mean(t, Array.from({ length: t.rank - 2 }, (_, i) => i + 1)) as tf.Tensor2D;
 }
 
-export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Split, inputShape: number[], numClasses: number, batchSize = 500): Analysis {
+export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Split, inputShape: number[], numClasses: number, batchSize = 500, sequences = false): Analysis {
   const gates = gatedLayers(model);
   if (gates.length === 0) throw new UserError('the model has no highway layers (a plain net): there are no gates to analyze');
   const G = gates.length;
@@ -91,8 +111,8 @@ export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Spli
     for (let i = from; i < to; i++) classCount[samples.y[i]!]!++;
     tf.tidy(() => {
       const x = tf.tensor(samples.x.subarray(from * d, to * d), [to - from, ...inputShape]);
-      forwardChain(model, x, (g, _layer, hx, t, y) => {
-        const tu = perUnit(t);
+      forwardChain(model, x, (g, _layer, hx, t, y, mask) => {
+        const tu = perUnit(t, mask);
         const vals = tu.dataSync();
         const n = tu.shape[1];
         units[g] = n;
@@ -108,8 +128,11 @@ export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Spli
           classSum[g]![samples.y[from + r]!]! += rowMean;
         }
         if (from === 0) sample[g] = Array.from(vals.subarray(0, n));
-        sumAbs[g]! += tf.sum(tf.abs(tf.sub(y, hx))).dataSync()[0]!;
-        countAbs[g]! += y.size;
+        // |y − x| over real positions (tokens) only
+        const m = mask && y.rank === 3 ? tf.expandDims(tf.cast(mask, 'float32'), 2) : null;
+        const change = tf.abs(tf.sub(y, hx));
+        sumAbs[g]! += tf.sum(m ? tf.mul(change, m) : change).dataSync()[0]!;
+        countAbs[g]! += m ? tf.sum(m).dataSync()[0]! * y.shape[2]! : y.size;
       });
     });
   }
@@ -133,7 +156,7 @@ export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Spli
   const perClass = gates.map((_, g) => classSum[g]!.map((s, c) => (classCount[c]! > 0 ? s / classCount[c]! - rows[g]!.gateMean : Number.NaN)));
 
   // lesioning is judged on the whole training set, with the trainer's own evaluation
-  const evaluateWith = (lesion: number) => evaluate((x) => forwardChain(model, x, undefined, lesion), train, inputShape, numClasses, 2000);
+  const evaluateWith = (lesion: number) => evaluate((x) => forwardChain(model, x, undefined, lesion), train, inputShape, numClasses, 2000, { sequences });
   const base = evaluateWith(-1);
   const lesion = gates.map((l, g) => ({ layer: g + 1, name: l.name, ...evaluateWith(g) }));
   return { rows, unitMeans, unitBias, sample, perClass, lesion, base, samples: N, trainExamples: train.n };

@@ -28,7 +28,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<
     const data = loadDataset(cfg.dataset, cfg.train.seed);
     const n = Math.min(opts.samples, data.train.n);
     const samples = balancedSubset(data.train, n, data.numClasses, '--samples');
-    const analysis = analyzeModel(model, samples, data.train, data.inputShape, data.numClasses);
+    const analysis = analyzeModel(model, samples, data.train, data.inputShape, data.numClasses, 500, data.vocabSize !== undefined);
     const files = await writeAnalysis(analysis, opts.out ?? join(runDir, 'analysis'));
     return { analysis, files };
   } finally {
