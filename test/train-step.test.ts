@@ -61,3 +61,31 @@ describe('train step (forward, closed-form backward, momentum update)', () => {
     model.dispose();
   });
 });
+
+describe('weight decay', () => {
+  it('one SGD step with train.weightDecay: kernels move by lr·(g + wd·w), biases by lr·g (float64)', () => {
+    const cfg = resolveConfig(new Map<string, unknown>([['model.depth', 3], ['model.width', 5]]));
+    const model = buildModel(cfg.model, { inputShape: [4], numClasses: 3 }, 3);
+    const logits = logitsModel(model);
+    const vars = logits.trainableWeights.map((w) => w.read() as tf.Variable);
+    const rng = new Rng(8);
+    const x = Float32Array.from({ length: 6 * 4 }, () => rng.next() * 2 - 1);
+    const y = Int32Array.from({ length: 6 }, () => rng.int(3));
+    const g = tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => crossEntropy(logits.apply(tf.tensor2d(x, [6, 4])) as tf.Tensor, tf.tensor2d(oneHot(y, 0, 6, 3), [6, 3])), vars);
+      return vars.map((v) => Array.from(grads[v.name]!.dataSync()));
+    });
+    const w0 = vars.map((v) => Array.from(v.dataSync()));
+    const [lr, wd] = [0.1, 0.01];
+    const step = createTrainStep(logits, { optimizer: 'sgd', momentum: 0.9, clipNorm: null, weightDecay: wd }, [4], 3);
+    step.step(x, y, lr).dispose();
+    vars.forEach((v, k) => {
+      const decays = v.shape.length >= 2;
+      const want = w0[k]!.map((w, i) => w - lr * (g[k]![i]! + (decays ? wd * w : 0)));
+      expect(maxRelErr(v.dataSync(), want), v.name).toBeLessThan(1e-5);
+    });
+    expect(vars.filter((v) => v.shape.length >= 2)).toHaveLength(6); // dense_0, 2 highway layers × (W_H, W_T), logits
+    step.dispose();
+    model.dispose();
+  });
+});

@@ -26,6 +26,7 @@ export const CONFIG_FLAGS: Array<[flag: string, path: string, placeholder: strin
   ['decay', 'train.decay', 'factor'],
   ['seed', 'train.seed', 'n'],
   ['clip-norm', 'train.clipNorm', 'max'],
+  ['weight-decay', 'train.weightDecay', 'wd'],
   ['backend', 'backend', 'name'],
 ];
 

@@ -61,6 +61,7 @@ export interface TrainConfig {
   seed: number;
   evalBatchSize: number;
   clipNorm: number | null;
+  weightDecay: number;
   analyze: boolean;
 }
 
@@ -132,6 +133,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'train.momentum': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'momentum (sgd, nesterov); beta1 for adam' },
   'train.decay': { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.85, help: 'learning rate of epoch e is lr * decay^(e-1)' },
   'train.seed': { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, help: 'drives weight init and shuffling' },
+  'train.weightDecay': { kind: 'number', min: 0, default: 0, help: 'L2 weight decay on kernels and embeddings (not biases): adds weightDecay·w to their gradient (the authors\' conv nets: 0.001)' },
   'train.clipNorm': { kind: 'nullableNumber', min: 0, default: null, help: 'clip the global gradient norm to this (null: no clipping, the paper)' },
   'train.analyze': { kind: 'bool', default: false, help: 'run `highway analyze` on the trained highway net at the end of the run' },
   'train.evalBatchSize': { kind: 'int', min: 1, max: 1_000_000, default: 2000, help: 'batch size for full-set evaluation (text: at most 256, faster for recurrent nets)' },

@@ -21,12 +21,14 @@ export interface TrainStep {
  */
 export function createTrainStep(
   logitsModel: tfl.LayersModel,
-  cfg: Pick<TrainConfig, 'optimizer' | 'momentum' | 'clipNorm'>,
+  cfg: Pick<TrainConfig, 'optimizer' | 'momentum' | 'clipNorm'> & { weightDecay?: number },
   inputShape: number[],
   numClasses: number,
 ): TrainStep {
   const vars = logitsModel.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createOptimizer(cfg.optimizer, cfg.momentum);
+  const wd = cfg.weightDecay ?? 0;
+  const decayed = vars.filter((v) => v.rank >= 2);
   return {
     step(x, labels, lr, shape = inputShape) {
       const b = labels.length;
@@ -34,6 +36,8 @@ export function createTrainStep(
         const xt = tf.tensor(x, [b, ...shape]);
         const t = tf.tensor2d(oneHot(labels, 0, b, numClasses), [b, numClasses]);
         const { value, grads } = tf.variableGrads(() => crossEntropy(logitsModel.apply(xt, { training: true }) as tf.Tensor, t), vars);
+        // L2 weight decay (Caffe's weight_decay): g += wd·w for kernels and embeddings, before clipping
+        if (wd > 0) for (const v of decayed) grads[v.name] = tf.add(grads[v.name]!, tf.mul(v, wd));
         optimizer.step(vars, cfg.clipNorm === null ? grads : clipByGlobalNorm(grads, cfg.clipNorm), lr);
         return value;
       });
