@@ -21,6 +21,12 @@ function points(stats: GroupStats[], curve: (s: GroupStats) => number[]): Point[
   );
 }
 
+function typeDomain(values: Point[]): string[] {
+  const types = new Set(values.map((p) => p.type));
+  if (types.size === 0) types.add('highway').add('plain');
+  return [...types].sort((a, b) => Number(a.startsWith('plain')) - Number(b.startsWith('plain')) || a.localeCompare(b));
+}
+
 function panel(title: string, values: Point[], depths: number[]): Record<string, unknown> {
   return {
     title,
@@ -32,7 +38,8 @@ function panel(title: string, values: Point[], depths: number[]): Record<string,
       x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
       y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (cross-entropy, whole set)', axis: { format: '.0e' } },
       color: { field: 'depth', type: 'ordinal', scale: { domain: depths, scheme: 'viridis' }, title: 'depth' },
-      strokeDash: { field: 'type', type: 'nominal', scale: { domain: ['highway', 'plain'], range: [[1, 0], [6, 4]] }, title: 'network' },
+      // every model type present: highway ones solid, plain ones dashed (dense, conv, text alike)
+      strokeDash: { field: 'type', type: 'nominal', scale: { domain: typeDomain(values), range: typeDomain(values).map((t) => (t.startsWith('highway') ? [1, 0] : [6, 4])) }, title: 'network' },
       detail: [{ field: 'type' }, { field: 'depth' }],
     },
   };

@@ -47,7 +47,9 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
     }
   }
   lines.push("## The paper's claims (Figure 1)", '');
-  for (const c of claims) {
+  // the claims are about the fully connected plain / highway nets of the paper's Figure 1
+  if (!families.includes('')) lines.push('Not tested: they concern the fully connected `plain` / `highway` nets, and this folder has none.', '');
+  else for (const c of claims) {
     const mark = c.verdict === 'held' ? '✅ held' : c.verdict === 'not held' ? '❌ not held' : '⚪ not tested';
     lines.push(`${c.n}. **${mark}** — ${c.text}`, `   - measured: ${c.evidence}`, `   - rule: ${c.rule}`);
   }
