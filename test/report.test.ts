@@ -104,3 +104,33 @@ describe('report', () => {
     expect(empty.stderr).not.toMatch(STACK_LINE);
   });
 });
+
+describe('report on text runs with a dev split', () => {
+  /** rows: [train_loss, test_acc, dev_acc] per epoch */
+  function textRun(root: string, id: string, type: string, depth: number, rows: Array<[number, number, number]>): void {
+    const dir = join(root, 'runs', id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model: { type, depth }, train: {}, run: { sweep: { id, index: 0, params: { 'model.type': type, 'model.depth': depth } } } }));
+    const lines = rows.map(([l, t, d], e) => `${e},${l},0.5,${l},${t},${e ? 0.1 : ''},${e},0,${l},${d}`);
+    writeFileSync(join(dir, 'metrics.csv'), ['epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds,dev_loss,dev_acc', ...lines].join('\n') + '\n');
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ status: 'completed', wallSeconds: 3 }));
+  }
+
+  it('test accuracy at the best dev epoch (first maximum), never the best test epoch; by depth, per family', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-text-'));
+    // plain: dev peaks at epoch 1 (0.40) where test is 0.38; test's own best (0.45) is at epoch 2
+    textRun(root, 'plain-bilstm-d2', 'plain-bilstm', 2, [[1.6, 0.2, 0.2], [1.0, 0.38, 0.4], [0.5, 0.45, 0.39]]);
+    // highway: dev ties at epochs 1 and 2 (0.42): the first is chosen, test there 0.41
+    textRun(root, 'highway-bilstm-d2', 'highway-bilstm', 2, [[1.6, 0.2, 0.2], [0.9, 0.41, 0.42], [0.4, 0.44, 0.42]]);
+    await writeReport(root);
+    const csv = readFileSync(join(root, 'runs.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const col = (name: string, id: string) => csv.find((r) => r[0] === id)![csv[0]!.indexOf(name)];
+    expect([col('best_dev_acc', 'plain-bilstm-d2'), col('best_dev_epoch', 'plain-bilstm-d2'), col('test_acc_at_best_dev', 'plain-bilstm-d2')]).toEqual(['0.4', '1', '0.38']);
+    expect([col('best_dev_epoch', 'highway-bilstm-d2'), col('test_acc_at_best_dev', 'highway-bilstm-d2')]).toEqual(['1', '0.41']);
+    const md = readFileSync(join(root, 'report.md'), 'utf8');
+    expect(md).toContain('## Test accuracy by depth, at the best dev epoch (plain-bilstm / highway-bilstm)');
+    // 41.0 − 38.0 = 3.0 points
+    expect(md).toContain('| 2 | 38.0% (1) | 40.0% | 41.0% (1) | 42.0% | 3.0 points |');
+    expect(md).toContain('Not tested: they concern the fully connected');
+  });
+});
