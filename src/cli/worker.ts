@@ -47,6 +47,7 @@ export function workerCommand(): Command {
         onEvent: (e) => {
           if (e.type === 'start') log(`start ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''} → ${e.out}`);
           if (e.type === 'skip') log(`skip ${e.id}: already finished in ${e.out}`);
+          if (e.type === 'connection') process.stderr.write(`queue connection: ${e.message} (retrying)\n`);
           if (e.type === 'end') {
             const f = e.summary?.final;
             const detail = e.error ? `error: ${e.error}` : f ? `train_loss ${formatLoss(f.trainLoss)}  test_acc ${f.testAcc.toFixed(4)}` : '';

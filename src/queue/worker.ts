@@ -19,7 +19,8 @@ import type { QueueJobData } from './sweep-queue.js';
 export type WorkerEvent =
   | { type: 'start'; id: string; out: string; attempt: number }
   | { type: 'end'; id: string; status: string; summary: RunSummary | null; error?: string; seconds: number }
-  | { type: 'skip'; id: string; out: string };
+  | { type: 'skip'; id: string; out: string }
+  | { type: 'connection'; message: string };
 
 export interface QueueWorkerOptions {
   url: string;
@@ -75,8 +76,12 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<{ stop()
     stalledInterval: Math.max(1000, (opts.lockSeconds * 1000) / 2),
     maxStalledCount: 1,
   });
-  worker.on('error', () => {
-    /* connection blips: BullMQ reconnects; a lost server shows up as jobs not advancing */
+  // connection trouble: BullMQ keeps reconnecting; say so, at most once a minute
+  let lastError = 0;
+  worker.on('error', (e) => {
+    if (Date.now() - lastError < 60_000) return;
+    lastError = Date.now();
+    opts.onEvent?.({ type: 'connection', message: e.message });
   });
   // the last attempt failed (or the job stalled once too often): the folder records it
   worker.on('failed', (job, err) => {
