@@ -13,22 +13,16 @@ import { redisUnavailable, startRedis, type TestRedis } from './helpers/redis.js
 
 const BIN = fileURLToPath(new URL('../bin/highway.js', import.meta.url));
 
-function config(dir: string, over: { epochs?: Record<string, number>; seeds?: number[] } = {}): string {
+/** A sweep config on the synthetic data: sizes, net, training and the grid. */
+function writeConfig(dir: string, name: string, sizes: [number, number], model: Record<string, number>, train: Record<string, number>, grid: Record<string, unknown[]>): string {
   const f = join(dir, 'cfg.json');
-  const grid: Record<string, unknown[]> = { 'model.type': ['plain', 'highway'], 'train.seed': over.seeds ?? [1, 2, 3] };
-  if (over.epochs) Object.assign(grid, { 'train.epochs': Object.values(over.epochs) });
-  writeFileSync(
-    f,
-    JSON.stringify({
-      name: 'qtest',
-      dataset: { name: 'synthetic', trainSize: 400, testSize: 100 },
-      model: { depth: 3, width: 16 },
-      train: { epochs: 3, batchSize: 50 },
-      sweep: { grid },
-    }),
-  );
+  writeFileSync(f, JSON.stringify({ name, dataset: { name: 'synthetic', trainSize: sizes[0], testSize: sizes[1] }, model, train, sweep: { grid } }));
   return f;
 }
+
+/** plain and highway × seeds: 2 × seeds.length runs. */
+const config = (dir: string, seeds = [1, 2, 3]) =>
+  writeConfig(dir, 'qtest', [400, 100], { depth: 3, width: 16 }, { epochs: 3, batchSize: 50 }, { 'model.type': ['plain', 'highway'], 'train.seed': seeds });
 
 /** A background `highway …` process with its output collected. */
 function start(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
@@ -98,17 +92,7 @@ describe.skipIf(noRedis !== null && !mustRun)('queue mode (BullMQ on a real Redi
 
   it('SIGKILL of a worker mid-run: the job is retried by another worker and completes; finished runs are not rewritten', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'queue-kill-'));
-    const f = join(tmp, 'cfg.json');
-    writeFileSync(
-      f,
-      JSON.stringify({
-        name: 'qkill',
-        dataset: { name: 'synthetic', trainSize: 600, testSize: 50 },
-        model: { depth: 3, width: 16 },
-        train: { batchSize: 20 },
-        sweep: { grid: { 'train.epochs': [2, 40, 3] } },
-      }),
-    );
+    const f = writeConfig(tmp, 'qkill', [600, 50], { depth: 3, width: 16 }, { batchSize: 20 }, { 'train.epochs': [2, 40, 3] });
     const q = queueName();
     const dir = join(tmp, 'sw');
     expect(highway(['sweep', f, '--queue', redis.url, '--queue-name', q, '--out', dir]).code).toBe(0);
@@ -143,17 +127,7 @@ describe.skipIf(noRedis !== null && !mustRun)('queue mode (BullMQ on a real Redi
 
   it('a run that fails every attempt is recorded failed in its folder and in --status', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'queue-fail-'));
-    const f = join(tmp, 'cfg.json');
-    writeFileSync(
-      f,
-      JSON.stringify({
-        name: 'qfail',
-        dataset: { name: 'synthetic', trainSize: 100, testSize: 20 },
-        model: { depth: 2, width: 8 },
-        train: { epochs: 1, batchSize: 20 },
-        sweep: { grid: { 'dataset.name': ['synthetic', `idx:${join(tmp, 'missing')}`] } },
-      }),
-    );
+    const f = writeConfig(tmp, 'qfail', [100, 20], { depth: 2, width: 8 }, { epochs: 1, batchSize: 20 }, { 'dataset.name': ['synthetic', `idx:${join(tmp, 'missing')}`] });
     const q = queueName();
     const dir = join(tmp, 'sw');
     expect(highway(['sweep', f, '--queue', redis.url, '--queue-name', q, '--out', dir]).code).toBe(0);
@@ -193,7 +167,7 @@ describe('queue mode without a server, and array jobs', () => {
 
   it('shards 0/3, 1/3, 2/3 cover every run exactly once, run side by side into one folder', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'shards-'));
-    const cfg = config(tmp, { seeds: [1, 2, 3, 4] }); // 8 runs
+    const cfg = config(tmp, [1, 2, 3, 4]); // 8 runs
     const all = highway(['sweep', cfg, '--list']).stdout.trim().split('\n');
     expect(all).toHaveLength(8);
     const lists = [0, 1, 2].map((i) => highway(['sweep', cfg, '--list', '--shard', `${i}/3`]).stdout.trim().split('\n'));
