@@ -153,6 +153,8 @@ describe('queue mode without a server, and array jobs', () => {
       [['sweep', cfg, '--queue', 'http://localhost'], /--queue: expected a redis:\/\/ or rediss:\/\/ URL/],
       [['sweep', cfg, '--queue', 'redis://localhost/x'], /database "x"/],
       [['sweep', cfg, '--status'], /--status needs --queue/],
+      [['sweep', cfg, '--queue', 'redis://127.0.0.1:1', '--jobs', '2'], /--jobs is for sweeps run here; .*highway worker/],
+      [['sweep', cfg, '--queue', 'redis://127.0.0.1:1', '--force'], /--force is for sweeps run here/],
       [['sweep', cfg, '--shard', '2/2'], /--shard: expected i\/n with 0 ≤ i < n/],
       [['sweep', cfg, '--shard', 'a'], /--shard: expected i\/n/],
       [['sweep', cfg, '--emit', 'pbs'], /--emit: expected "slurm"/],

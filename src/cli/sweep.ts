@@ -99,6 +99,10 @@ export function sweepCommand(): Command {
       if ((opts.wait || opts.status) && !opts.queue) throw new UserError(`--${opts.wait ? 'wait' : 'status'} needs --queue <redis url>`);
       if (opts.tasks && !opts.emit) throw new UserError('--tasks is for --emit');
       if (opts.emit !== undefined) return emitScript(opts, file, plan, dir, name);
+      if (opts.queue && (opts.jobs || opts.force || opts.resume)) {
+        const flag = opts.jobs ? '--jobs' : opts.force ? '--force' : '--resume';
+        throw new UserError(`${flag} is for sweeps run here; with --queue, ${opts.jobs ? 'give --jobs to `highway worker`' : 'enqueueing again already skips finished runs and requeues failed ones'}`);
+      }
       if (opts.queue) return queueSweep(opts, file, plan, runs, dir);
       if (opts.shard && opts.force) throw new UserError('--force cannot be combined with --shard (it would delete the other shards\' runs)');
       const jobs = opts.jobs ?? availableParallelism();
