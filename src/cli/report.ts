@@ -22,9 +22,15 @@ export function reportCommand(): Command {
     .option('-o, --out <dir>', 'where to write the report files (default: <dir>)')
     .addHelpText('after', HELP)
     .action(async (dir: string, opts: { out?: string }) => {
-      const { writeReport } = await import('../report/index.js');
+      const [{ writeReport }, { devSelection }] = await Promise.all([import('../report/index.js'), import('../report/load.js')]);
       const r = await writeReport(dir, opts.out ?? dir);
-      for (const c of r.claims) process.stdout.write(`claim ${c.n}: ${c.verdict.padEnd(10)} ${c.evidence}\n`);
+      const dense = r.runs.some((x) => x.config.model.type === 'plain' || x.config.model.type === 'highway');
+      if (dense) for (const c of r.claims) process.stdout.write(`claim ${c.n}: ${c.verdict.padEnd(10)} ${c.evidence}\n`);
+      // runs chosen on a dev split: their test accuracy there, one line per run
+      for (const run of r.runs) {
+        const sel = devSelection(run);
+        if (sel) process.stdout.write(`${run.id}: test_acc ${sel.testAcc.toFixed(4)} at the best dev epoch ${sel.epoch} (dev_acc ${sel.devAcc.toFixed(4)})\n`);
+      }
       process.stdout.write(`${r.runs.length} runs → ${r.files.join(', ')}\n`);
     });
 }
