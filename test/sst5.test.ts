@@ -8,6 +8,11 @@ import { PAD, UNK, buildVocab, parseSst } from '../src/data/sst5.js';
 
 const cfg = (dir: string, over: { maxLength?: number; binary?: boolean } = {}) => ({ name: `sst5:${dir}`, trainSize: null, testSize: null, maxLength: over.maxLength ?? 6, binary: over.binary ?? false });
 
+/** The real sentences, beside the repository on this project's machines (never committed). */
+const shared = resolve(fileURLToPath(new URL('../..', import.meta.url)), 'shared/data/sst5');
+const present = existsSync(join(shared, 'train.txt'));
+if (!present) console.log(`SST-5 data not found at ${shared}: skipping the three real-data tests`);
+
 function tinyFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sst5-'));
   writeFileSync(join(dir, 'train.txt'), 'a good film . ||| 4\na bad film ||| 0\nthe film is a film ||| 2\n');
@@ -52,9 +57,6 @@ describe('SST-5 loader', () => {
   });
 
   // the real data this project's machines have beside the repository (never committed here)
-  const shared = resolve(fileURLToPath(new URL('../..', import.meta.url)), 'shared/data/sst5');
-  const present = existsSync(join(shared, 'train.txt'));
-  if (!present) console.log(`SST-5 data not found at ${shared}: skipping the real-data check`);
   it.runIf(present)('reads ../shared/data/sst5: 8544 / 1101 / 2210 sentences, train labels 1092/2218/1624/2322/1288', () => {
     const ds = loadDataset(cfg(shared, { maxLength: 50 }), 1);
     expect([ds.train.n, ds.dev!.n, ds.test.n]).toEqual([8544, 1101, 2210]);
@@ -80,8 +82,7 @@ describe('pooled-embedding text models', () => {
     expect(() => b(resolveConfig(new Map([['model.type', 'highway-pooled']])).model, { inputShape: [28, 28, 1], numClasses: 10 }, 1)).toThrow(/needs a token dataset/);
   });
 
-  const shared = resolve(fileURLToPath(new URL('../..', import.meta.url)), 'shared/data/sst5');
-  it.runIf(existsSync(join(shared, 'train.txt')))('a short run on 300 SST-5 sentences lowers the training loss (embedding gradients on this backend)', async () => {
+  it.runIf(present).each(['highway-pooled', 'highway-bilstm'])('a short %s run on 300 SST-5 sentences lowers the training loss (embedding gradients on this backend)', async (type) => {
     const { resolveConfig } = await import('../src/config/index.js');
     const { buildModel, logitsModel } = await import('../src/model/index.js');
     const { trainModel } = await import('../src/train/index.js');
@@ -91,7 +92,7 @@ describe('pooled-embedding text models', () => {
         ['dataset.trainSize', 300],
         ['dataset.testSize', 100],
         ['dataset.maxLength', 20],
-        ['model.type', 'highway-pooled'],
+        ['model.type', type],
         ['model.depth', 3],
         ['model.width', 16],
         ['model.embedDim', 16],
