@@ -186,11 +186,12 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
     mkdirSync(dir, { recursive: true });
     writeSweepPlan(dir, plan);
     const r = await enqueueSweep(queue, runs, dir);
+    const qn = opts.queueName === DEFAULT_QUEUE ? '' : ` --queue-name ${opts.queueName}`;
     process.stdout.write(
       `queued ${r.added.length + r.requeued.length} runs of ${file} on "${opts.queueName}" at ${opts.queue}` +
         `${r.requeued.length ? ` (${r.requeued.length} again)` : ''}` +
         `${r.pending.length ? `, ${r.pending.length} already queued` : ''}${r.finished.length ? `, ${r.finished.length} already finished` : ''} → ${resolve(dir)}\n` +
-        (opts.wait ? '' : `workers: highway worker --queue ${opts.queue}${opts.queueName === DEFAULT_QUEUE ? '' : ` --queue-name ${opts.queueName}`}\nprogress: highway sweep ${file} --queue ${opts.queue} --out ${dir} --status\n`),
+        (opts.wait ? '' : `workers: highway worker --queue ${opts.queue}${qn}\nprogress: highway sweep ${file} --queue ${opts.queue}${qn} --out ${dir} --status\n`),
     );
     if (!opts.wait) return;
     let last = '';
