@@ -13,15 +13,12 @@ redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$t
 trap 'kill "$(cat "$tmp/redis.pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 50); do redis-cli -p "$port" ping > /dev/null 2>&1 && break; sleep 0.1; done
 url="redis://127.0.0.1:$port"
-cat > "$tmp/cfg.json" <<'JSON'
-{ "name": "throughput", "dataset": { "name": "mnist" }, "model": { "depth": 20 }, "train": { "epochs": 4 },
-  "sweep": { "grid": { "model.type": ["plain", "highway"], "train.seed": [1, 2, 3, 4] } } }
-JSON
+cfg=bench/throughput-sweep.json   # the same 8 runs as sweep-throughput.sh
 declare -a t1 t2
 for r in $(seq 1 "$rounds"); do
   for w in 1 2; do
     q="tp-$r-$w"
-    node bin/highway.js sweep "$tmp/cfg.json" --queue "$url" --queue-name "$q" --out "$tmp/r$r-w$w" > /dev/null
+    node bin/highway.js sweep "$cfg" --queue "$url" --queue-name "$q" --out "$tmp/r$r-w$w" > /dev/null
     start=$(date +%s.%N)
     for _ in $(seq 1 "$w"); do node bin/highway.js worker --queue "$url" --queue-name "$q" --jobs 1 --exit-when-empty --quiet & done
     wait

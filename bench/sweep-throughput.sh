@@ -6,13 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-cfg=$(mktemp --suffix=.json)
+cfg=bench/throughput-sweep.json   # shared with queue-throughput.sh
 out=$(mktemp -d)
-trap 'rm -rf "$cfg" "$out"' EXIT
-cat > "$cfg" <<'JSON'
-{ "name": "throughput", "dataset": { "name": "mnist" }, "model": { "depth": 20 }, "train": { "epochs": 4 },
-  "sweep": { "grid": { "model.type": ["plain", "highway"], "train.seed": [1, 2, 3, 4] } } }
-JSON
+trap 'rm -rf "$out"' EXIT
 declare -a t1 t2
 for r in $(seq 1 "$rounds"); do
   for j in 1 2; do
