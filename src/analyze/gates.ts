@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { GatedLayer, HighwayBiLSTM } from '../layers/index.js';
+import { GatedLayer, HighwayBiLSTM, maskedMeanOverTime, tokenWeights } from '../layers/index.js';
 import { LOGITS_LAYER } from '../model/index.js';
 import type { Split } from '../data/types.js';
 import { evaluate } from '../train/evaluate.js';
@@ -85,10 +85,7 @@ export function gatedLayers(model: tfl.LayersModel): Gated[] {
  */
 function perUnit(t: tf.Tensor, mask: tf.Tensor | null): tf.Tensor2D {
   if (t.rank === 2) return t as tf.Tensor2D;
-  if (mask && t.rank === 3) {
-    const m = tf.expandDims(tf.cast(mask, 'float32'), 2);
-    return tf.div(tf.sum(tf.mul(t, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
-  }
+  if (mask && t.rank === 3) return maskedMeanOverTime(t, mask);
   return tf.mean(t, Array.from({ length: t.rank - 2 }, (_, i) => i + 1)) as tf.Tensor2D;
 }
 
@@ -129,7 +126,7 @@ export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Spli
         }
         if (from === 0) sample[g] = Array.from(vals.subarray(0, n));
         // |y − x| over real positions (tokens) only
-        const m = mask && y.rank === 3 ? tf.expandDims(tf.cast(mask, 'float32'), 2) : null;
+        const m = mask && y.rank === 3 ? tokenWeights(mask) : null;
         const change = tf.abs(tf.sub(y, hx));
         sumAbs[g]! += tf.sum(m ? tf.mul(change, m) : change).dataSync()[0]!;
         countAbs[g]! += m ? tf.sum(m).dataSync()[0]! * y.shape[2]! : y.size;

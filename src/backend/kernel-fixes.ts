@@ -194,15 +194,19 @@ const VIEWS: Partial<Record<tf.DataType, Float32ArrayConstructor | Int32ArrayCon
  * copies only the selected elements between views of the heap: contiguous runs of the
  * innermost dimensions with `set`. null for dtypes it does not handle (string, complex64).
  */
+/** A typed view of a tensor's memory inside the wasm heap (valid until the heap next grows). */
+function heapView(backend: WasmBackendInternals, t: tf.TensorInfo, View: NonNullable<(typeof VIEWS)[tf.DataType]>, length: number) {
+  return new View(backend.wasm.HEAPU8.buffer as ArrayBuffer, backend.dataIdMap.get(t.dataId).memoryOffset, length);
+}
+
 function heapSlice(backend: WasmBackendInternals, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo | null {
   const View = VIEWS[x.dtype];
   if (!View) return null;
   const out = backend.makeOutput(size, x.dtype);
   const total = size.reduce((a, b) => a * b, 1);
   if (total === 0) return out;
-  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-  const xv = new View(heap, backend.dataIdMap.get(x.dataId).memoryOffset, x.shape.reduce((a, b) => a * b, 1));
-  const ov = new View(heap, backend.dataIdMap.get(out.dataId).memoryOffset, total);
+  const xv = heapView(backend, x, View, x.shape.reduce((a, b) => a * b, 1));
+  const ov = heapView(backend, out, View, total);
   const rank = x.shape.length;
   if (rank === 0) {
     ov.set(xv);
@@ -244,9 +248,8 @@ function heapReverse(backend: WasmBackendInternals, x: tf.TensorInfo, dims: numb
   const axis = axes[0]!;
   const out = backend.makeOutput([...x.shape], x.dtype);
   const total = x.shape.reduce((a, b) => a * b, 1);
-  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-  const xv = new View(heap, backend.dataIdMap.get(x.dataId).memoryOffset, total);
-  const ov = new View(heap, backend.dataIdMap.get(out.dataId).memoryOffset, total);
+  const xv = heapView(backend, x, View, total);
+  const ov = heapView(backend, out, View, total);
   const n = x.shape[axis]!;
   const inner = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const outer = total / Math.max(1, n * inner);

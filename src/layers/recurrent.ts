@@ -272,11 +272,19 @@ export class MaskedMeanPooling extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
-      if (!kwargs.mask) return tf.mean(x, 1);
-      const m = tf.expandDims(tf.cast(kwargs.mask, 'float32'), 2);
-      // an all-padding row (empty sentence) gives 0, not 0/0
-      return tf.div(tf.sum(tf.mul(x, m), 1), tf.maximum(tf.sum(m, 1), 1));
+      return kwargs.mask ? maskedMeanOverTime(x, kwargs.mask) : tf.mean(x, 1);
     });
   }
+}
+
+/** [batch, time] mask (bool or 0/1) as float weights [batch, time, 1]. */
+export const tokenWeights = (mask: tf.Tensor): tf.Tensor => tf.expandDims(tf.cast(mask, 'float32'), 2);
+
+/** Mean over time of x [batch, time, d] at the mask's tokens; an all-padding row gives 0, not 0/0. */
+export function maskedMeanOverTime(x: tf.Tensor, mask: tf.Tensor): tf.Tensor2D {
+  return tf.tidy(() => {
+    const m = tokenWeights(mask);
+    return tf.div(tf.sum(tf.mul(x, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
+  });
 }
 tf.serialization.registerClass(MaskedMeanPooling);

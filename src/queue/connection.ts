@@ -67,3 +67,10 @@ export async function checkReachable(url: string, options: RedisSettings): Promi
     probe.disconnect();
   }
 }
+
+/** The URL's settings, once a connection to them has succeeded (what every queue user needs first). */
+export async function reachableRedis(url: string): Promise<RedisSettings> {
+  const settings = parseRedisUrl(url);
+  await checkReachable(url, settings);
+  return settings;
+}

@@ -10,7 +10,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import type { PlannedRun } from '../sweep/expand.js';
 import { isFinished, runDir } from '../sweep/run-sweep.js';
 import { readSummary } from '../sweep/pool.js';
-import { checkReachable, parseRedisUrl } from './connection.js';
+import { reachableRedis } from './connection.js';
 
 /** What a queued job carries: everything a worker on another machine needs to run it. */
 export interface QueueJobData {
@@ -29,9 +29,7 @@ export const ATTEMPTS = 2;
 const PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 export async function openQueue(url: string, name: string): Promise<Queue<QueueJobData>> {
-  const connection = parseRedisUrl(url);
-  await checkReachable(url, connection);
-  return new Queue<QueueJobData>(name, { connection });
+  return new Queue<QueueJobData>(name, { connection: await reachableRedis(url) });
 }
 
 export interface EnqueueResult {

@@ -8,12 +8,12 @@
  * ATTEMPTS times; after the last failure its folder's summary says failed. A run whose folder
  * already says completed or diverged is never run again.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RunSummary } from '../runs/run.js';
 import { RunnerPool, markFailed, readSummary } from '../sweep/pool.js';
 import { isFinished } from '../sweep/run-sweep.js';
-import { checkReachable, parseRedisUrl } from './connection.js';
+import { reachableRedis } from './connection.js';
 import type { QueueJobData } from './sweep-queue.js';
 
 export type WorkerEvent =
@@ -36,23 +36,22 @@ export interface QueueWorkerOptions {
 
 /** Where this machine writes a job's run: the job's sweep folder, or --out/<that folder's name>. */
 export function runFolderFor(data: QueueJobData, out: string | undefined): string {
-  const sweepDir = out ? join(out, data.sweepDir.split('/').filter(Boolean).pop() ?? '') : data.sweepDir;
-  return join(sweepDir, 'runs', data.id);
+  return join(out ? join(out, basename(data.sweepDir)) : data.sweepDir, 'runs', data.id);
 }
 
 /** Runs until stopped (returns a stop function's promise) or, with exitWhenEmpty, until the queue is drained. */
 export async function runQueueWorker(opts: QueueWorkerOptions): Promise<{ stop(): Promise<void>; done: Promise<void> }> {
-  const connection = parseRedisUrl(opts.url);
-  await checkReachable(opts.url, connection);
+  const connection = await reachableRedis(opts.url);
   const pool = new RunnerPool({ detached: false, execArgv: opts.jobs > 1 ? ['--single-threaded-gc'] : [] });
   let running = 0;
 
   const processor = async (job: Job<QueueJobData>) => {
     const out = runFolderFor(job.data, opts.out);
-    if (isFinished(readSummary(out))) {
+    const onDisk = readSummary(out);
+    if (isFinished(onDisk)) {
       // finished by an earlier attempt whose worker died before it could tell the queue
       opts.onEvent?.({ type: 'skip', id: job.data.id, out });
-      return readSummary(out)!.status;
+      return onDisk!.status;
     }
     running++;
     const t0 = performance.now();
