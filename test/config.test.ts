@@ -20,6 +20,22 @@ describe('config', () => {
     }
   });
 
+  it('gateBias "auto" (the default) resolves to −depth/10 clamped to [−10, −1]; a number is kept as given', () => {
+    // hand-derived: depth 1 → −0.1 → −1; 15 → −1.5; 20 → −2; 50 → −5; 100 → −10; 250 → −25 → −10
+    const table: Array<[number, number]> = [[1, -1], [10, -1], [15, -1.5], [20, -2], [37, -3.7], [50, -5], [100, -10], [250, -10]];
+    for (const [depth, b] of table) {
+      expect(resolve({ 'model.depth': depth }).model.gateBias, `depth ${depth}`).toBeCloseTo(b, 12);
+      expect(resolve({ 'model.depth': depth, 'model.gateBias': 'auto' }).model.gateBias).toBeCloseTo(b, 12);
+    }
+    expect(resolve({ 'model.depth': 100, 'model.gateBias': -2 }).model.gateBias).toBe(-2);
+    // conv types: depth = 1 + the stages' layers (2 + 3 + 3 = 9 by default) → −0.9 → −1
+    expect(resolve({ 'model.type': 'highway-conv' }).model.gateBias).toBe(-1);
+    expect(resolve({ 'model.type': 'highway-conv', 'model.convBlocks': [10, 10, 10] }).model.gateBias).toBeCloseTo(-3.1, 12);
+    expect(parseSet('model.gateBias=auto')).toEqual(['model.gateBias', 'auto']);
+    expect(() => resolve({ 'model.gateBias': 'autoo' })).toThrow(/model\.gateBias: expected a finite number \(or "auto"\), got "autoo"/);
+    expect(() => resolve({ 'model.depth': 'auto' })).toThrow(/model\.depth: expected an integer/);
+  });
+
   const bad: Array<[Record<string, unknown>, RegExp]> = [
     [{ 'model.depth': 0 }, /model\.depth: expected an integer from 1 to 1000, got 0/],
     [{ 'model.depth': 1001 }, /model\.depth: expected an integer from 1 to 1000, got 1001/],
@@ -43,7 +59,7 @@ describe('config', () => {
     expect(parseSet('dataset.trainSize=null')).toEqual(['dataset.trainSize', null]);
     expect(() => parseSet('model.gatebias=-3')).toThrow(/unknown config key "model.gatebias" \(did you mean "model.gateBias"\?\)/);
     expect(() => parseSet('depth')).toThrow(/expected <path>=<value>/);
-    expect(() => resolveConfig(new Map([parseSet('model.gateBias=NaN')]))).toThrow(/model\.gateBias: expected a finite number, got "NaN"/);
+    expect(() => resolveConfig(new Map([parseSet('model.gateBias=NaN')]))).toThrow(/model\.gateBias: expected a finite number \(or "auto"\), got "NaN"/);
     expect(() => resolveConfig(new Map([parseSet('model.depth=abc')]))).toThrow(/model\.depth: expected an integer/);
   });
 

@@ -3,15 +3,13 @@
  * .ci/run, or here), BullMQ workers in separate processes, array-job shards, the Slurm script.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { STACK_LINE, highway } from './helpers/cli.js';
+import { STACK_LINE, highway, startHighway } from './helpers/cli.js';
 import { redisUnavailable, startRedis, type TestRedis } from './helpers/redis.js';
 
-const BIN = fileURLToPath(new URL('../bin/highway.js', import.meta.url));
 
 /** A sweep config on the synthetic data: sizes, net, training and the grid. */
 function writeConfig(dir: string, name: string, sizes: [number, number], model: Record<string, number>, train: Record<string, number>, grid: Record<string, unknown[]>): string {
@@ -24,15 +22,7 @@ function writeConfig(dir: string, name: string, sizes: [number, number], model: 
 const config = (dir: string, seeds = [1, 2, 3]) =>
   writeConfig(dir, 'qtest', [400, 100], { depth: 3, width: 16 }, { epochs: 3, batchSize: 50 }, { 'model.type': ['plain', 'highway'], 'train.seed': seeds });
 
-/** A background `highway …` process with its output collected. */
-function start(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  return { child, out: () => out, exit };
-}
+const start = startHighway;
 
 const stripTiming = (csv: string) =>
   csv

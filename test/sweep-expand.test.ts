@@ -68,13 +68,43 @@ describe('sweep expansion', () => {
     const plain = runs.find((r) => r.config.model.type === 'plain')!;
     const highway = runs.find((r) => r.config.model.type === 'highway' && r.trial === plain.trial)!;
     expect(plain.params['model.gateBias']).toBeNull();
-    expect(plain.config.model.gateBias).toBe(-2); // the default, untouched
+    expect(plain.config.model.gateBias).toBe(-1); // the default "auto" at depth 10 (−10/10), untouched by the sweep
     expect(highway.params['model.gateBias']).toBeTypeOf('number');
     // trial t has the same sampled values at every grid point
     expect(highway.params['train.lr']).toBe(plain.params['train.lr']);
   });
 
+  it('each random trial trains with its own seed (train.seed + t, the same at every grid point), unless the sweep sets the seed', () => {
+    const runs = expandSweep(spec(FIG1), new Map([...base, ['train.seed', 40]]));
+    const seeds = (rs: typeof runs) => rs.map((r) => r.config.train.seed);
+    const cell = (type: string, depth: number) => runs.filter((r) => r.config.model.type === type && r.config.model.depth === depth);
+    expect(seeds(cell('plain', 10))).toEqual(Array.from({ length: 100 }, (_, t) => 40 + t));
+    expect(seeds(cell('highway', 100))).toEqual(seeds(cell('plain', 10)));
+    expect(runs[5]!.params['train.seed']).toBe(45);
+    // a seed in the space (or the grid) is the user's choice: no per-trial seeds on top
+    const fixed = expandSweep(spec({ random: { trials: 3, space: { 'train.seed': { choice: [9] } } } }), base);
+    expect(seeds(fixed)).toEqual([9, 9, 9]);
+    // a grid alone has no trials: every run keeps the base seed
+    expect(seeds(expandSweep(spec({ grid: FIG1.grid }), base))).toEqual(new Array(8).fill(1));
+  });
+
+  it('the scheduler section: ASHA spec parsed, runs grouped by grid point', () => {
+    const s = spec({ ...FIG1, scheduler: { asha: { metric: 'train_loss', minEpochs: 2, reduction: 3 } } });
+    expect(s.scheduler).toEqual({ asha: { metric: 'train_loss', minEpochs: 2, reduction: 3 } });
+    const runs = expandSweep(s, base);
+    expect(runs[1 * 400 + 2 * 100 + 17]!.group).toBe('highway-d50');
+    expect(new Set(runs.map((r) => r.group)).size).toBe(8);
+    expect(expandSweep(spec({ random: { trials: 2, space: FIG1.random.space } }), base).map((r) => r.group)).toEqual(['all', 'all']);
+    expect(spec({ grid: FIG1.grid }).scheduler).toBeNull();
+  });
+
   const bad: Array<[unknown, RegExp]> = [
+    [{ grid: { 'model.depth': [1] }, scheduler: { hyperband: {} } }, /scheduler: expected \{"asha".*unknown scheduler "hyperband"/],
+    [{ grid: { 'model.depth': [1] }, scheduler: { asha: { metric: 'train_los', minEpochs: 1, reduction: 3 } } }, /scheduler\.asha\.metric: expected one of train_loss.*\(did you mean "train_loss"\?\)/],
+    [{ grid: { 'model.depth': [1] }, scheduler: { asha: { minEpochs: 0, reduction: 3 } } }, /scheduler\.asha\.minEpochs: expected an integer ≥ 1, got 0/],
+    [{ grid: { 'model.depth': [1] }, scheduler: { asha: { minEpochs: 1, reduction: 1 } } }, /scheduler\.asha\.reduction: expected an integer ≥ 2, got 1/],
+    [{ grid: { 'model.depth': [1] }, scheduler: { asha: { minEpochs: 1 } } }, /scheduler\.asha: needs "minEpochs".*and "reduction"/],
+    [{ grid: { 'model.depth': [1] }, scheduler: { asha: { minEpoch: 1, reduction: 3 } } }, /scheduler\.asha: unknown key "minEpoch" \(did you mean "minEpochs"\?\)/],
     [{ grid: { 'model.dept': [1] } }, /sweep\.grid\["model\.dept"\]: unknown config path "model\.dept" \(did you mean "model\.depth"\?\)/],
     [{ grid: { 'model.depth': [] } }, /grid\["model\.depth"\]: expected a non-empty list/],
     [{ grid: { 'model.depth': [10, 0] } }, /grid\["model\.depth"\]: model\.depth: expected an integer from 1 to 1000, got 0/],

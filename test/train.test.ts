@@ -88,7 +88,7 @@ describe('training', () => {
     expect(summary).toMatchObject({ status: 'completed', epochs: 3, params: 16 * 16 + 16 + 5 * 2 * (16 * 16 + 16) + 16 * 4 + 4 });
     expect(summary.steps).toBe(3 * Math.ceil(256 / 32));
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    expect(config.model).toMatchObject({ type: 'highway', depth: 6, width: 16, gateBias: -2 });
+    expect(config.model).toMatchObject({ type: 'highway', depth: 6, width: 16, gateBias: -1 });
     expect(config.run).toMatchObject({ backend: backend.name, seed: 1 });
     expect(config.run.versions['tfjs-core']).toBe(tf.version_core);
   });

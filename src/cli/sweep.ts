@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { positiveInt } from './options.js';
 import { loadConfigFile, parseSet } from '../config/index.js';
 import { UserError } from '../errors.js';
-import { parseSweepSpec } from '../sweep/spec.js';
+import { parseSweepSpec, type SweepSpec } from '../sweep/spec.js';
 import { expandSweep } from '../sweep/expand.js';
 import { runSweep, writeSweepPlan } from '../sweep/run-sweep.js';
 import { inShard, parseShard, type Shard } from '../sweep/shard.js';
@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { DEFAULT_QUEUE, checkQueueName } from '../queue/connection.js';
 import type { StopRequest } from '../train/index.js';
 import { formatLoss } from '../report/claims.js';
+import { rungEpochs, type AshaSpec } from '../sweep/asha.js';
 
 const fmtTime = (s: number) => {
   const m = Math.floor(s / 60);
@@ -89,6 +90,7 @@ export function sweepCommand(): Command {
       flat.delete('run');
       const base = new Map([...flat, ...opts.set.map(parseSet)]);
       const plan = expandSweep(spec, base);
+      if (spec.scheduler) checkRungs(spec.scheduler.asha, plan, file);
       const runs = opts.shard ? inShard(plan, opts.shard) : plan;
       if (opts.list) {
         for (const r of runs) process.stdout.write(`${r.index}\t${r.id}\t${JSON.stringify(r.params)}\n`);
@@ -103,7 +105,7 @@ export function sweepCommand(): Command {
         const flag = opts.jobs ? '--jobs' : opts.force ? '--force' : '--resume';
         throw new UserError(`${flag} is for sweeps run here; with --queue, ${opts.jobs ? 'give --jobs to `highway worker`' : 'enqueueing again already skips finished runs and requeues failed ones'}`);
       }
-      if (opts.queue) return queueSweep(opts, file, plan, runs, dir);
+      if (opts.queue) return queueSweep(opts, file, plan, runs, dir, spec);
       if (opts.shard && opts.force) throw new UserError('--force cannot be combined with --shard (it would delete the other shards\' runs)');
       const jobs = opts.jobs ?? availableParallelism();
       const log = (s: string) => {
@@ -125,10 +127,12 @@ export function sweepCommand(): Command {
           resume: Boolean(opts.resume) || opts.shard !== undefined,
           force: Boolean(opts.force),
           plan,
+          scheduler: spec.scheduler,
           stopRequested: () => stop,
           onEvent: (e) => {
             if (e.type === 'plan') {
               log(`sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`);
+              if (spec.scheduler) log(describeScheduler(spec.scheduler.asha, plan));
             } else if (e.type === 'run-end') {
               const o = e.outcome;
               const f = o.summary?.final;
@@ -145,7 +149,7 @@ export function sweepCommand(): Command {
       // a shard's report would show the other shards half done: report once they all finish
       const reportLine = opts.shard ? `when every shard has finished: highway report ${dir}` : `report: ${(await report(dir)).join(', ')}`;
       process.stdout.write(
-        `sweep ${result.interrupted ? 'interrupted' : 'done'}: ${by('completed')} completed, ${by('diverged')} diverged, ${by('failed')} failed` +
+        `sweep ${result.interrupted ? 'interrupted' : 'done'}: ${by('completed')} completed, ${spec.scheduler ? `${by('stopped')} stopped early, ` : ''}${by('diverged')} diverged, ${by('failed')} failed` +
           `${result.skipped.length ? `, ${result.skipped.length} skipped (already finished)` : ''}\n` +
           `${reportLine}\n`,
       );
@@ -153,6 +157,22 @@ export function sweepCommand(): Command {
       if (result.interrupted) process.exitCode = 130;
       else if (by('failed') > 0) process.exitCode = 4;
     });
+}
+
+/** A scheduler whose first rung is not before every run's last epoch would do nothing: say so before any run starts. */
+function checkRungs(asha: AshaSpec, plan: PlannedRun[], file: string): void {
+  const none = plan.find((r) => rungEpochs(asha, r.config.train.epochs).length === 0);
+  if (none) {
+    throw new UserError(
+      `${file}: sweep.scheduler.asha.minEpochs: ${asha.minEpochs} is not below train.epochs (${none.config.train.epochs}, run ${none.id}), so no rung would fall before its last epoch`,
+    );
+  }
+}
+
+function describeScheduler(asha: AshaSpec, plan: PlannedRun[]): string {
+  const epochs = Math.max(...plan.map((r) => r.config.train.epochs));
+  const groups = new Set(plan.map((r) => r.group)).size;
+  return `ASHA: rungs at epochs ${rungEpochs(asha, epochs).join(', ')} of ${epochs}; at each, a run continues if its ${asha.metric} is in the top 1/${asha.reduction} of its grid point's runs so far (${groups} grid point${groups === 1 ? '' : 's'})`;
 }
 
 /** The report files; loaded here, not at start: the chart renderer is a large import the workers' start need not wait for. */
@@ -173,7 +193,7 @@ function emitScript(opts: SweepOpts, file: string, plan: PlannedRun[], dir: stri
   process.stdout.write(`wrote ${path}: a job array of ${tasks} tasks for ${plan.length} runs\nsubmit: sbatch ${path}\nthen:   highway report ${dir}\n`);
 }
 
-async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], runs: PlannedRun[], dir: string): Promise<void> {
+async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], runs: PlannedRun[], dir: string, spec: SweepSpec): Promise<void> {
   const { openQueue, enqueueSweep, sweepProgress, formatProgress } = await import('../queue/sweep-queue.js');
   const queue = await openQueue(opts.queue!, opts.queueName);
   try {
@@ -185,7 +205,7 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
     }
     mkdirSync(dir, { recursive: true });
     writeSweepPlan(dir, plan);
-    const r = await enqueueSweep(queue, runs, dir);
+    const r = await enqueueSweep(queue, runs, dir, spec.scheduler);
     const qn = opts.queueName === DEFAULT_QUEUE ? '' : ` --queue-name ${opts.queueName}`;
     process.stdout.write(
       `queued ${r.added.length + r.requeued.length} runs of ${file} on "${opts.queueName}" at ${opts.queue}` +

@@ -50,6 +50,7 @@ export function parseSet(assignment: string): [string, unknown] {
     case 'int':
     case 'number':
     case 'nullableNumber': {
+      if (spec.kind === 'number' && spec.auto && text === 'auto') return [path, text];
       const n = text === '' ? NaN : Number(text);
       // Leave non-numbers as text so the validator names the path and the expected range.
       return [path, Number.isNaN(n) ? text : n];

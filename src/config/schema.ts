@@ -44,7 +44,8 @@ export interface ModelConfig {
   /** Text types: word-embedding size. */
   embedDim: number;
   activation: Activation;
-  gateBias: number;
+  /** A number, or "auto": the paper's depth rule (see autoGateBias), resolved before any run. */
+  gateBias: number | 'auto';
   carry: Carry;
   carryBias: number;
   init: InitName;
@@ -73,9 +74,20 @@ export interface Config {
   train: TrainConfig;
 }
 
-/** A config after resolution: every default filled in, `width` decided. */
+/** A config after resolution: every default filled in, `width` and an "auto" gate bias decided. */
 export interface ResolvedConfig extends Config {
-  model: ModelConfig & { width: number };
+  model: ModelConfig & { width: number; gateBias: number };
+}
+
+/**
+ * The initial transform-gate bias for "auto": b_T = −depth/10, clamped to [−10, −1] — the paper's
+ * advice (−1, −2, −3 for depths ≈10, 20, 30; searched −1 … −10). Each coupled layer passes on
+ * about σ(b_T) of its input at the start, so a deeper stack needs a more negative bias to carry
+ * the signal (and the gradient) through; measured on the shipped digits (README, Defaults), a
+ * 50-layer net at −2 sits at ln 10 for epochs, at −5 it trains from epoch 1.
+ */
+export function autoGateBias(depth: number): number {
+  return Math.min(-1, Math.max(-10, -depth / 10));
 }
 
 export type FieldSpec =
@@ -86,7 +98,9 @@ export type FieldSpec =
       max?: number;
       exclusiveMin?: boolean;
       exclusiveMax?: boolean;
-      default: number;
+      /** Also accepts the string "auto", resolved from other fields (see resolveConfig). */
+      auto?: boolean;
+      default: number | 'auto';
       help: string;
     }
   | { kind: 'enum'; values: readonly string[]; default: string; help: string }
@@ -120,7 +134,12 @@ export const FIELDS: Record<string, FieldSpec> = {
   'model.embedDim': { kind: 'int', min: 1, max: 4096, default: 300, help: 'text types: word-embedding size (the seed: 300); the width of a highway-bilstm stack' },
   'model.inputDropout': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0, help: 'dropout rate on the input (the authors\' conv nets: 0.2); text types: on the word embeddings' },
   'model.activation': { kind: 'enum', values: ACTIVATIONS, default: 'relu', help: 'nonlinearity of H (and of plain layers)' },
-  'model.gateBias': { kind: 'number', default: -2, help: 'initial bias b_T of the transform gate T; negative = start by carrying x' },
+  'model.gateBias': {
+    kind: 'number',
+    auto: true,
+    default: 'auto',
+    help: 'initial bias b_T of the transform gate T; negative = start by carrying x; "auto": -depth/10 clamped to [-10, -1] (the paper\'s -1, -2, -3 for depths 10, 20, 30; conv and recurrent types have depth <= 10, so -1)',
+  },
   'model.carry': { kind: 'enum', values: CARRIES, default: 'coupled', help: 'coupled: C = 1 - T (the paper); independent: C = sigmoid(x W_C + b_C)' },
   'model.carryBias': { kind: 'number', default: 2, help: 'initial bias b_C of the carry gate (independent carry only)' },
   'model.init': { kind: 'enum', values: INITS, default: 'glorot_uniform', help: 'kernel initializer (normalized init: Glorot, or He for relu)' },
@@ -131,7 +150,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'train.optimizer': { kind: 'enum', values: OPTIMIZERS, default: 'sgd', help: 'sgd (with momentum, the paper), nesterov, adam' },
   'train.lr': { kind: 'number', min: 0, exclusiveMin: true, default: 0.1, help: 'initial learning rate' },
   'train.momentum': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'momentum (sgd, nesterov); beta1 for adam' },
-  'train.decay': { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.85, help: 'learning rate of epoch e is lr * decay^(e-1)' },
+  'train.decay': { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.9, help: 'learning rate of epoch e is lr * decay^(e-1)' },
   'train.seed': { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, help: 'drives weight init and shuffling' },
   'train.weightDecay': { kind: 'number', min: 0, default: 0, help: 'L2 weight decay on kernels and embeddings (not biases): adds weightDecay·w to their gradient (the authors\' conv nets: 0.001)' },
   'train.clipNorm': { kind: 'nullableNumber', min: 0, default: null, help: 'clip the global gradient norm to this (null: no clipping, the paper)' },

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
-import { FIELDS, FIELD_PATHS, SECTIONS, DEFAULT_WIDTH, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, isConv, isRecurrent, type Config, type FieldSpec, type ResolvedConfig } from './schema.js';
+import { FIELDS, FIELD_PATHS, SECTIONS, DEFAULT_WIDTH, autoGateBias, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, isConv, isRecurrent, type Config, type FieldSpec, type ResolvedConfig } from './schema.js';
 
 type Json = unknown;
 
@@ -20,7 +20,7 @@ function rangeText(spec: FieldSpec): string {
       const lo = spec.min === undefined ? '' : `${spec.exclusiveMin ? '>' : '>='} ${spec.min}`;
       const hi = spec.max === undefined ? '' : `${spec.exclusiveMax ? '<' : '<='} ${spec.max}`;
       const r = [lo, hi].filter(Boolean).join(' and ');
-      return `a finite number${r ? ` ${r}` : ''}`;
+      return `a finite number${r ? ` ${r}` : ''}${spec.auto ? ' (or "auto")' : ''}`;
     }
     case 'enum':
       return `one of ${spec.values.join(', ')}`;
@@ -48,6 +48,7 @@ export function checkField(path: string, v: Json): Json {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) bad();
       return v;
     case 'number': {
+      if (spec.auto && v === 'auto') return v;
       if (typeof v !== 'number' || !Number.isFinite(v)) bad();
       const n = v as number;
       if (spec.min !== undefined && (spec.exclusiveMin ? n <= spec.min : n < spec.min)) bad();
@@ -136,11 +137,12 @@ export function resolveConfig(...layers: Array<Map<string, Json>>): ResolvedConf
   }
   if (m.type === 'highway-bilstm' && m.carry !== 'coupled') throw new UserError(`model.carry: highway-bilstm layers have the coupled carry C = 1 − T only, got "${m.carry}"`);
   if (isRecurrent(m.type) && m.widths !== null) throw new UserError(`model.widths: not used by ${m.type} (every layer has model.width units per direction)`);
+  const gateBias = m.gateBias === 'auto' ? autoGateBias(m.depth) : m.gateBias;
   const width =
     m.width ??
     m.widths?.[0] ??
     (m.type === 'plain-bilstm' ? equalParamPlainUnits(m.depth, m.embedDim, DEFAULT_WIDTH['highway-bilstm']) : DEFAULT_WIDTH[m.type]);
-  return { ...cfg, model: { ...m, width } };
+  return { ...cfg, model: { ...m, width, gateBias } };
 }
 
 export function unflatten(flat: Map<string, Json>): Record<string, Json> {

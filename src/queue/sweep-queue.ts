@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import { UserError } from '../errors.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { PlannedRun } from '../sweep/expand.js';
+import type { SweepSpec } from '../sweep/spec.js';
 import { isFinished, runDir } from '../sweep/run-sweep.js';
 import { readSummary } from '../sweep/pool.js';
 import { reachableRedis } from './connection.js';
@@ -21,6 +22,9 @@ export interface QueueJobData {
   trial: number | null;
   params: Record<string, unknown>;
   config: ResolvedConfig;
+  /** The run's grid point, and the sweep's early-stopping scheduler (null: none). */
+  group: string;
+  scheduler: SweepSpec['scheduler'];
 }
 
 /** Attempts per job: a run that fails (or whose worker dies) once is tried once more elsewhere. */
@@ -42,7 +46,7 @@ export interface EnqueueResult {
   requeued: string[];
 }
 
-export async function enqueueSweep(queue: Queue<QueueJobData>, runs: PlannedRun[], dir: string): Promise<EnqueueResult> {
+export async function enqueueSweep(queue: Queue<QueueJobData>, runs: PlannedRun[], dir: string, scheduler: SweepSpec['scheduler'] = null): Promise<EnqueueResult> {
   const sweepDir = resolve(dir);
   const result: EnqueueResult = { added: [], pending: [], finished: [], requeued: [] };
   for (const run of runs) {
@@ -50,7 +54,7 @@ export async function enqueueSweep(queue: Queue<QueueJobData>, runs: PlannedRun[
       result.finished.push(run.id);
       continue;
     }
-    const data: QueueJobData = { sweepDir, id: run.id, index: run.index, trial: run.trial, params: run.params, config: run.config };
+    const data: QueueJobData = { sweepDir, id: run.id, index: run.index, trial: run.trial, params: run.params, config: run.config, group: run.group, scheduler };
     const existing = await queue.getJob(run.id);
     if (existing) {
       const state = await existing.getState();

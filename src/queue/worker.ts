@@ -34,10 +34,11 @@ export interface QueueWorkerOptions {
   onEvent?(e: WorkerEvent): void;
 }
 
-/** Where this machine writes a job's run: the job's sweep folder, or --out/<that folder's name>. */
-export function runFolderFor(data: QueueJobData, out: string | undefined): string {
-  return join(out ? join(out, basename(data.sweepDir)) : data.sweepDir, 'runs', data.id);
-}
+/** The job's sweep folder as this machine sees it: its own path, or --out/<that folder's name>. */
+export const sweepFolderFor = (data: QueueJobData, out: string | undefined): string => (out ? join(out, basename(data.sweepDir)) : data.sweepDir);
+
+/** Where this machine writes a job's run. */
+export const runFolderFor = (data: QueueJobData, out: string | undefined): string => join(sweepFolderFor(data, out), 'runs', data.id);
 
 /** Runs until stopped (returns a stop function's promise) or, with exitWhenEmpty, until the queue is drained. */
 export async function runQueueWorker(opts: QueueWorkerOptions): Promise<{ stop(): Promise<void>; done: Promise<void> }> {
@@ -57,9 +58,10 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<{ stop()
     const t0 = performance.now();
     opts.onEvent?.({ type: 'start', id: job.data.id, out, attempt: job.attemptsMade + 1 });
     try {
-      const r = await pool.run({ config: job.data.config, out, sweep: { id: job.data.id, index: job.data.index, trial: job.data.trial, params: job.data.params } });
+      const scheduler = job.data.scheduler ? { asha: job.data.scheduler.asha, group: job.data.group, sweepDir: sweepFolderFor(job.data, opts.out) } : undefined;
+      const r = await pool.run({ config: job.data.config, out, sweep: { id: job.data.id, index: job.data.index, trial: job.data.trial, params: job.data.params }, ...(scheduler ? { scheduler } : {}) });
       opts.onEvent?.({ type: 'end', id: job.data.id, status: r.status, summary: r.summary, error: r.error, seconds: (performance.now() - t0) / 1000 });
-      if (r.status === 'completed' || r.status === 'diverged') return r.status;
+      if (r.status === 'completed' || r.status === 'diverged' || r.status === 'stopped') return r.status;
       // a user error (bad data path, impossible shape) fails the same way everywhere: do not retry
       if (r.user) throw new UnrecoverableError(r.error ?? r.status);
       throw new Error(r.error ?? `run ${r.status}`);

@@ -1,7 +1,7 @@
 import type { Claim } from './claims.js';
 import { formatLoss } from './claims.js';
 import { devSelection, status, type RunRecord } from './load.js';
-import { TOP_K, type GroupStats } from './stats.js';
+import { TOP_K, budget, type GroupStats } from './stats.js';
 
 export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStats[], claims: Claim[]): string {
   const counts = new Map<string, number>();
@@ -11,23 +11,40 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   const lines: string[] = [];
   lines.push(`# Depth study report: ${root}`, '');
   lines.push(`${runs.length} runs: ${[...counts.entries()].map(([k, v]) => `${v} ${k}`).join(', ')}. ` + `Statistics use finished runs (completed or diverged); a diverged run's final loss counts as +∞.`, '');
+  const stoppedRuns = counts.get('stopped') ?? 0;
+  if (stoppedRuns > 0) {
+    const b = budget(runs);
+    lines.push(
+      `Early stopping: ${stoppedRuns} runs were stopped at a rung of the sweep's scheduler and are counted, not ranked: a best and a top-${TOP_K} mean are taken over the runs that reached the last epoch. ` +
+        `Budget: ${b.trained.toLocaleString('en-US')} epochs trained of ${b.full.toLocaleString('en-US')} (every run to its last epoch), ${(100 * (b.trained / b.full)).toFixed(1)}% — a saving of ${(100 * (1 - b.trained / b.full)).toFixed(1)}%.`,
+      '',
+    );
+  }
   // one table per family present: '' (dense), '-conv', '-pooled', '-bilstm'
   const families = [...new Set(stats.map((s) => s.type.replace(/^(plain|highway)/, '')))].sort();
   for (const fam of families) {
     const [pt, ht] = [`plain${fam}`, `highway${fam}`];
     const famDepths = depths.filter((d) => cellFor(pt, d) || cellFor(ht, d));
     lines.push(`## Final training loss by depth${fam ? ` (${pt} / ${ht})` : ''}`, '');
-    lines.push(`| depth | plain best | plain top-${TOP_K} mean (n) | highway best | highway top-${TOP_K} mean (n) | plain / highway (top-${TOP_K} mean) |`);
-    lines.push('| --- | --- | --- | --- | --- | --- |');
+    const famStats = famDepths.flatMap((d) => [cellFor(pt, d), cellFor(ht, d)]).filter((x): x is GroupStats => x !== undefined);
+    const anyStopped = famStats.some((x) => x.stopped > 0);
+    const countsHead = anyStopped ? ' plain runs (stopped, diverged) | highway runs (stopped, diverged) |' : '';
+    lines.push(`| depth | plain best | plain top-${TOP_K} mean (n) | highway best | highway top-${TOP_K} mean (n) | plain / highway (top-${TOP_K} mean) |${countsHead}`);
+    lines.push(`| --- | --- | --- | --- | --- | --- |${anyStopped ? ' --- | --- |' : ''}`);
     for (const d of famDepths) {
       const p = cellFor(pt, d);
       const h = cellFor(ht, d);
       const best = (s?: GroupStats) => (s?.best ? formatLoss(s.bestLoss) : '—');
       const mean = (s?: GroupStats) => (s?.best ? `${formatLoss(s.topKMean)} (${s.topK.length})` : '—');
       const ratio = p?.best && h?.best ? formatLoss(p.topKMean / h.topKMean) : '—';
-      lines.push(`| ${d} | ${best(p)} | ${mean(p)} | ${best(h)} | ${mean(h)} | ${ratio} |`);
+      const n = (s?: GroupStats) => (s ? `${s.runs.length} (${s.stopped}, ${s.diverged})` : '—');
+      lines.push(`| ${d} | ${best(p)} | ${mean(p)} | ${best(h)} | ${mean(h)} | ${ratio} |${anyStopped ? ` ${n(p)} | ${n(h)} |` : ''}`);
     }
     lines.push('');
+    const short = famStats.filter((x) => x.stopped > 0 && x.topK.length < TOP_K);
+    if (short.length > 0) {
+      lines.push(`Fewer than ${TOP_K} runs reached the last epoch in ${short.map((x) => `${x.type} d${x.depth} (${x.topK.length})`).join(', ')}: their top-${TOP_K} mean is over those runs only.`, '');
+    }
     const devRuns = (s?: GroupStats) => (s?.runs ?? []).filter((r) => ['completed', 'diverged', 'interrupted'].includes(status(r))).flatMap((r) => devSelection(r) ?? []);
     if (famDepths.some((d) => devRuns(cellFor(pt, d)).length + devRuns(cellFor(ht, d)).length > 0)) {
       lines.push(`## Test accuracy by depth, at the best dev epoch${fam ? ` (${pt} / ${ht})` : ''}`, '');

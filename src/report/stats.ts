@@ -2,7 +2,8 @@
  * Per (type, depth) statistics over finished runs (completed or diverged), as in the paper's
  * Figure 1: the best run (lowest final whole-training-set loss) and the mean of the top 10.
  * A diverged run's final loss counts as +∞: it is never the best and never in a top-10 mean
- * unless fewer than 10 runs were finite.
+ * unless fewer than 10 runs were finite. Runs an early-stopping scheduler stopped did not reach
+ * the last rung (their loss is from an earlier epoch): they are counted, never ranked.
  */
 import { finalLoss, status, type RunRecord } from './load.js';
 
@@ -19,6 +20,8 @@ export interface GroupStats {
   topK: RunRecord[];
   topKMean: number;
   diverged: number;
+  /** Stopped early by the sweep's scheduler. */
+  stopped: number;
 }
 
 const finalOrInf = (r: RunRecord) => {
@@ -49,6 +52,7 @@ export function groupStats(runs: RunRecord[]): GroupStats[] {
         topK,
         topKMean,
         diverged: finished.filter((r) => status(r) === 'diverged').length,
+        stopped: rs.filter((r) => status(r) === 'stopped').length,
       };
     })
     .sort((a, b) => a.depth - b.depth || a.type.localeCompare(b.type));
@@ -61,6 +65,17 @@ export function meanCurve(runs: RunRecord[]): number[] {
     const vals = runs.map((r) => r.trainLoss[e]).filter((v): v is number => v !== undefined && Number.isFinite(v));
     return vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : Number.NaN;
   });
+}
+
+/** Epochs the runs trained against the epochs they were configured for (what early stopping saved). */
+export function budget(runs: RunRecord[]): { trained: number; full: number } {
+  let trained = 0;
+  let full = 0;
+  for (const r of runs) {
+    trained += Math.max(0, r.trainLoss.length - 1);
+    full += r.config.train.epochs;
+  }
+  return { trained, full };
 }
 
 /** First epoch whose loss is at or below `level` (or null). */

@@ -8,7 +8,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedConfig } from '../config/schema.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { buildModel, countParams, logitsModel } from '../model/index.js';
-import { trainModel, type EpochRow, type TrainHooks, type TrainStatus } from '../train/index.js';
+import { trainModel, type EarlyStop, type EpochRow, type TrainHooks, type TrainStatus } from '../train/index.js';
 import type { BackendInfo } from '../backend/index.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { versions } from '../util/versions.js';
@@ -38,6 +38,8 @@ export interface RunSummary {
   steps: number;
   stepsPerSecond: number;
   error?: string;
+  /** Status `stopped`: the early-stopping scheduler's decision (rung, rank, …). */
+  stopped?: EarlyStop;
 }
 
 export interface RunOptions {
@@ -84,7 +86,7 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
   writeConfig();
   let params = 0;
   const rows: EpochRow[] = [];
-  const summary = (status: RunStatus, steps: number, trainSeconds: number, error?: string): RunSummary => {
+  const summary = (status: RunStatus, steps: number, trainSeconds: number, error?: string, stopped?: EarlyStop): RunSummary => {
     const last = rows[rows.length - 1];
     return {
       status,
@@ -97,6 +99,7 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
       steps,
       stepsPerSecond: trainSeconds > 0 ? steps / trainSeconds : 0,
       ...(error ? { error } : {}),
+      ...(stopped ? { stopped } : {}),
     };
   };
   writeJsonAtomic(runFile(opts.out, 'summary'), summary('running', 0, 0));
@@ -123,7 +126,7 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
     };
     const result = await trainModel(logitsModel(model), data, cfg.train, hooks);
     await saveModel(model, runFile(opts.out, 'model'));
-    const s = summary(result.status, result.steps, result.stepSeconds);
+    const s = summary(result.status, result.steps, result.stepSeconds, undefined, result.stopped);
     writeJsonAtomic(runFile(opts.out, 'summary'), s);
     return s;
   } catch (e) {

@@ -13,6 +13,8 @@ export interface PlannedRun {
   index: number;
   /** Stable, readable: highway-d50-t017. */
   id: string;
+  /** The grid point (highway-d50; "all" without a grid): what an early-stopping scheduler ranks within. */
+  group: string;
   trial: number | null;
   /** Every swept path → the value this run uses, or null where it does not apply. */
   params: Record<string, unknown>;
@@ -53,10 +55,15 @@ function gridPoints(grid: SweepSpec['grid']): Array<Array<[string, unknown]>> {
 }
 
 export function expandSweep(spec: SweepSpec, base: Map<string, unknown>): PlannedRun[] {
+  // a random search varies the initialisation and the shuffling too, as the paper's did: trial t
+  // trains with seed train.seed + t (the same at every grid point), unless the sweep sets the seed
+  const seedSwept = [...spec.grid.map(([p]) => p), ...(spec.random?.space.map(([p]) => p) ?? [])].includes('train.seed');
+  const baseSeed = resolveConfig(base).train.seed;
   const trials = spec.random
     ? Array.from({ length: spec.random.trials }, (_, t) => {
         const rng = new Rng(deriveSeed(spec.random!.seed, 'trial', t));
-        return spec.random!.space.map(([path, d]) => [path, sample(rng, d)] as [string, unknown]);
+        const draws = spec.random!.space.map(([path, d]) => [path, sample(rng, d)] as [string, unknown]);
+        return seedSwept ? draws : [...draws, ['train.seed', (baseSeed + t) % 2 ** 31] as [string, unknown]];
       })
     : [null];
   const width = spec.random ? Math.max(3, String(spec.random.trials - 1).length) : 0;
@@ -71,12 +78,13 @@ export function expandSweep(spec: SweepSpec, base: Map<string, unknown>): Planne
       const config = resolveConfig(base, new Map(used));
       const params = Object.fromEntries(all.map(([path, v]) => [path, applies(path, probe) ? v : null]));
       const parts = point.map(([p, v]) => label(p, v));
+      const group = parts.join('-') || 'all';
       if (draws) parts.push(`t${String(t).padStart(width, '0')}`);
       let id = parts.join('-') || 'run';
       const n = seen.get(id) ?? 0;
       seen.set(id, n + 1);
       if (n > 0) id = `${id}-${n}`;
-      runs.push({ index: runs.length, id, trial: draws ? t : null, params, config });
+      runs.push({ index: runs.length, id, group, trial: draws ? t : null, params, config });
     });
   }
   return runs;

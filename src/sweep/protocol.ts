@@ -1,12 +1,15 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { EpochRow } from '../train/index.js';
 import type { RunSummary } from '../runs/run.js';
+import type { SchedulerTask } from './scheduler.js';
 
 /** Parent → worker: run this config into this folder. A worker takes tasks one at a time. */
 export interface WorkerTask {
   config: ResolvedConfig;
   out: string;
   sweep: { id: string; index: number; trial: number | null; params: Record<string, unknown> };
+  /** The sweep's early-stopping scheduler, if it has one. */
+  scheduler?: SchedulerTask;
 }
 
 /**

@@ -11,6 +11,8 @@ import { writeJsonAtomic } from '../util/atomic.js';
 import type { RunStatus, RunSummary } from '../runs/run.js';
 import type { StopRequest } from '../train/index.js';
 import type { PlannedRun } from './expand.js';
+import type { SweepSpec } from './spec.js';
+import { SCHEDULER_DIR } from './rung-store.js';
 import { RunnerPool, readSummary } from './pool.js';
 
 export const runsDir = (dir: string) => join(dir, 'runs');
@@ -36,6 +38,8 @@ export interface SweepOptions {
   force: boolean;
   /** The whole expansion, for sweep.json, when `runs` is one shard of it. */
   plan?: PlannedRun[];
+  /** Early stopping within each grid point (rung records in <dir>/scheduler). */
+  scheduler?: SweepSpec['scheduler'];
   onEvent?(e: SweepEvent): void;
   /** Polled while runs are in flight: 'after-epoch' launches nothing new and lets runs finish their epoch. */
   stopRequested?(): StopRequest;
@@ -47,7 +51,8 @@ export interface SweepResult {
   interrupted: boolean;
 }
 
-export const isFinished = (s: RunSummary | null) => s !== null && (s.status === 'completed' || s.status === 'diverged');
+/** Finished for good: trained to the end, diverged, or stopped early by the scheduler. Anything else is run again. */
+export const isFinished = (s: RunSummary | null) => s !== null && (s.status === 'completed' || s.status === 'diverged' || s.status === 'stopped');
 
 /** sweep.json: the expansion (index, id, trial, parameters), whoever runs it. */
 export function writeSweepPlan(dir: string, runs: PlannedRun[]): void {
@@ -62,7 +67,10 @@ export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<
   if (existing.length > 0 && !opts.resume && !opts.force) {
     throw new UserError(`${opts.dir} already holds ${existing.length} run folder(s); pass --resume to continue that sweep, or --force to start over`);
   }
-  if (opts.force && !opts.resume) rmSync(runsDir(opts.dir), { recursive: true, force: true });
+  if (opts.force && !opts.resume) {
+    rmSync(runsDir(opts.dir), { recursive: true, force: true });
+    rmSync(join(opts.dir, SCHEDULER_DIR), { recursive: true, force: true });
+  }
   writeSweepPlan(opts.dir, opts.plan ?? runs);
 
   const skipped = opts.resume ? runs.filter((r) => isFinished(readSummary(runDir(opts.dir, r.id)))) : [];
@@ -93,7 +101,8 @@ export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<
     const out = runDir(opts.dir, run.id);
     const started = performance.now();
     opts.onEvent?.({ type: 'run-start', run });
-    const r = await pool.run({ config: run.config, out, sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params } });
+    const scheduler = opts.scheduler ? { asha: opts.scheduler.asha, group: run.group, sweepDir: opts.dir } : undefined;
+    const r = await pool.run({ config: run.config, out, sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params }, ...(scheduler ? { scheduler } : {}) });
     if (r.status === 'failed') failed++;
     const done = outcomes.length + 1;
     const elapsed = (performance.now() - t0) / 1000;

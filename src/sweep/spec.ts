@@ -6,6 +6,7 @@
 import { FIELDS, FIELD_PATHS, checkField } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
+import { ASHA_METRICS, type AshaMetric, type AshaSpec } from './asha.js';
 
 export type Distribution =
   | { uniform: [number, number] }
@@ -18,6 +19,8 @@ export const DISTRIBUTIONS = ['uniform', 'logUniform', 'intUniform', 'choice'] a
 export interface SweepSpec {
   grid: Array<[path: string, values: unknown[]]>;
   random: { trials: number; seed: number; space: Array<[path: string, dist: Distribution]> } | null;
+  /** Early stopping: runs compete within their grid point. */
+  scheduler: { asha: AshaSpec } | null;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,7 +72,7 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
   const at = `${file}: sweep`;
   if (!isObject(raw)) throw new UserError(`${at}: expected an object with "grid" and/or "random"`);
   for (const k of Object.keys(raw)) {
-    if (k !== 'grid' && k !== 'random') throw new UserError(`${at}: unknown key "${k}"${didYouMean(k, ['grid', 'random'])}; expected "grid" and/or "random"`);
+    if (!SWEEP_KEYS.includes(k)) throw new UserError(`${at}: unknown key "${k}"${didYouMean(k, SWEEP_KEYS)}; expected "grid" and/or "random", and optionally "scheduler"`);
   }
   const grid: SweepSpec['grid'] = [];
   if (raw.grid !== undefined) {
@@ -106,5 +109,30 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
     random = { trials, seed, space };
   }
   if (grid.length === 0 && random === null) throw new UserError(`${at}: needs a non-empty "grid" or a "random" section`);
-  return { grid, random };
+  return { grid, random, scheduler: raw.scheduler === undefined ? null : parseScheduler(raw.scheduler, `${at}.scheduler`) };
+}
+
+const SWEEP_KEYS = ['grid', 'random', 'scheduler'];
+const ASHA_KEYS = ['metric', 'minEpochs', 'reduction'];
+
+/** `"scheduler": { "asha": { "metric": "train_loss", "minEpochs": 5, "reduction": 3 } }` */
+function parseScheduler(raw: unknown, at: string): { asha: AshaSpec } {
+  if (!isObject(raw) || Object.keys(raw).length !== 1 || !('asha' in raw)) {
+    const k = isObject(raw) ? Object.keys(raw).find((x) => x !== 'asha') : undefined;
+    throw new UserError(`${at}: expected {"asha": {"metric": …, "minEpochs": …, "reduction": …}}${k ? `; unknown scheduler "${k}"${didYouMean(k, ['asha'])}` : ''}`);
+  }
+  const a = raw.asha;
+  const where = `${at}.asha`;
+  if (!isObject(a)) throw new UserError(`${where}: expected {"metric": "train_loss", "minEpochs": 5, "reduction": 3}`);
+  for (const k of Object.keys(a)) if (!ASHA_KEYS.includes(k)) throw new UserError(`${where}: unknown key "${k}"${didYouMean(k, ASHA_KEYS)}`);
+  const metric = a.metric ?? 'train_loss';
+  if (typeof metric !== 'string' || !(ASHA_METRICS as readonly string[]).includes(metric)) {
+    throw new UserError(`${where}.metric: expected one of ${ASHA_METRICS.join(', ')}, got ${JSON.stringify(metric)}${typeof metric === 'string' ? didYouMean(metric, ASHA_METRICS) : ''}`);
+  }
+  const int = (k: string, v: unknown, min: number): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 1_000_000) throw new UserError(`${where}.${k}: expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  if (a.minEpochs === undefined || a.reduction === undefined) throw new UserError(`${where}: needs "minEpochs" (the first rung's epoch) and "reduction" (η, e.g. 3)`);
+  return { asha: { metric: metric as AshaMetric, minEpochs: int('minEpochs', a.minEpochs, 1), reduction: int('reduction', a.reduction, 2) } };
 }

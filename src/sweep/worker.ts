@@ -11,6 +11,7 @@ import { isUserError } from '../errors.js';
 import { executeRun } from '../runs/run.js';
 import type { StopRequest } from '../train/index.js';
 import type { WorkerMessage, WorkerTask } from './protocol.js';
+import { earlyStopper } from './scheduler.js';
 
 const send = (m: WorkerMessage) =>
   new Promise<void>((resolve) => {
@@ -35,7 +36,11 @@ async function runTask(task: WorkerTask): Promise<void> {
       force: true,
       backend,
       extraMeta: { sweep: task.sweep, pid: process.pid },
-      hooks: { onRow: (row) => void send({ type: 'row', row }), stopRequested: () => stop },
+      hooks: {
+        onRow: (row) => void send({ type: 'row', row }),
+        stopRequested: () => stop,
+        ...(task.scheduler ? { earlyStop: earlyStopper(task.scheduler, task.sweep.id, task.config.train.epochs) } : {}),
+      },
     });
     if (task.config.train.analyze) {
       // loaded only when asked: the analysis pulls in the chart renderer

@@ -1,4 +1,4 @@
-export { trainModel, type EpochRow, type Progress, type TrainHooks, type TrainResult, type TrainStatus, type StopRequest } from './loop.js';
+export { trainModel, type EpochRow, type Progress, type TrainHooks, type TrainResult, type TrainStatus, type StopRequest, type EarlyStop } from './loop.js';
 export { evaluate, crossEntropy, type Evaluation } from './evaluate.js';
 export { createOptimizer, type Optimizer } from './optimizers.js';
 export { createTrainStep, type TrainStep } from './step.js';

@@ -41,6 +41,13 @@ export interface Progress {
 
 export type StopRequest = 'no' | 'after-epoch' | 'now';
 
+/** Why an early-stopping scheduler ended a run after an epoch (recorded in the run's summary). */
+export interface EarlyStop {
+  epoch: number;
+  reason: string;
+  [detail: string]: unknown;
+}
+
 export interface TrainHooks {
   onRow?(row: EpochRow): void;
   /** Called about every `progressEvery` steps. */
@@ -48,9 +55,14 @@ export interface TrainHooks {
   /** Polled between steps: 'after-epoch' finishes the epoch and its row, 'now' stops at once. */
   stopRequested?(): StopRequest;
   progressEvery?: number;
+  /**
+   * Asked after each epoch's row except the last: an answer stops training there with status
+   * `stopped` (a sweep's early-stopping scheduler); null continues.
+   */
+  earlyStop?(row: EpochRow): EarlyStop | null;
 }
 
-export type TrainStatus = 'completed' | 'diverged' | 'interrupted';
+export type TrainStatus = 'completed' | 'diverged' | 'interrupted' | 'stopped';
 
 export interface TrainResult {
   status: TrainStatus;
@@ -59,6 +71,8 @@ export interface TrainResult {
   /** Seconds spent in optimiser steps only (for steps/second). */
   stepSeconds: number;
   seconds: number;
+  /** Status `stopped`: what the scheduler said. */
+  stopped?: EarlyStop;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -106,9 +120,9 @@ export async function trainModel(
     hooks.onRow?.(row);
     return row;
   };
-  const finish = (status: TrainStatus): TrainResult => {
+  const finish = (status: TrainStatus, stopped?: EarlyStop): TrainResult => {
     trainStep.dispose();
-    return { status, rows, steps, stepSeconds, seconds: elapsed() };
+    return { status, rows, steps, stepSeconds, seconds: elapsed(), ...(stopped ? { stopped } : {}) };
   };
 
   if (!Number.isFinite(evaluateRow(0, null).trainLoss)) return finish('diverged');
@@ -139,6 +153,8 @@ export async function trainModel(
     }
     const row = evaluateRow(epoch, lr);
     if (!Number.isFinite(row.trainLoss) || !Number.isFinite(row.testLoss)) return finish('diverged');
+    const early = epoch < cfg.epochs ? (hooks.earlyStop?.(row) ?? null) : null;
+    if (early) return finish('stopped', early);
     if (stop() !== 'no' && epoch < cfg.epochs) return finish('interrupted');
   }
   return finish('completed');

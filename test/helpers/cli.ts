@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/highway.js', import.meta.url));
@@ -21,3 +21,13 @@ export function highway(args: string[], cwd?: string): CliResult {
 
 /** A stack trace line, which a user error must never print. */
 export const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
+
+/** A background `highway …` process, its stdout and stderr collected together. */
+export function startHighway(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { child, out: () => out, exit };
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The measurements behind the defaults (docs/defaults.md): `highway train` with the given flags
+# on the shipped digits, two runs at a time, printing the whole-training-set loss after each
+# epoch, the final test accuracy and the wall time, one markdown row per run.
+# Usage: bash bench/defaults.sh [first-epochs|bias|schedule|all]   (default: first-epochs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-first-epochs}
+cases=()
+if [ "$what" = first-epochs ] || [ "$what" = all ]; then
+  for d in 10 20 50 100; do cases+=("defaults, depth $d|--depth $d --epochs 3"); done
+fi
+if [ "$what" = bias ] || [ "$what" = all ]; then
+  for s in 1 2; do
+    for p in "10 -1" "10 -2" "10 -3" "20 -2" "20 -3" "20 -4" "50 -2" "50 -4" "50 -5" "50 -6" "50 -7" "100 -2" "100 -8" "100 -10"; do
+      set -- $p; cases+=("depth $1, b_T $2, seed $s|--depth $1 --gate-bias $2 --epochs 3 --seed $s")
+    done
+  done
+fi
+if [ "$what" = schedule ] || [ "$what" = all ]; then
+  for d in 10 20 50 100; do
+    for p in "0.1 0.85" "0.1 0.9" "0.2 0.85"; do
+      set -- $p; cases+=("depth $d, lr $1, decay $2|--depth $d --lr $1 --decay $2 --epochs 20")
+    done
+  done
+  for p in "0.1" "0.2"; do cases+=("plain depth 10, lr $p|--model plain --depth 10 --lr $p --epochs 10"); done
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+run() {
+  local label=${1%%|*} args=${1#*|} out
+  out="$tmp/$(echo "$label" | tr -c 'a-z0-9' _)"
+  # shellcheck disable=SC2086
+  node bin/highway.js train $args --out "$out" --quiet > /dev/null 2>&1 || true
+  local losses acc secs
+  losses=$(tail -n +2 "$out/metrics.csv" | cut -d, -f2 | xargs printf '%.3f ')
+  acc=$(tail -1 "$out/metrics.csv" | cut -d, -f5)
+  secs=$(node -e 'console.log(require(process.argv[1]).wallSeconds.toFixed(0))' "$out/summary.json")
+  printf '| %s | %s| %.3f | %s s |\n' "$label" "$losses" "$acc" "$secs"
+}
+export -f run
+export tmp
+echo "| run | training loss, epoch 0, 1, 2, … | test acc | time |"
+echo "| --- | --- | --- | --- |"
+printf '%s\n' "${cases[@]}" | xargs -P 2 -I{} bash -c 'run "$@"' _ {}
