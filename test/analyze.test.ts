@@ -33,6 +33,38 @@ describe('gate analysis', () => {
     }
   });
 
+  it('lesioning an independent-carry layer makes it the identity: the loss of the net without that layer', () => {
+    const ds = data();
+    const m = buildModel(model({ 'model.depth': 3, 'model.width': 8, 'model.carry': 'independent', 'model.gateBias': -1, 'model.carryBias': -1 }), ds, 1);
+    const a = analyzeModel(m, ds.train, ds.train, ds.inputShape, ds.numClasses);
+    // the second computation: the chain by hand, skipping highway layer g (y = x), in float64 after the first layer
+    const X = Array.from({ length: ds.train.n }, (_, i) => Array.from(ds.train.x.subarray(i * 16, (i + 1) * 16)));
+    const w = m.getWeights().map((t) => Array.from(t.dataSync()));
+    const shapes = m.getWeights().map((t) => t.shape);
+    const mat = (k: number) => Array.from({ length: shapes[k]![0]! }, (_, r) => w[k]!.slice(r * shapes[k]![1]!, (r + 1) * shapes[k]![1]!));
+    const lossSkipping = (skip: number) => {
+      let h = affine(X, mat(0), w[1]!).map((r) => r.map(act64.relu!));
+      for (let g = 0; g < 2; g++) {
+        if (g === skip) continue;
+        const k = 2 + 6 * g; // W_H, b_H, W_T, b_T, W_C, b_C
+        const H = affine(h, mat(k), w[k + 1]!).map((r) => r.map(act64.relu!));
+        const T = affine(h, mat(k + 2), w[k + 3]!).map((r) => r.map(sigmoid64));
+        const C = affine(h, mat(k + 4), w[k + 5]!).map((r) => r.map(sigmoid64));
+        h = h.map((r, i) => r.map((x, u) => H[i]![u]! * T[i]![u]! + x * C[i]![u]!));
+      }
+      const z = affine(h, mat(14), w[15]!);
+      return z.reduce((s, r, i) => {
+        const mx = Math.max(...r);
+        const lse = mx + Math.log(r.reduce((t, v) => t + Math.exp(v - mx), 0));
+        return s + lse - r[ds.train.y[i]!]!;
+      }, 0) / z.length;
+    };
+    expect(a.base.loss).toBeCloseTo(lossSkipping(-1), 5);
+    a.lesion.forEach((l, g) => expect(l.loss, `layer ${g + 1}`).toBeCloseTo(lossSkipping(g), 5));
+    expect(Math.abs(a.lesion[0]!.loss - a.base.loss)).toBeGreaterThan(1e-4);
+    m.dispose();
+  });
+
   it('statistics equal a direct float64 computation on a tiny hand-built net', () => {
     const rng = new Rng(8);
     const n = 4;
@@ -66,11 +98,16 @@ describe('gate analysis', () => {
       expect(row.biasMean).toBeCloseTo(p.bt.reduce((s, v) => s + v, 0) / n, 6);
       a.unitMeans[l]!.forEach((v, u) => expect(v).toBeCloseTo(unitMeans[u]!, 5));
       a.sample[l]!.forEach((v, u) => expect(v).toBeCloseTo(t[0]![u]!, 5));
-      const classMean = (c: number) => {
+      // per class and unit: that unit's mean over the class minus its mean over all samples
+      const classUnitMean = (c: number, u: number) => {
         const rows = t.filter((_, i) => ds.train.y[i] === c);
-        return rows.flat().reduce((s, v) => s + v, 0) / (rows.length * n);
+        return rows.reduce((s, r) => s + r[u]!, 0) / rows.length;
       };
-      a.perClass[l]!.forEach((v, c) => expect(v).toBeCloseTo(classMean(c) - mean, 5));
+      expect(a.perClass[l]).toHaveLength(ds.numClasses);
+      a.perClass[l]!.forEach((units, c) => {
+        expect(units).toHaveLength(n);
+        units.forEach((v, u) => expect(v).toBeCloseTo(classUnitMean(c, u) - unitMeans[u]!, 5));
+      });
       h = y;
     });
     m.dispose();
@@ -87,9 +124,21 @@ describe('highway analyze on run folders', () => {
     expect(files.map((f) => f.split('/').pop())).toEqual([...ANALYSIS_FILES]);
     const lines = (f: string) => readFileSync(join(dir, 'run', 'analysis', f), 'utf8').trim().split('\n');
     expect(lines('gates.csv')[0]).toBe('layer,name,bias_mean,gate_mean,gate_std,frac_units_open,mean_abs_change');
-    for (const f of ['gates.csv', 'gate-sample.csv', 'per-class.csv', 'lesion.csv']) expect(lines(f).length, f).toBe(1 + 4);
+    for (const f of ['gates.csv', 'gate-sample.csv', 'lesion.csv']) expect(lines(f).length, f).toBe(1 + 4);
     expect(lines('gate-sample.csv')[0]!.split(',').length).toBe(2 + 6);
-    expect(lines('per-class.csv')[0]!.split(',').length).toBe(2 + 4);
+    // long form: 4 highway layers × 6 units × 4 classes, and each delta = mean_t − that unit's overall mean
+    expect(lines('per-class.csv')[0]).toBe('layer,unit,class,mean_t,delta');
+    expect(lines('per-class.csv')).toHaveLength(1 + 4 * 6 * 4);
+    const rows = lines('per-class.csv').slice(1).map((l) => l.split(',').map(Number));
+    for (let layer = 1; layer <= 4; layer++) {
+      for (let unit = 0; unit < 6; unit++) {
+        const cell = rows.filter((r) => r[0] === layer && r[1] === unit);
+        const overall = cell[0]![3]! - cell[0]![4]!;
+        for (const r of cell) expect(r[3]! - r[4]!).toBeCloseTo(overall, 6);
+        // 40 class-balanced samples, 10 per class: the overall mean is the mean of the class means
+        expect(cell.reduce((s, r) => s + r[3]!, 0) / cell.length).toBeCloseTo(overall, 6);
+      }
+    }
     for (const f of ['gates.svg', 'per-class.svg', 'lesion.svg']) expect(XMLValidator.validate(readFileSync(join(dir, 'run', 'analysis', f), 'utf8')), f).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -260,6 +260,8 @@ describe('bilstm text models', () => {
     const e = dev.indexOf(Math.max(...dev));
     expect(summary.best!.devAccEpoch).toBe(e);
     expect(summary.best!.testAccAtBestDev).toBeCloseTo(col('test_acc')[e]!, 12);
+    // with a dev split, nothing in the summary is chosen on test
+    expect(summary.best).not.toHaveProperty('testAccChosenOnTest');
     const loaded = await loadModel(join(out, 'model'));
     expect(loaded.layers.map((l) => l.getClassName())).toContain('HighwayBiLSTM');
     loaded.dispose();

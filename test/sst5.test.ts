@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../src/data/index.js';
 import { PAD, UNK, buildVocab, parseSst } from '../src/data/sst5.js';
 
-const cfg = (dir: string, over: { maxLength?: number; binary?: boolean } = {}) => ({ name: `sst5:${dir}`, trainSize: null, testSize: null, maxLength: over.maxLength ?? 6, binary: over.binary ?? false });
+const cfg = (dir: string, over: { maxLength?: number; binary?: boolean; minCount?: number } = {}) => ({
+  name: `sst5:${dir}`,
+  trainSize: null,
+  testSize: null,
+  maxLength: over.maxLength ?? 6,
+  binary: over.binary ?? false,
+  minCount: over.minCount ?? 1,
+});
 
 /** The real sentences, beside the repository on this project's machines (never committed). */
 const shared = resolve(fileURLToPath(new URL('../..', import.meta.url)), 'shared/data/sst5');
@@ -37,6 +44,16 @@ describe('SST-5 loader', () => {
     expect(Array.from(ds.dev!.x)).toEqual([3, 1, 2, 0, 0, 0]); // "great" is not in train
     expect(Array.from(ds.test.x)).toEqual([5, 5, 5, 5, 5, 5]); // cut to 6 tokens
     expect(Array.from(ds.train.y)).toEqual([4, 0, 2]);
+  });
+
+  it('minCount 2 (the default): train words seen once map to the unknown word, so it occurs in training', () => {
+    const ds = loadDataset(cfg(tinyFolder(), { minCount: 2 }), 1);
+    // kept: film (4×) → 2, a (3×) → 3; ".", bad, good, is, the (once each) → unknown (1)
+    expect(ds.vocabSize).toBe(4);
+    expect(Array.from(ds.train.x)).toEqual([3, 1, 2, 1, 0, 0, 3, 1, 2, 0, 0, 0, 1, 2, 1, 3, 2, 0]);
+    expect(Array.from(ds.dev!.x)).toEqual([3, 1, 2, 0, 0, 0]);
+    expect(Array.from(ds.test.x)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(buildVocab(parseSst('x y y ||| 1\n', 't'), 3).size).toBe(0);
   });
 
   it('binary: neutral dropped, 0/1 → 0 and 3/4 → 1', () => {

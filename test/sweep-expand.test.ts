@@ -98,7 +98,22 @@ describe('sweep expansion', () => {
     expect(spec({ grid: FIG1.grid }).scheduler).toBeNull();
   });
 
+  it('"when": settings that follow a swept value (a learning rate for the plain nets only), recorded as parameters', () => {
+    const s = spec({ grid: FIG1.grid, when: { 'model.type': { plain: { 'train.lr': 0.05, 'train.decay': 0.9 } }, 'model.depth': { '100': { 'train.epochs': 7 } } } });
+    const runs = expandSweep(s, new Map([...base, ['train.lr', 0.1]]));
+    const get = (id: string) => runs.find((r) => r.id === id)!;
+    expect([get('plain-d20').config.train.lr, get('plain-d20').config.train.decay, get('plain-d20').params['train.lr']]).toEqual([0.05, 0.9, 0.05]);
+    expect([get('highway-d20').config.train.lr, get('highway-d20').params['train.lr']]).toEqual([0.1, undefined]);
+    expect([get('plain-d100').config.train.epochs, get('highway-d100').config.train.epochs, get('highway-d50').config.train.epochs]).toEqual([7, 7, 20]);
+    expect(runs.map((r) => r.id)).toEqual(expandSweep(spec({ grid: FIG1.grid }), base).map((r) => r.id));
+  });
+
   const bad: Array<[unknown, RegExp]> = [
+    [{ grid: { 'model.depth': [1] }, when: { 'model.type': { plain: { 'train.lr': 0.05 } } } }, /when\["model\.type"\]: model\.type is not swept/],
+    [{ grid: { 'model.type': ['plain'] }, when: { 'model.type': { plane: { 'train.lr': 0.05 } } } }, /when\["model\.type"\]\["plane"\]: model\.type: expected one of .*\(did you mean "plain"\?\)/],
+    [{ grid: { 'model.type': ['plain'] }, when: { 'model.type': { plain: { 'train.lr': -1 } } } }, /when\["model\.type"\]\["plain"\]\["train\.lr"\]: train\.lr: expected a finite number > 0/],
+    [{ grid: { 'model.type': ['plain'], 'train.lr': [0.1] }, when: { 'model.type': { plain: { 'train.lr': 0.5 } } } }, /train\.lr is swept; a "when" setting cannot also set it/],
+    [{ grid: { 'model.type': ['plain'] }, when: { 'model.type': { plain: { 'train.rl': 0.5 } } } }, /unknown config path "train\.rl" \(did you mean "train\.lr"\?\)/],
     [{ grid: { 'model.depth': [1] }, scheduler: { hyperband: {} } }, /scheduler: expected \{"asha".*unknown scheduler "hyperband"/],
     [{ grid: { 'model.depth': [1] }, scheduler: { asha: { metric: 'train_los', minEpochs: 1, reduction: 3 } } }, /scheduler\.asha\.metric: expected one of train_loss.*\(did you mean "train_loss"\?\)/],
     [{ grid: { 'model.depth': [1] }, scheduler: { asha: { minEpochs: 0, reduction: 3 } } }, /scheduler\.asha\.minEpochs: expected an integer ≥ 1, got 0/],

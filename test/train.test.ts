@@ -87,6 +87,11 @@ describe('training', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ status: 'completed', epochs: 3, params: 16 * 16 + 16 + 5 * 2 * (16 * 16 + 16) + 16 * 4 + 4 });
     expect(summary.steps).toBe(3 * Math.ceil(256 / 32));
+    // no dev split: the best test accuracy is there, named for being chosen on test
+    const testAcc = rows.slice(1).map((r) => Number(r[4]));
+    expect(summary.best.testAccChosenOnTest).toBe(Math.max(...testAcc));
+    expect(testAcc[summary.best.testAccChosenOnTestEpoch]).toBe(Math.max(...testAcc));
+    expect(summary.best).not.toHaveProperty('testAcc');
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config.model).toMatchObject({ type: 'highway', depth: 6, width: 16, gateBias: -1 });
     expect(config.run).toMatchObject({ backend: backend.name, seed: 1 });

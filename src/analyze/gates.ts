@@ -35,8 +35,8 @@ export interface Analysis {
   unitBias: number[][];
   /** layer × unit: T for the first sample. */
   sample: number[][];
-  /** layer × class: mean T over that class's samples minus the mean over all samples. */
-  perClass: number[][];
+  /** layer × class × unit: mean T of the unit over that class's samples minus its mean over all samples (the paper's Figure 3). */
+  perClass: number[][][];
   lesion: Array<{ layer: number; name: string; loss: number; accuracy: number }>;
   base: { loss: number; accuracy: number };
   samples: number;
@@ -99,7 +99,7 @@ export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Spli
   const sumT2 = new Array<number>(G).fill(0);
   const sumAbs = new Array<number>(G).fill(0);
   const countAbs = new Array<number>(G).fill(0);
-  const classSum = gates.map(() => new Array<number>(numClasses).fill(0));
+  const classSum = gates.map(() => Array.from({ length: numClasses }, () => [] as number[]));
   const classCount = new Array<number>(numClasses).fill(0);
   const sample: number[][] = gates.map(() => []);
 
@@ -115,14 +115,13 @@ export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Spli
         units[g] = n;
         const acc = sumT[g]!;
         for (let r = 0; r < to - from; r++) {
-          let rowMean = 0;
+          const cls = classSum[g]![samples.y[from + r]!]!;
           for (let u = 0; u < n; u++) {
             const v = vals[r * n + u]!;
             acc[u] = (acc[u] ?? 0) + v;
+            cls[u] = (cls[u] ?? 0) + v;
             sumT2[g]! += v * v;
-            rowMean += v / n;
           }
-          classSum[g]![samples.y[from + r]!]! += rowMean;
         }
         if (from === 0) sample[g] = Array.from(vals.subarray(0, n));
         // |y − x| over real positions (tokens) only
@@ -150,7 +149,9 @@ export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Spli
       meanAbsChange: sumAbs[g]! / countAbs[g]!,
     };
   });
-  const perClass = gates.map((_, g) => classSum[g]!.map((s, c) => (classCount[c]! > 0 ? s / classCount[c]! - rows[g]!.gateMean : Number.NaN)));
+  const perClass = gates.map((_, g) =>
+    classSum[g]!.map((sums, c) => unitMeans[g]!.map((overall, u) => (classCount[c]! > 0 ? (sums[u] ?? 0) / classCount[c]! - overall : Number.NaN))),
+  );
 
   // lesioning is judged on the whole training set, with the trainer's own evaluation
   const evaluateWith = (lesion: number) => evaluate((x) => forwardChain(model, x, undefined, lesion), train, inputShape, numClasses, 2000, { sequences });

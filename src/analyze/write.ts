@@ -21,6 +21,27 @@ const heat = (title: string, values: Array<{ layer: number; y: number; v: number
 
 const cells = (m: number[][]) => m.flatMap((row, l) => row.map((v, y) => ({ layer: l + 1, y, v })));
 
+/** One heat map per class (layer × unit): its mean gate output minus the overall mean, as in the paper's Figure 3. */
+function perClassSmallMultiples(a: Analysis): Record<string, unknown> {
+  const values = a.perClass.flatMap((classes, l) => classes.flatMap((deltas, c) => deltas.map((v, u) => ({ layer: l + 1, unit: u, class: c, v }))));
+  return {
+    title: 'Mean gate output per class minus the overall mean, per layer and unit',
+    data: { values },
+    facet: { field: 'class', type: 'ordinal', title: 'class' },
+    columns: 5,
+    spec: {
+      width: 150,
+      height: 110,
+      mark: 'rect',
+      encoding: {
+        x: { field: 'layer', type: 'ordinal', title: 'highway layer', axis: { labelOverlap: true } },
+        y: { field: 'unit', type: 'ordinal', title: 'unit', axis: { labelOverlap: true } },
+        color: { field: 'v', type: 'quantitative', title: 'ΔT', scale: { scheme: 'blueorange', domainMid: 0 } },
+      },
+    },
+  };
+}
+
 /** Write the seven analysis files into `dir`; returns their paths. */
 export async function writeAnalysis(a: Analysis, dir: string): Promise<string[]> {
   const names = a.rows.map((r) => r.name);
@@ -31,7 +52,11 @@ export async function writeAnalysis(a: Analysis, dir: string): Promise<string[]>
       a.rows.map((r) => [r.layer, r.name, r.biasMean, r.gateMean, r.gateStd, r.fracOpen, r.meanAbsChange]),
     ),
     'gate-sample.csv': csv(['layer', 'name', ...(a.sample[0] ?? []).map((_, u) => `unit_${u}`)], a.sample.map((row, l) => [l + 1, names[l]!, ...row])),
-    'per-class.csv': csv(['layer', 'name', ...(a.perClass[0] ?? []).map((_, c) => `class_${c}`)], a.perClass.map((row, l) => [l + 1, names[l]!, ...row])),
+    // long form: one row per layer, unit and class
+    'per-class.csv': csv(
+      ['layer', 'unit', 'class', 'mean_t', 'delta'],
+      a.perClass.flatMap((classes, l) => classes.flatMap((deltas, c) => deltas.map((delta, u) => [l + 1, u, c, a.unitMeans[l]![u]! + delta, delta]))),
+    ),
     'lesion.csv': csv(
       ['layer', 'name', 'lesioned_loss', 'lesioned_acc', 'base_loss', 'base_acc'],
       a.lesion.map((r) => [r.layer, r.name, r.loss, r.accuracy, a.base.loss, a.base.accuracy]),
@@ -44,7 +69,7 @@ export async function writeAnalysis(a: Analysis, dir: string): Promise<string[]>
       ],
       resolve: { scale: { color: 'independent' } },
     }),
-    'per-class.svg': await renderSvg(heat('Mean gate output per class minus the overall mean', cells(a.perClass), 'class', 'blueorange', 0)),
+    'per-class.svg': await renderSvg(perClassSmallMultiples(a)),
     'lesion.svg': await renderSvg({
       title: 'Lesioning: training-set loss with one layer’s transform gate set to 0',
       width: 420,

@@ -11,9 +11,11 @@ Loads the run's saved model and its data (from config.json) and writes, into --o
                    samples, its standard deviation, fraction of units whose mean gate output is
                    above 0.5, mean |y - x| (how much the block changes its input)
   gate-sample.csv  gate outputs for one sample, layer x unit
-  per-class.csv    mean gate output per class minus the overall mean, layer x class
-  lesion.csv       training-set loss and accuracy with each layer's transform gate forced to 0
-                   (the layer becomes the identity), next to the unlesioned values
+  per-class.csv    long form layer,unit,class,mean_t,delta: each unit's mean gate output over a
+                   class, and minus its mean over all samples (the paper's Figure 3)
+  lesion.csv       training-set loss and accuracy with one layer made the identity (y = x: its
+                   transform gate forced to 0, an independent carry gate to 1), next to the
+                   unlesioned values
   gates.svg, per-class.svg, lesion.svg   heat maps and the lesion curve
 Convolutional highway layers: gate statistics averaged over spatial positions.
 

@@ -32,6 +32,13 @@ Quick start:
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `highway sweep … --list | head`: the reader went away; that is not an error of ours
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {

@@ -29,6 +29,8 @@ export interface DatasetConfig {
   maxLength: number;
   /** SST-5 only: drop neutral (2) and map 0/1 → negative, 3/4 → positive, as the seed did. */
   binary: boolean;
+  /** Text datasets: train words seen fewer times map to the unknown word (which is then trained). */
+  minCount: number;
 }
 
 export interface ModelConfig {
@@ -125,6 +127,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'dataset.testSize': { kind: 'int', min: 1, max: 10_000_000, nullable: true, default: null, help: 'class-balanced test subset (null: all)' },
 
   'dataset.maxLength': { kind: 'int', min: 1, max: 10_000, default: 50, help: 'text datasets: tokens per sentence (cut or padded)' },
+  'dataset.minCount': { kind: 'int', min: 1, max: 1_000_000, default: 2, help: 'text datasets: train words seen fewer times than this map to the unknown word, which is thereby trained (1: every train word gets its own vector, and the unknown word none)' },
   'dataset.binary': { kind: 'bool', default: false, help: 'sst5: drop neutral sentences, 0/1 → negative, 3/4 → positive (the seed\'s binary task)' },
   'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'plain or highway dense layers after the first plain layer; plain-conv / highway-conv: the authors\' convolutional MNIST nets; text: plain-pooled / highway-pooled (mean embedding, then the dense stack), plain-bilstm / highway-bilstm (stacked bidirectional LSTMs)' },
   'model.depth': { kind: 'int', min: 1, max: 1000, default: 10, help: 'layers before the softmax, counting the first plain layer' },

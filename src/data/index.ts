@@ -27,7 +27,7 @@ export function loadDataset(cfg: DatasetConfig, seed: number): Dataset {
   } else if (name.startsWith('sst5:')) {
     const dir = name.slice(5);
     if (!dir) throw new UserError('dataset.name: "sst5:" needs a folder, e.g. sst5:../shared/data/sst5');
-    ds = loadSst5(dir, cfg.maxLength, cfg.binary);
+    ds = loadSst5(dir, cfg.maxLength, cfg.binary, cfg.minCount);
   } else if (name === 'synthetic') {
     return loadSynthetic(seed, cfg.trainSize ?? undefined, cfg.testSize ?? undefined);
   } else {

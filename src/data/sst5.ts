@@ -1,9 +1,12 @@
 /**
  * SST-5 sentences (the seed's text experiment): `train.txt`, `dev.txt`, `test.txt`, one sentence
  * per line, PTB tokens separated by spaces, then ` ||| ` and the label 0–4. The vocabulary comes
- * from train only: id 0 is padding, 1 the unknown word, then train tokens by falling frequency
- * (ties alphabetical), so ids are deterministic. Sentences are cut or padded (at the end) to
- * `maxLength`. `binary` drops label 2 and maps 0/1 → 0 (negative), 3/4 → 1 (positive).
+ * from train only: id 0 is padding, 1 the unknown word, then train tokens seen at least `minCount`
+ * times, by falling frequency (ties alphabetical), so ids are deterministic. Rarer train words
+ * map to the unknown word, so its vector is trained on them and stands for the words dev and test
+ * have that train lacks (with every train word in the vocabulary it would never be trained).
+ * Sentences are cut or padded (at the end) to `maxLength`. `binary` drops label 2 and maps
+ * 0/1 → 0 (negative), 3/4 → 1 (positive).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,10 +35,10 @@ export function parseSst(text: string, file: string): Sentence[] {
   return out;
 }
 
-export function buildVocab(sentences: Sentence[]): Map<string, number> {
+export function buildVocab(sentences: Sentence[], minCount = 1): Map<string, number> {
   const freq = new Map<string, number>();
   for (const s of sentences) for (const t of s.tokens) freq.set(t, (freq.get(t) ?? 0) + 1);
-  const words = [...freq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([w]) => w);
+  const words = [...freq.entries()].filter(([, n]) => n >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([w]) => w);
   return new Map(words.map((w, i) => [w, i + 2]));
 }
 
@@ -49,7 +52,7 @@ function encode(sentences: Sentence[], vocab: Map<string, number>, maxLength: nu
   return { x, y, n: sentences.length };
 }
 
-export function loadSst5(dir: string, maxLength: number, binary: boolean): Dataset {
+export function loadSst5(dir: string, maxLength: number, binary: boolean, minCount = 2): Dataset {
   if (!existsSync(dir)) throw new UserError(`dataset "sst5:${dir}": folder ${dir} does not exist`);
   const read = (name: string) => {
     const f = join(dir, name);
@@ -58,10 +61,10 @@ export function loadSst5(dir: string, maxLength: number, binary: boolean): Datas
     return binary ? all.filter((s) => s.label !== 2).map((s) => ({ ...s, label: s.label < 2 ? 0 : 1 })) : all;
   };
   const [train, dev, test] = [read('train.txt'), read('dev.txt'), read('test.txt')];
-  const vocab = buildVocab(train);
+  const vocab = buildVocab(train, minCount);
   return {
     name: `sst5:${dir}`,
-    description: `SST-${binary ? '2 (binary)' : '5'} sentences from ${dir}: ${train.length} train / ${dev.length} dev / ${test.length} test, vocabulary ${vocab.size + 2} (train tokens + padding + unknown), ${maxLength} tokens`,
+    description: `SST-${binary ? '2 (binary)' : '5'} sentences from ${dir}: ${train.length} train / ${dev.length} dev / ${test.length} test, vocabulary ${vocab.size + 2} (train words seen ≥ ${minCount}× + padding + unknown), ${maxLength} tokens`,
     inputShape: [maxLength],
     numClasses: binary ? 2 : 5,
     train: encode(train, vocab, maxLength),

@@ -81,14 +81,15 @@ export abstract class GatedLayer extends tfl.layers.Layer {
 
   /**
    * The layer's forward pass with its transform gate exposed: y = H·T + x·C, C = 1 − T (coupled)
-   * or σ(x·W_C + b_C); returns T (same shape as x) and y. With `lesion`, T is forced to 0
-   * (coupled: y = x), for the analysis.
+   * or σ(x·W_C + b_C); returns T (same shape as x) and y. With `lesion` the layer is the
+   * identity, y = x, for the analysis: T forced to 0 and, with an independent carry, C to 1.
    */
   gateActivity(x: tf.Tensor, lesion = false): { t: tf.Tensor; y: tf.Tensor } {
+    if (lesion) return { t: tf.zerosLike(x), y: x };
     return tf.tidy(() => {
       const w = this.gateWeights!;
       const pre = ([k, b]: [LayerVariable, LayerVariable]) => tf.add(this.transform(x, k.read()), b.read());
-      const t = lesion ? tf.zerosLike(x) : tf.sigmoid(pre(w.t));
+      const t = tf.sigmoid(pre(w.t));
       const h = activate(this.activation, pre(w.h));
       const carry = w.c ? tf.sigmoid(pre(w.c)) : tf.sub(1, t);
       return { t, y: tf.add(tf.mul(h, t), tf.mul(x, carry)) };

@@ -4,3 +4,4 @@ export { HighwayConv2D, type HighwayConv2DArgs } from './highway-conv2d.js';
 export { FeaturePad, FeatureSubsample } from './transitions.js';
 export { kernelInitializer } from './initializers.js';
 export { BiLSTM, HighwayBiLSTM, MaskedMeanPooling, bidirectionalLstm, maskedMeanOverTime, tokenWeights, type HighwayBiLSTMArgs, type RecurrentArgs } from './recurrent.js';
+export { SeededDropout, type SeededDropoutArgs } from './seeded-dropout.js';

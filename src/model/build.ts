@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { deriveSeed } from '../util/random.js';
-import { BiLSTM, FeaturePad, FeatureSubsample, HighwayBiLSTM, HighwayDense, MaskedMeanPooling, kernelInitializer } from '../layers/index.js';
+import { BiLSTM, FeaturePad, FeatureSubsample, HighwayBiLSTM, HighwayDense, MaskedMeanPooling, SeededDropout, kernelInitializer } from '../layers/index.js';
 import { planDense } from './plan.js';
 import { buildConvBody } from './build-conv.js';
 import { isConv, isPooled, isText } from '../config/schema.js';
@@ -34,7 +34,7 @@ export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: nu
   const input = tfl.input({ shape: isText(m.type) ? [null as unknown as number] : data.inputShape, name: 'input' });
   let x: tfl.SymbolicTensor = input;
   const dropout = (v: tfl.SymbolicTensor, name: string) =>
-    m.inputDropout > 0 ? (tfl.layers.dropout({ rate: m.inputDropout, seed: deriveSeed(seed, 'dropout'), name }).apply(v) as tfl.SymbolicTensor) : v;
+    m.inputDropout > 0 ? (new SeededDropout({ rate: m.inputDropout, seed: deriveSeed(seed, 'dropout'), name }).apply(v) as tfl.SymbolicTensor) : v;
   if (isText(m.type)) {
     // token ids → word vectors (dropout, if any, on the vectors, never on the ids)
     const words = dropout(embedding(m, data, x, seed), 'embedding_dropout');

@@ -70,7 +70,7 @@ export function loadRuns(root: string): RunRecord[] {
   });
 }
 
-/** Final whole-training-set loss of a run (last finite row, or NaN). */
+/** Final whole-training-set loss of a run: its last row's (NaN if that row diverged, or if there is none). */
 export function finalLoss(r: RunRecord): number {
   const v = r.trainLoss[r.trainLoss.length - 1];
   return v === undefined ? Number.NaN : v;

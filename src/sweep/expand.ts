@@ -71,7 +71,9 @@ export function expandSweep(spec: SweepSpec, base: Map<string, unknown>): Planne
   const seen = new Map<string, number>();
   for (const point of gridPoints(spec.grid)) {
     trials.forEach((draws, t) => {
-      const all = [...point, ...(draws ?? [])];
+      const swept = [...point, ...(draws ?? [])];
+      // settings that follow a swept value ("when"), recorded with the run's parameters
+      const all = [...swept, ...spec.when.flatMap(([path, cases]) => cases.find(([v]) => swept.some(([p, x]) => p === path && x === v))?.[1] ?? [])];
       // first resolve with everything, to learn which values apply (e.g. gateBias needs highway)
       const probe = resolveConfig(base, new Map(all));
       const used = all.filter(([path]) => applies(path, probe));

@@ -62,6 +62,8 @@ export function writeSweepPlan(dir: string, runs: PlannedRun[]): void {
   });
 }
 
+const cost = (r: PlannedRun) => r.config.train.epochs * r.config.model.depth;
+
 export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<SweepResult> {
   const existing = existsSync(runsDir(opts.dir)) ? readdirSync(runsDir(opts.dir)) : [];
   if (existing.length > 0 && !opts.resume && !opts.force) {
@@ -74,7 +76,8 @@ export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<
   writeSweepPlan(opts.dir, opts.plan ?? runs);
 
   const skipped = opts.resume ? runs.filter((r) => isFinished(readSummary(runDir(opts.dir, r.id)))) : [];
-  const queue = runs.filter((r) => !skipped.includes(r));
+  // longest first (epochs × depth as the estimate): a long run started last would finish alone
+  const queue = runs.filter((r) => !skipped.includes(r)).sort((a, b) => cost(b) - cost(a) || a.index - b.index);
   opts.onEvent?.({ type: 'plan', total: runs.length, skipped: skipped.length, toRun: queue.length, jobs: opts.jobs });
 
   const outcomes: RunOutcome[] = [];

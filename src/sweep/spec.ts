@@ -21,6 +21,11 @@ export interface SweepSpec {
   random: { trials: number; seed: number; space: Array<[path: string, dist: Distribution]> } | null;
   /** Early stopping: runs compete within their grid point. */
   scheduler: { asha: AshaSpec } | null;
+  /**
+   * Settings that depend on a swept value: `when[path][value]` = more path → value settings for
+   * the runs where `path` has `value` (e.g. a learning rate for the plain nets only).
+   */
+  when: Array<[path: string, cases: Array<[value: unknown, settings: Array<[string, unknown]>]>]>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -109,10 +114,46 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
     random = { trials, seed, space };
   }
   if (grid.length === 0 && random === null) throw new UserError(`${at}: needs a non-empty "grid" or a "random" section`);
-  return { grid, random, scheduler: raw.scheduler === undefined ? null : parseScheduler(raw.scheduler, `${at}.scheduler`) };
+  const swept = [...grid.map(([p]) => p), ...(random?.space.map(([p]) => p) ?? [])];
+  return {
+    grid,
+    random,
+    scheduler: raw.scheduler === undefined ? null : parseScheduler(raw.scheduler, `${at}.scheduler`),
+    when: raw.when === undefined ? [] : parseWhen(raw.when, `${at}.when`, swept),
+  };
 }
 
-const SWEEP_KEYS = ['grid', 'random', 'scheduler'];
+const SWEEP_KEYS = ['grid', 'random', 'scheduler', 'when'];
+
+/** `"when": { "model.type": { "plain": { "train.lr": 0.05 } } }`: per-value settings of a swept path. */
+function parseWhen(raw: unknown, at: string, swept: string[]): SweepSpec['when'] {
+  if (!isObject(raw)) throw new UserError(`${at}: expected {"<swept path>": {"<value>": {"<path>": value, …}}}`);
+  return Object.entries(raw).map(([path, cases]) => {
+    const where = `${at}["${path}"]`;
+    checkPath(where, path);
+    if (!swept.includes(path)) throw new UserError(`${where}: ${path} is not swept (not in the grid or the random space), so it has one value and needs no "when"`);
+    if (!isObject(cases) || Object.keys(cases).length === 0) throw new UserError(`${where}: expected {"<value>": {"<path>": value, …}, …}`);
+    return [
+      path,
+      Object.entries(cases).map(([text, settings]) => {
+        const w = `${where}["${text}"]`;
+        // keys are JSON object keys, so strings: read numbers and booleans back for numeric paths
+        const value = (['int', 'number', 'nullableNumber', 'bool'] as string[]).includes(FIELDS[path]!.kind) ? JSON.parse(text) : text;
+        checkValue(w, path, value);
+        if (!isObject(settings) || Object.keys(settings).length === 0) throw new UserError(`${w}: expected a non-empty object of path → value`);
+        return [
+          value,
+          Object.entries(settings).map(([p, v]) => {
+            checkPath(`${w}["${p}"]`, p);
+            if (swept.includes(p)) throw new UserError(`${w}["${p}"]: ${p} is swept; a "when" setting cannot also set it`);
+            checkValue(`${w}["${p}"]`, p, v);
+            return [p, v] as [string, unknown];
+          }),
+        ] as [unknown, Array<[string, unknown]>];
+      }),
+    ] as [string, Array<[unknown, Array<[string, unknown]>]>];
+  });
+}
 const ASHA_KEYS = ['metric', 'minEpochs', 'reduction'];
 
 /** `"scheduler": { "asha": { "metric": "train_loss", "minEpochs": 5, "reduction": 3 } }` */
