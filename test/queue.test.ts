@@ -138,7 +138,7 @@ describe('queue mode without a server, and array jobs', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'queue-bad-'));
     const cfg = config(tmp);
     for (const [args, msg] of [
-      [['worker', '--queue', 'redis://127.0.0.1:1'], /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/],
+      [['worker', '--queue', 'redis://127.0.0.1:1'], /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connection refused \(is redis-server running there\?\)/],
       [['sweep', cfg, '--queue', 'redis://127.0.0.1:1'], /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/],
       [['sweep', cfg, '--queue', 'http://localhost'], /--queue: expected a redis:\/\/ or rediss:\/\/ URL/],
       [['sweep', cfg, '--queue', 'redis://localhost/x'], /database "x"/],

@@ -36,14 +36,32 @@ async function tryTensorflow(): Promise<string | null> {
   return (await tf.setBackend('tensorflow')) ? null : 'tfjs-node loaded but its backend failed to initialise';
 }
 
+/**
+ * The wasm module (Emscripten) installs process handlers that rethrow any uncaught error from
+ * inside a handler, which makes Node exit with code 7 instead of printing the error and exiting 1:
+ * remove the handlers it added, so a bug exits 1 on every backend.
+ */
+async function withoutEmscriptenHandlers<T>(load: () => Promise<T>): Promise<T> {
+  const proc = process as unknown as NodeJS.EventEmitter;
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = events.map((ev) => new Set(proc.listeners(ev)));
+  try {
+    return await load();
+  } finally {
+    events.forEach((ev, i) => {
+      for (const l of proc.listeners(ev)) if (!before[i]!.has(l)) proc.off(ev, l as (...args: unknown[]) => void);
+    });
+  }
+}
+
 async function tryWasm(): Promise<string | null> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    await withoutEmscriptenHandlers(() => import('@tensorflow/tfjs-backend-wasm'));
   } catch (e) {
     return `wasm backend not available (${(e as Error).message.split('\n')[0]})`;
   }
   installWasmKernelFixes();
-  return (await tf.setBackend('wasm')) ? null : 'wasm backend failed to initialise';
+  return (await withoutEmscriptenHandlers(() => tf.setBackend('wasm'))) ? null : 'wasm backend failed to initialise';
 }
 
 /**

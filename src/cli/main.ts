@@ -31,7 +31,26 @@ Quick start:
   return program;
 }
 
+/** A bug: its stack, and exit code 1 (on every backend; see backend/index.ts). */
+function bug(e: unknown): void {
+  process.stderr.write(`\nhighway: internal error (a bug; please report it with this output):\n${(e as Error)?.stack ?? String(e)}\n`);
+  process.exitCode = 1;
+}
+
 export async function main(argv: string[]): Promise<void> {
+  // errors outside the command's own chain (a timer, an event handler) are bugs too
+  process.on('uncaughtException', (e) => {
+    if (isUserError(e)) {
+      process.stderr.write(`\nhighway: error: ${e.message}\n`);
+      process.exit(2);
+    }
+    bug(e);
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (e) => {
+    bug(e);
+    process.exit(1);
+  });
   // `highway sweep … --list | head`: the reader went away; that is not an error of ours
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
@@ -52,6 +71,6 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    throw e;
+    bug(e);
   }
 }

@@ -31,6 +31,7 @@ export function reportCommand(): Command {
         const sel = devSelection(run);
         if (sel) process.stdout.write(`${run.id}: test_acc ${sel.testAcc.toFixed(4)} at the best dev epoch ${sel.epoch} (dev_acc ${sel.devAcc.toFixed(4)})\n`);
       }
+      for (const run of r.runs.filter((x) => x.unreadable)) process.stderr.write(`unreadable run ${run.id}: ${run.unreadable}\n`);
       process.stdout.write(`${r.runs.length} runs → ${r.files.join(', ')}\n`);
     });
 }

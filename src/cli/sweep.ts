@@ -4,16 +4,19 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { positiveInt } from './options.js';
 import { loadConfigFile, parseSet } from '../config/index.js';
-import { UserError } from '../errors.js';
+import { UserError, isUserError } from '../errors.js';
 import { parseSweepSpec, type SweepSpec } from '../sweep/spec.js';
 import { expandSweep } from '../sweep/expand.js';
-import { runSweep, writeSweepPlan } from '../sweep/run-sweep.js';
+import { runSweep } from '../sweep/run-sweep.js';
+import { writeSweepPlan } from '../sweep/plan-file.js';
+import { safeName } from '../util/names.js';
+import { makeFolder } from '../runs/folder.js';
 import { inShard, parseShard, type Shard } from '../sweep/shard.js';
 import type { PlannedRun } from '../sweep/expand.js';
 import { slurmScript } from '../sweep/slurm.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DEFAULT_QUEUE, checkQueueName } from '../queue/connection.js';
-import type { StopRequest } from '../train/index.js';
+import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
 import { formatLoss } from '../report/claims.js';
 import { rungEpochs, type AshaSpec } from '../sweep/asha.js';
 
@@ -96,11 +99,11 @@ export function sweepCommand(): Command {
         for (const r of runs) process.stdout.write(`${r.index}\t${r.id}\t${JSON.stringify(r.params)}\n`);
         return;
       }
-      const name = plan[0]!.config.name.replace(/[^\w.-]+/g, '_');
+      const name = safeName(plan[0]!.config.name);
       const dir = opts.out ?? join('results', name);
       if ((opts.wait || opts.status) && !opts.queue) throw new UserError(`--${opts.wait ? 'wait' : 'status'} needs --queue <redis url>`);
       if (opts.tasks && !opts.emit) throw new UserError('--tasks is for --emit');
-      if (opts.emit !== undefined) return emitScript(opts, file, plan, dir, name);
+      if (opts.emit !== undefined) return emitScript(opts, file, plan, dir, name, spec);
       if (opts.queue && (opts.jobs || opts.force || opts.resume)) {
         const flag = opts.jobs ? '--jobs' : opts.force ? '--force' : '--resume';
         throw new UserError(`${flag} is for sweeps run here; with --queue, ${opts.jobs ? 'give --jobs to `highway worker`' : 'enqueueing again already skips finished runs and requeues failed ones'}`);
@@ -112,12 +115,9 @@ export function sweepCommand(): Command {
         if (!opts.quiet) process.stderr.write(`${s}\n`);
       };
 
-      let stop: StopRequest = 'no';
-      const onSigint = () => {
-        stop = stop === 'no' ? 'after-epoch' : 'now';
-        process.stderr.write(stop === 'after-epoch' ? '\nstopping: runs in flight finish their epoch, nothing new starts (Ctrl-C again to stop now)\n' : '\nstopping now\n');
-      };
-      process.on('SIGINT', onSigint);
+      const stop = listenForStop((level, signal) =>
+        process.stderr.write(level === 'after-epoch' ? '\nstopping: runs in flight finish their epoch, nothing new starts (Ctrl-C again to stop now)\n' : `\nstopping now (${signal})\n`),
+      );
       let result;
       try {
         result = await runSweep(runs, {
@@ -128,11 +128,14 @@ export function sweepCommand(): Command {
           force: Boolean(opts.force),
           plan,
           scheduler: spec.scheduler,
-          stopRequested: () => stop,
+          ...(opts.shard ? { shard: opts.shard } : {}),
+          stopRequested: stop.level,
           onEvent: (e) => {
             if (e.type === 'plan') {
               log(`sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`);
               if (spec.scheduler) log(describeScheduler(spec.scheduler.asha, plan));
+            } else if (e.type === 'run-busy') {
+              log(`${e.run.id}: skipped, being run by ${e.heldBy}`);
             } else if (e.type === 'run-end') {
               const o = e.outcome;
               const f = o.summary?.final;
@@ -143,18 +146,19 @@ export function sweepCommand(): Command {
           },
         });
       } finally {
-        process.off('SIGINT', onSigint);
+        stop.dispose();
       }
       const by = (s: string) => result.outcomes.filter((o) => o.status === s).length;
       // a shard's report would show the other shards half done: report once they all finish
-      const reportLine = opts.shard ? `when every shard has finished: highway report ${dir}` : `report: ${(await report(dir)).join(', ')}`;
+      const reportLine = opts.shard ? `when every shard has finished: highway report ${dir}` : `report: ${await report(dir)}`;
       process.stdout.write(
         `sweep ${result.interrupted ? 'interrupted' : 'done'}: ${by('completed')} completed, ${spec.scheduler ? `${by('stopped')} stopped early, ` : ''}${by('diverged')} diverged, ${by('failed')} failed` +
-          `${result.skipped.length ? `, ${result.skipped.length} skipped (already finished)` : ''}\n` +
+          `${result.skipped.length ? `, ${result.skipped.length} skipped (already finished)` : ''}` +
+          `${result.busy.length ? `, ${result.busy.length} left to the runner that holds them` : ''}\n` +
           `${reportLine}\n`,
       );
       for (const o of result.outcomes.filter((x) => x.status === 'failed')) process.stderr.write(`failed: ${o.run.id}: ${o.error}\n`);
-      if (result.interrupted) process.exitCode = 130;
+      if (result.interrupted) process.exitCode = exitCodeFor(stop.signal());
       else if (by('failed') > 0) process.exitCode = 4;
     });
 }
@@ -176,57 +180,78 @@ function describeScheduler(asha: AshaSpec, plan: PlannedRun[]): string {
 }
 
 /** The report files; loaded here, not at start: the chart renderer is a large import the workers' start need not wait for. */
-async function report(dir: string): Promise<string[]> {
+async function report(dir: string): Promise<string> {
   const { writeReport } = await import('../report/index.js');
-  return (await writeReport(dir)).files;
+  try {
+    return (await writeReport(dir)).files.join(', ');
+  } catch (e) {
+    // the sweep's outcome stands whatever the report finds (e.g. no run got as far as its config)
+    if (isUserError(e)) return `not written (${e.message})`;
+    throw e;
+  }
 }
 
-function emitScript(opts: SweepOpts, file: string, plan: PlannedRun[], dir: string, name: string): void {
+function emitScript(opts: SweepOpts, file: string, plan: PlannedRun[], dir: string, name: string, spec: SweepSpec): void {
   if (opts.emit !== 'slurm') throw new UserError(`--emit: expected "slurm", got "${opts.emit}"`);
   if (opts.shard || opts.queue) throw new UserError('--emit writes a script for the whole sweep: drop --shard / --queue');
   const tasks = Math.min(opts.tasks ?? Math.min(plan.length, 1000), plan.length);
   // Slurm opens the output files before the script runs: their folder must exist already
+  makeFolder(dir);
   mkdirSync(join(dir, 'slurm'), { recursive: true });
-  writeSweepPlan(dir, plan);
+  writeSweepPlan(dir, plan, spec.scheduler);
   const path = join(dir, 'sweep.sbatch');
   writeFileAtomic(path, slurmScript({ configFile: file, sweepDir: dir, name, tasks, runs: plan.length, sets: opts.set }));
   process.stdout.write(`wrote ${path}: a job array of ${tasks} tasks for ${plan.length} runs\nsubmit: sbatch ${path}\nthen:   highway report ${dir}\n`);
 }
 
 async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], runs: PlannedRun[], dir: string, spec: SweepSpec): Promise<void> {
-  const { openQueue, enqueueSweep, sweepProgress, formatProgress } = await import('../queue/sweep-queue.js');
+  const [{ openQueue, enqueueSweep, sweepProgress, formatProgress }, { redactUrl, describeRedisError }] = await Promise.all([import('../queue/sweep-queue.js'), import('../queue/connection.js')]);
+  const shown = redactUrl(opts.queue!);
   const queue = await openQueue(opts.queue!, opts.queueName);
   try {
     if (opts.status) {
       const p = await sweepProgress(queue, runs, dir);
-      process.stdout.write(`queue "${opts.queueName}" at ${opts.queue}, sweep ${resolve(dir)}: ${formatProgress(p)}\n`);
+      process.stdout.write(`queue "${opts.queueName}" at ${shown}, sweep ${resolve(dir)}: ${formatProgress(p)}\n`);
       for (const f of p.failedRuns) process.stdout.write(`failed: ${f.id}: ${f.reason}\n`);
       return;
     }
-    mkdirSync(dir, { recursive: true });
-    writeSweepPlan(dir, plan);
-    const r = await enqueueSweep(queue, runs, dir, spec.scheduler);
+    makeFolder(dir);
+    writeSweepPlan(dir, plan, spec.scheduler);
+    const r = await enqueueSweep(queue, runs, dir);
     const qn = opts.queueName === DEFAULT_QUEUE ? '' : ` --queue-name ${opts.queueName}`;
     process.stdout.write(
-      `queued ${r.added.length + r.requeued.length} runs of ${file} on "${opts.queueName}" at ${opts.queue}` +
+      `queued ${r.added.length + r.requeued.length} runs of ${file} on "${opts.queueName}" at ${shown}` +
         `${r.requeued.length ? ` (${r.requeued.length} again)` : ''}` +
         `${r.pending.length ? `, ${r.pending.length} already queued` : ''}${r.finished.length ? `, ${r.finished.length} already finished` : ''} → ${resolve(dir)}\n` +
-        (opts.wait ? '' : `workers: highway worker --queue ${opts.queue}${qn}\nprogress: highway sweep ${file} --queue ${opts.queue}${qn} --out ${dir} --status\n`),
+        (opts.wait ? '' : `workers: highway worker --queue ${shown}${qn}\nprogress: highway sweep ${file} --queue ${shown}${qn} --out ${dir} --status\n`),
     );
     if (!opts.wait) return;
     let last = '';
+    let outage = false;
     for (;;) {
-      const p = await sweepProgress(queue, runs, dir);
+      let p;
+      try {
+        p = await sweepProgress(queue, runs, dir);
+      } catch (e) {
+        // Redis went away (restart, network): say so once, keep watching
+        if (!outage) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  Redis at ${shown}: ${describeRedisError(e, opts.queue!.startsWith('rediss:'))}; retrying every 2 s\n`);
+        outage = true;
+        await new Promise((res) => setTimeout(res, 2000));
+        continue;
+      }
+      if (outage) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  Redis at ${shown} answers again\n`);
+      outage = false;
       const line = formatProgress(p);
       if (line !== last && !opts.quiet) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
       last = line;
-      if (p.waiting + p.active + p.notQueued === 0) {
-        process.stdout.write(`sweep done: ${p.completed} completed, ${p.failed} failed\nreport: ${(await report(dir)).join(', ')}\n`);
+      if (p.waiting + p.active === 0) {
+        process.stdout.write(`sweep done: ${p.completed} completed, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`);
         for (const f of p.failedRuns) process.stderr.write(`failed: ${f.id}: ${f.reason}\n`);
-        if (p.failed > 0) process.exitCode = 4;
+        if (p.notQueued) process.stderr.write(`${p.notQueued} runs are neither finished nor queued (did Redis lose its data?): enqueue again to run them\n`);
+        if (p.failed + p.notQueued > 0) process.exitCode = 4;
         return;
       }
-      await new Promise((r) => setTimeout(r, 2000));
+      await new Promise((res) => setTimeout(res, 2000));
     }
   } finally {
     await queue.close();

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { runFile } from '../runs/folder.js';
-import type { StopRequest } from '../train/index.js';
+import { safeName } from '../util/names.js';
+import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
 import { hasGates, type ResolvedConfig } from '../config/index.js';
 import { addConfigOptions, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
@@ -12,7 +13,7 @@ function stamp(d = new Date()): string {
 }
 
 export function defaultRunDir(cfg: ResolvedConfig): string {
-  const prefix = cfg.name === 'highway' ? '' : `${cfg.name.replace(/[^\w.-]+/g, '_')}-`;
+  const prefix = cfg.name === 'highway' ? '' : `${safeName(cfg.name)}-`;
   return join('results', `${prefix}${cfg.model.type}-d${cfg.model.depth}-${stamp()}`);
 }
 
@@ -67,20 +68,16 @@ export function trainCommand(): Command {
         if (!quiet) process.stderr.write(`${s}\n`);
       };
       const backend = await initBackend(cfg.backend);
+      // fault injection for the exit-code tests (docs/guarantees.md): a bug once the backend is loaded
+      if (process.env.HIGHWAY_INJECT_BUG === 'sync') throw new Error('injected bug (HIGHWAY_INJECT_BUG=sync)');
+      if (process.env.HIGHWAY_INJECT_BUG === 'async') setTimeout(() => Promise.reject(new Error('injected bug (HIGHWAY_INJECT_BUG=async)')), 0);
       const out = (opts.out as string | undefined) ?? defaultRunDir(cfg);
       const printer = new ProgressPrinter(process.stderr, quiet);
       printer.setEpochs(cfg.train.epochs);
 
-      let stop: StopRequest = 'no';
-      const onSigint = () => {
-        if (stop === 'no') {
-          stop = 'after-epoch';
-          process.stderr.write('\nstopping after this epoch (Ctrl-C again to stop now)\n');
-        } else {
-          stop = 'now';
-        }
-      };
-      process.on('SIGINT', onSigint);
+      const stop = listenForStop((level, signal) =>
+        process.stderr.write(level === 'after-epoch' ? '\nstopping after this epoch (Ctrl-C again to stop now)\n' : `\nstopping now (${signal})\n`),
+      );
       try {
         const summary = await executeRun(cfg, {
           out,
@@ -97,7 +94,7 @@ export function trainCommand(): Command {
           hooks: {
             onProgress: (p) => printer.progress(p),
             onRow: (r) => printer.row(r),
-            stopRequested: () => stop,
+            stopRequested: stop.level,
           },
         });
         const f = summary.final;
@@ -113,9 +110,9 @@ export function trainCommand(): Command {
         const analyzed = await analyzeIfAsked(cfg, out);
         if (analyzed) printAnalysis(analyzed.analysis, analyzed.files, (s) => process.stdout.write(s));
         if (summary.status === 'diverged') process.exitCode = 3;
-        if (summary.status === 'interrupted') process.exitCode = 130;
+        if (summary.status === 'interrupted') process.exitCode = exitCodeFor(stop.signal());
       } finally {
-        process.off('SIGINT', onSigint);
+        stop.dispose();
       }
     });
   return cmd;

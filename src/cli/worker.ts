@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { positiveInt } from './options.js';
-import { DEFAULT_QUEUE, checkQueueName } from '../queue/connection.js';
+import { DEFAULT_QUEUE, checkQueueName, redactUrl } from '../queue/connection.js';
 import { formatLoss } from '../report/claims.js';
+import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
 
 const EXAMPLES = `
 Examples:
@@ -17,8 +18,11 @@ sweep folders as this machine sees them, if it differs from the enqueuing machin
 
 Faults: if a worker dies mid-run, its job goes back to the queue once its lock expires
 (--lock-seconds) and another worker reruns it from scratch; a job is tried twice, then its run
-is recorded as failed. Finished runs are never rerun. Ctrl-C once: runs in flight finish their
-epoch and stop (their jobs return to the queue); twice: exit now.`;
+is recorded as failed. Finished runs are never rerun, and a run is never run by two runners at
+once (a lease file beside it; a job whose run another runner holds waits). Ctrl-C once: runs in
+flight finish their epoch and their jobs return to the queue; twice, or SIGTERM: they stop now and
+return to the queue; three times: exit at once. Jobs are untrusted input: a job that names no run
+of a sweep folder's sweep.json is refused and recorded in the queue, and the worker goes on.`;
 
 export function workerCommand(): Command {
   return new Command('worker')
@@ -47,6 +51,9 @@ export function workerCommand(): Command {
         onEvent: (e) => {
           if (e.type === 'start') log(`start ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''} → ${e.out}`);
           if (e.type === 'skip') log(`skip ${e.id}: already finished in ${e.out}`);
+          if (e.type === 'busy') log(`wait ${e.id}: being run by ${e.heldBy}; the job is looked at again later`);
+          if (e.type === 'requeued') log(`requeued ${e.id}: interrupted by this worker's stop, back in the queue`);
+          if (e.type === 'rejected') process.stderr.write(`rejected job ${e.id}: ${e.reason}\n`);
           if (e.type === 'connection') process.stderr.write(`queue connection: ${e.message} (retrying)\n`);
           if (e.type === 'end') {
             const f = e.summary?.final;
@@ -55,19 +62,20 @@ export function workerCommand(): Command {
           }
         },
       });
-      log(`worker ${process.pid}: queue "${o.queueName}" at ${o.queue}, ${jobs} at a time${o.exitWhenEmpty ? ', exits when the queue is empty' : ''}`);
-      let interrupts = 0;
-      const onSigint = () => {
-        interrupts++;
-        if (interrupts > 1) process.exit(130);
-        log('stopping: runs in flight finish their epoch and go back to the queue (Ctrl-C again to exit now)');
-        void w.stop();
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
-      await Promise.race([w.done, new Promise<void>((r) => process.once('beforeExit', () => r()))]);
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-      if (interrupts > 0) process.exitCode = 130;
+      log(`worker ${process.pid}: queue "${o.queueName}" at ${redactUrl(o.queue)}, ${jobs} at a time${o.exitWhenEmpty ? ', exits when the queue is empty' : ''}`);
+      // Ctrl-C once: runs finish their epoch; again, or SIGTERM: they stop now; a third time: exit
+      let asks = 0;
+      const stop = listenForStop((level, signal) => {
+        asks++;
+        if (asks > 2) process.exit(exitCodeFor(signal));
+        log(level === 'after-epoch' ? 'stopping: runs in flight finish their epoch and go back to the queue (Ctrl-C again to stop them now)' : `stopping now (${signal}): runs in flight stop and go back to the queue`);
+        void w.stop(level === 'now' ? 'now' : 'after-epoch');
+      });
+      try {
+        await Promise.race([w.done, new Promise<void>((r) => process.once('beforeExit', () => r()))]);
+      } finally {
+        stop.dispose();
+      }
+      if (stop.signal()) process.exitCode = exitCodeFor(stop.signal());
     });
 }

@@ -1,30 +1,25 @@
 /**
  * The producer side of queue mode: one BullMQ job per run (job id = run id), idempotently, and
- * the sweep's progress as the queue and the run folders see it. The run folders stay the
- * record: a run whose folder says completed or diverged is never queued again.
+ * the sweep's progress as the run folders, the run leases and the queue see it. The sweep folder
+ * stays the record: a job only names a run of a sweep folder, whose sweep.json says what to run;
+ * a run whose folder says completed, diverged or stopped is never queued again.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { UserError } from '../errors.js';
-import type { ResolvedConfig } from '../config/index.js';
+import { readLease, isStale } from '../runs/lease.js';
 import type { PlannedRun } from '../sweep/expand.js';
-import type { SweepSpec } from '../sweep/spec.js';
 import { isFinished, runDir } from '../sweep/run-sweep.js';
+import { LEASES_DIR } from '../sweep/run-lease.js';
 import { readSummary } from '../sweep/pool.js';
-import { reachableRedis } from './connection.js';
+import { COMMAND_TIMEOUT_MS, reachableRedis } from './connection.js';
 
-/** What a queued job carries: everything a worker on another machine needs to run it. */
+/** What a queued job carries: which run of which sweep folder (untrusted: see queue/job.ts). */
 export interface QueueJobData {
   /** The sweep folder as the enqueuing machine saw it (a shared filesystem is assumed). */
   sweepDir: string;
   id: string;
   index: number;
-  trial: number | null;
-  params: Record<string, unknown>;
-  config: ResolvedConfig;
-  /** The run's grid point, and the sweep's early-stopping scheduler (null: none). */
-  group: string;
-  scheduler: SweepSpec['scheduler'];
 }
 
 /** Attempts per job: a run that fails (or whose worker dies) once is tried once more elsewhere. */
@@ -33,7 +28,8 @@ export const ATTEMPTS = 2;
 const PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 export async function openQueue(url: string, name: string): Promise<Queue<QueueJobData>> {
-  return new Queue<QueueJobData>(name, { connection: await reachableRedis(url) });
+  // the producer never blocks on Redis: a command that gets no answer is an error, not a hang
+  return new Queue<QueueJobData>(name, { connection: { ...(await reachableRedis(url)), commandTimeout: COMMAND_TIMEOUT_MS } });
 }
 
 export interface EnqueueResult {
@@ -46,35 +42,35 @@ export interface EnqueueResult {
   requeued: string[];
 }
 
-export async function enqueueSweep(queue: Queue<QueueJobData>, runs: PlannedRun[], dir: string, scheduler: SweepSpec['scheduler'] = null): Promise<EnqueueResult> {
+/** Everything is checked before anything is added: a refused sweep leaves the queue as it was. */
+export async function enqueueSweep(queue: Queue<QueueJobData>, runs: PlannedRun[], dir: string): Promise<EnqueueResult> {
   const sweepDir = resolve(dir);
   const result: EnqueueResult = { added: [], pending: [], finished: [], requeued: [] };
+  const plan: Array<{ run: PlannedRun; replace: boolean }> = [];
   for (const run of runs) {
     if (isFinished(readSummary(runDir(sweepDir, run.id)))) {
       result.finished.push(run.id);
       continue;
     }
-    const data: QueueJobData = { sweepDir, id: run.id, index: run.index, trial: run.trial, params: run.params, config: run.config, group: run.group, scheduler };
     const existing = await queue.getJob(run.id);
-    if (existing) {
-      const state = await existing.getState();
-      if (PENDING.has(state)) {
-        if (existing.data.sweepDir !== sweepDir) {
-          throw new UserError(
-            `queue "${queue.name}" already has run ${run.id} ${state} for the sweep in ${existing.data.sweepDir}; ` +
-              `use --queue-name to keep two sweeps apart, or wait for that one to finish`,
-          );
-        }
-        result.pending.push(run.id);
-        continue;
+    const state = existing ? await existing.getState() : null;
+    if (existing && state && PENDING.has(state)) {
+      if (existing.data.sweepDir !== sweepDir) {
+        throw new UserError(
+          `queue "${queue.name}" already has run ${run.id} ${state} for the sweep in ${existing.data.sweepDir}; ` +
+            `use --queue-name to keep two sweeps apart, or wait for that one to finish (nothing was queued)`,
+        );
       }
-      // finished in the queue but not on disk (failed, or the folder was removed): run it again
-      await existing.remove();
-      result.requeued.push(run.id);
-    } else {
-      result.added.push(run.id);
+      result.pending.push(run.id);
+      continue;
     }
-    await queue.add('run', data, { jobId: run.id, attempts: ATTEMPTS, removeOnComplete: false, removeOnFail: false });
+    plan.push({ run, replace: existing !== undefined });
+  }
+  for (const { run, replace } of plan) {
+    // finished in the queue but not on disk (failed, or the folder was removed): run it again
+    if (replace) await (await queue.getJob(run.id))?.remove();
+    await queue.add('run', { sweepDir, id: run.id, index: run.index }, { jobId: run.id, attempts: ATTEMPTS, removeOnComplete: false, removeOnFail: false });
+    (replace ? result.requeued : result.added).push(run.id);
   }
   return result;
 }
@@ -84,26 +80,27 @@ export interface SweepProgress {
   active: number;
   completed: number;
   failed: number;
-  /** Finished in their folders (completed or diverged), whatever the queue says. */
-  finishedOnDisk: number;
-  /** Neither finished on disk nor known to the queue. */
+  /** Neither finished on disk, nor running, nor known to the queue (Redis lost it): enqueue again. */
   notQueued: number;
   total: number;
   failedRuns: Array<{ id: string; reason: string }>;
 }
 
-/** This sweep's runs, by queue state; a run finished on disk counts as completed. */
+/**
+ * This sweep's runs, by what is true: finished on disk → completed; a live run lease → active
+ * (even if the queue lost its job); otherwise the queue's state.
+ */
 export async function sweepProgress(queue: Queue<QueueJobData>, runs: PlannedRun[], dir: string): Promise<SweepProgress> {
   const sweepDir = resolve(dir);
-  const p: SweepProgress = { waiting: 0, active: 0, completed: 0, failed: 0, finishedOnDisk: 0, notQueued: 0, total: runs.length, failedRuns: [] };
+  const p: SweepProgress = { waiting: 0, active: 0, completed: 0, failed: 0, notQueued: 0, total: runs.length, failedRuns: [] };
   await Promise.all(
     runs.map(async (run) => {
-      const onDisk = isFinished(readSummary(runDir(sweepDir, run.id)));
-      if (onDisk) p.finishedOnDisk++;
+      if (isFinished(readSummary(runDir(sweepDir, run.id)))) return void p.completed++;
+      const lease = readLease(join(sweepDir, LEASES_DIR, `${run.id}.lease`));
+      if (lease && !isStale(lease)) return void p.active++;
       const job = await queue.getJob(run.id);
       const state = job && job.data.sweepDir === sweepDir ? await job.getState() : 'unknown';
-      if (state === 'completed' || (onDisk && state === 'unknown')) p.completed++;
-      else if (state === 'failed') {
+      if (state === 'failed') {
         p.failed++;
         p.failedRuns.push({ id: run.id, reason: job?.failedReason ?? '' });
       } else if (state === 'active') p.active++;

@@ -2,24 +2,35 @@
  * The consumer side of queue mode (`highway worker`): a BullMQ Worker whose jobs are sweep runs,
  * each run in a worker process exactly as `highway sweep` runs it, into the sweep's folder.
  *
- * Faults, as BullMQ handles them: a worker that dies mid-run stops renewing its job's lock;
- * after --lock-seconds another worker's stalled-job check puts the job back in the queue and
- * someone runs it again from scratch (the half-written folder is replaced). A job is tried
- * ATTEMPTS times; after the last failure its folder's summary says failed. A run whose folder
- * already says completed or diverged is never run again.
+ * - Jobs are untrusted (queue/job.ts): a job that names no run of a real sweep folder is
+ *   refused, recorded as failed in the queue only, and the worker goes on.
+ * - One runner per run: the worker takes the run's lease (sweep/run-lease.ts) before touching its
+ *   folder. If another runner holds it (a copy of the job queued again after Redis lost its data,
+ *   a local sweep on the same folder), the job waits in the delayed set and is looked at again.
+ * - A worker that dies mid-run stops renewing its job's lock and the run's lease; after
+ *   --lock-seconds another worker's stalled-job check puts the job back and someone runs it
+ *   again from scratch. A job is tried ATTEMPTS times; after the last failure its folder's summary
+ *   says failed. A run whose folder already says completed, diverged or stopped is never rerun.
+ * - Stopped by its user (Ctrl-C, SIGTERM), the worker lets its runs stop and puts their jobs
+ *   back in the queue: an interrupted run is not a failed one.
  */
-import { basename, join } from 'node:path';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, DelayedError, WaitingError, Worker, type Job } from 'bullmq';
+import { isUserError } from '../errors.js';
 import type { RunSummary } from '../runs/run.js';
 import { RunnerPool, markFailed, readSummary } from '../sweep/pool.js';
-import { isFinished } from '../sweep/run-sweep.js';
-import { reachableRedis } from './connection.js';
+import { isFinished, runDir } from '../sweep/run-sweep.js';
+import { leaseRun } from '../sweep/run-lease.js';
+import { describeRedisError, reachableRedis } from './connection.js';
+import { locateJob, type LocatedJob } from './job.js';
 import type { QueueJobData } from './sweep-queue.js';
 
 export type WorkerEvent =
   | { type: 'start'; id: string; out: string; attempt: number }
   | { type: 'end'; id: string; status: string; summary: RunSummary | null; error?: string; seconds: number }
   | { type: 'skip'; id: string; out: string }
+  | { type: 'busy'; id: string; heldBy: string }
+  | { type: 'requeued'; id: string }
+  | { type: 'rejected'; id: string; reason: string }
   | { type: 'connection'; message: string };
 
 export interface QueueWorkerOptions {
@@ -34,38 +45,69 @@ export interface QueueWorkerOptions {
   onEvent?(e: WorkerEvent): void;
 }
 
-/** The job's sweep folder as this machine sees it: its own path, or --out/<that folder's name>. */
-export const sweepFolderFor = (data: QueueJobData, out: string | undefined): string => (out ? join(out, basename(data.sweepDir)) : data.sweepDir);
+/** How long a job whose run another runner holds waits before it is looked at again. */
+const BUSY_RETRY_MS = 15_000;
 
-/** Where this machine writes a job's run. */
-export const runFolderFor = (data: QueueJobData, out: string | undefined): string => join(sweepFolderFor(data, out), 'runs', data.id);
+export interface QueueWorker {
+  /** 'after-epoch': runs in flight finish their epoch; 'now': they stop at once. Their jobs go back to the queue. */
+  stop(level: 'after-epoch' | 'now'): Promise<void>;
+  done: Promise<void>;
+}
 
-/** Runs until stopped (returns a stop function's promise) or, with exitWhenEmpty, until the queue is drained. */
-export async function runQueueWorker(opts: QueueWorkerOptions): Promise<{ stop(): Promise<void>; done: Promise<void> }> {
+export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorker> {
   const connection = await reachableRedis(opts.url);
-  const pool = new RunnerPool({ detached: false, execArgv: opts.jobs > 1 ? ['--single-threaded-gc'] : [] });
+  const tls = connection.tls !== undefined;
+  // the run processes get their own process group: a terminal's Ctrl-C reaches the worker alone,
+  // which forwards it once (two would mean "stop now")
+  const pool = new RunnerPool({ detached: true, execArgv: opts.jobs > 1 ? ['--single-threaded-gc'] : [] });
   let running = 0;
+  let stopping = false;
 
-  const processor = async (job: Job<QueueJobData>) => {
-    const out = runFolderFor(job.data, opts.out);
+  const locate = (job: Job<QueueJobData>): LocatedJob => {
+    try {
+      return locateJob(job.data, opts.out);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      const reason = `job refused: ${e.message}`;
+      opts.onEvent?.({ type: 'rejected', id: String(job.id), reason });
+      throw new UnrecoverableError(reason);
+    }
+  };
+
+  const processor = async (job: Job<QueueJobData>, token?: string) => {
+    const { sweepDir, run, scheduler } = locate(job);
+    const out = runDir(sweepDir, run.id);
     const onDisk = readSummary(out);
     if (isFinished(onDisk)) {
       // finished by an earlier attempt whose worker died before it could tell the queue
-      opts.onEvent?.({ type: 'skip', id: job.data.id, out });
+      opts.onEvent?.({ type: 'skip', id: run.id, out });
       return onDisk!.status;
+    }
+    const lease = leaseRun(sweepDir, run.id, 'highway worker');
+    if ('heldBy' in lease) {
+      opts.onEvent?.({ type: 'busy', id: run.id, heldBy: lease.heldBy });
+      await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+      throw new DelayedError();
     }
     running++;
     const t0 = performance.now();
-    opts.onEvent?.({ type: 'start', id: job.data.id, out, attempt: job.attemptsMade + 1 });
+    opts.onEvent?.({ type: 'start', id: run.id, out, attempt: job.attemptsMade + 1 });
     try {
-      const scheduler = job.data.scheduler ? { asha: job.data.scheduler.asha, group: job.data.group, sweepDir: sweepFolderFor(job.data, opts.out) } : undefined;
-      const r = await pool.run({ config: job.data.config, out, sweep: { id: job.data.id, index: job.data.index, trial: job.data.trial, params: job.data.params }, ...(scheduler ? { scheduler } : {}) });
-      opts.onEvent?.({ type: 'end', id: job.data.id, status: r.status, summary: r.summary, error: r.error, seconds: (performance.now() - t0) / 1000 });
+      const schedulerTask = scheduler ? { scheduler: { asha: scheduler.asha, group: run.group, sweepDir } } : {};
+      const r = await pool.run({ config: run.config, out, sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params }, ...schedulerTask });
+      opts.onEvent?.({ type: 'end', id: run.id, status: r.status, summary: r.summary, error: r.error, seconds: (performance.now() - t0) / 1000 });
       if (r.status === 'completed' || r.status === 'diverged' || r.status === 'stopped') return r.status;
+      if (r.status === 'interrupted' && stopping) {
+        // stopped by this worker's user, not failed: back to the queue for any worker
+        await job.moveToWait(token);
+        opts.onEvent?.({ type: 'requeued', id: run.id });
+        throw new WaitingError();
+      }
       // a user error (bad data path, impossible shape) fails the same way everywhere: do not retry
       if (r.user) throw new UnrecoverableError(r.error ?? r.status);
       throw new Error(r.error ?? `run ${r.status}`);
     } finally {
+      lease.lease.release();
       running--;
     }
   };
@@ -82,22 +124,31 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<{ stop()
   worker.on('error', (e) => {
     if (Date.now() - lastError < 60_000) return;
     lastError = Date.now();
-    opts.onEvent?.({ type: 'connection', message: e.message });
+    opts.onEvent?.({ type: 'connection', message: describeRedisError(e, tls) });
   });
-  // the last attempt failed (or the job stalled once too often): the folder records it
+  // the last attempt failed (or the job stalled once too often): the run's folder records it
   worker.on('failed', (job, err) => {
-    if (!job) return;
+    if (!job || err instanceof DelayedError || err instanceof WaitingError || err.message.startsWith('job refused:')) return;
     const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade >= attempts || err.name === 'UnrecoverableError' || /stalled/i.test(err.message)) markFailed(runFolderFor(job.data, opts.out), err.message);
+    if (job.attemptsMade >= attempts || err.name === 'UnrecoverableError' || /stalled/i.test(err.message)) {
+      try {
+        const { sweepDir, run } = locateJob(job.data, opts.out);
+        markFailed(runDir(sweepDir, run.id), err.message);
+      } catch {
+        /* a job that names no run has no folder to mark */
+      }
+    }
   });
 
   let closing: Promise<void> | null = null;
-  const stop = () =>
-    (closing ??= (async () => {
-      pool.signal('SIGINT');
+  const stop = (level: 'after-epoch' | 'now') => {
+    stopping = true;
+    pool.signal(level === 'now' ? 'SIGTERM' : 'SIGINT');
+    return (closing ??= (async () => {
       await worker.close();
       await pool.close();
     })());
+  };
 
   const done = new Promise<void>((resolveDone) => {
     if (!opts.exitWhenEmpty) {
@@ -112,7 +163,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<{ stop()
         const c = await counter.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
         if (Object.values(c).every((n) => n === 0) && running === 0) {
           clearInterval(timer);
-          await stop();
+          await stop('after-epoch');
           await counter.close();
           resolveDone();
         }
@@ -120,6 +171,10 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<{ stop()
         /* try again at the next tick */
       }
     }, 1000);
+    worker.on('closed', () => {
+      clearInterval(timer);
+      void counter.close().finally(resolveDone);
+    });
   });
   return { stop, done };
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { makeFolder } from '../runs/folder.js';
 import { evaluateClaims, type Claim } from './claims.js';
 import { figure1Svg } from './figure.js';
 import { loadRuns, type RunRecord } from './load.js';
@@ -19,6 +20,7 @@ export const REPORT_FILES = ['runs.csv', 'curves.csv', 'figure1.svg', 'report.md
 /** Read every run folder under `root` and (re)write the four report files into `outDir`. */
 export async function writeReport(root: string, outDir: string = root): Promise<Report> {
   const runs = loadRuns(root).sort((a, b) => (a.config.run?.sweep?.index ?? 0) - (b.config.run?.sweep?.index ?? 0) || a.id.localeCompare(b.id));
+  makeFolder(outDir, '--out');
   const stats = groupStats(runs);
   const claims = evaluateClaims(stats);
   const [runsFile, curvesFile, figFile, mdFile] = REPORT_FILES.map((f) => join(outDir, f)) as [string, string, string, string];

@@ -3,7 +3,7 @@
  * copied from other machines. A run folder is any folder holding config.json (a run that
  * failed before its first epoch has no metrics.csv; it is listed with an empty curve).
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ResolvedConfig } from '../config/index.js';
@@ -24,23 +24,39 @@ export interface RunRecord {
   devAcc: number[];
   /** Swept parameters (path → value, null where not applicable); empty for single runs. */
   params: Record<string, unknown>;
+  /** Why its metrics.csv could not be read (the run then counts as "unreadable"). */
+  unreadable?: string;
 }
 
 
-function findRunDirs(root: string, depth: number): string[] {
+/**
+ * Run folders under `root`, up to `depth` levels down. Symbolic links are not followed (a link
+ * loop, a dangling link or `self -> .` neither fails nor lists a run twice), and each folder is
+ * visited once by its real path.
+ */
+function findRunDirs(root: string, depth: number, seen = new Set<string>()): string[] {
+  const real = realpathSync(root);
+  if (seen.has(real)) return [];
+  seen.add(real);
   if (existsSync(join(root, RUN_FILES.config))) return [root];
   if (depth === 0) return [];
-  return readdirSync(root)
-    .filter((n) => !n.startsWith('.') && n !== RUN_FILES.model)
-    .map((n) => join(root, n))
-    .filter((p) => statSync(p).isDirectory())
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== RUN_FILES.model)
+    .map((d) => join(root, d.name))
     .sort()
-    .flatMap((p) => findRunDirs(p, depth - 1));
+    .flatMap((p) => findRunDirs(p, depth - 1, seen));
 }
 
-function readCurve(file: string): { trainLoss: number[]; testAcc: number[]; devAcc: number[] } {
+function readCurve(file: string): { trainLoss: number[]; testAcc: number[]; devAcc: number[]; unreadable?: string } {
   if (!existsSync(file)) return { trainLoss: [], testAcc: [], devAcc: [] };
-  const rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Array<Record<string, string>>;
+  let rows: Array<Record<string, string>>;
+  try {
+    rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Array<Record<string, string>>;
+    if (rows.length > 0 && !('epoch' in rows[0]!)) throw new Error('no "epoch" column');
+  } catch (e) {
+    // one corrupt file must not cost the report: the run is listed as unreadable
+    return { trainLoss: [], testAcc: [], devAcc: [], unreadable: `${file}: ${(e as Error).message.split('\n')[0]}` };
+  }
   const trainLoss: number[] = [];
   const testAcc: number[] = [];
   const devAcc: number[] = [];
@@ -92,5 +108,6 @@ export function devSelection(r: RunRecord): { epoch: number; devAcc: number; tes
   return best;
 }
 export function status(r: RunRecord): string {
+  if (r.unreadable) return 'unreadable';
   return r.summary?.status ?? 'unknown';
 }

@@ -11,6 +11,8 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   const lines: string[] = [];
   lines.push(`# Depth study report: ${root}`, '');
   lines.push(`${runs.length} runs: ${[...counts.entries()].map(([k, v]) => `${v} ${k}`).join(', ')}. ` + `Statistics use finished runs (completed or diverged); a diverged run's final loss counts as +∞.`, '');
+  const unreadable = runs.filter((r) => r.unreadable);
+  if (unreadable.length > 0) lines.push(`Unreadable (left out of every statistic): ${unreadable.map((r) => `${r.id} (${r.unreadable})`).join('; ')}.`, '');
   const stoppedRuns = counts.get('stopped') ?? 0;
   if (stoppedRuns > 0) {
     const b = budget(runs);

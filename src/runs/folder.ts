@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -9,13 +9,68 @@ export const RUN_FILES = {
   model: 'model',
 } as const;
 
-/** Make an empty run folder; an existing non-empty one is an error unless `force`. */
-export function prepareRunFolder(dir: string, force: boolean): void {
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    if (!force) throw new UserError(`run folder ${dir} already exists; pass --force to replace it, or --out for another folder`);
-    rmSync(dir, { recursive: true, force: true });
-  }
-  mkdirSync(dir, { recursive: true });
-}
+/** Written into every run folder when it is made: only folders holding it are ever deleted. */
+export const RUN_MARKER = '.highway-run';
 
 export const runFile = (dir: string, name: keyof typeof RUN_FILES) => join(dir, RUN_FILES[name]);
+
+/** A folder this tool made for a run (the marker; or, from before the marker, config.json and summary.json). */
+export function isRunFolder(dir: string): boolean {
+  return existsSync(join(dir, RUN_MARKER)) || (existsSync(runFile(dir, 'config')) && existsSync(runFile(dir, 'summary')));
+}
+
+/** What a filesystem error while making `dir` means to the user. */
+export function folderError(e: unknown, dir: string, flag = '--out'): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EEXIST: 'a file of that name exists',
+    ENOTDIR: 'part of the path is a file, not a folder',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the filesystem is read-only',
+    ENOSPC: 'the disk is full',
+  };
+  return code && why[code] ? new UserError(`${flag} ${dir}: cannot create the folder: ${why[code]}`) : (e as Error);
+}
+
+/** Make `dir` a folder (with its parents); a user's mistake in the path is a UserError. */
+export function makeFolder(dir: string, flag = '--out'): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${flag} ${dir} is a file, not a folder`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    // Node's recursive mkdir reports a read-only filesystem as ENOENT: ask once more, plainly
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      try {
+        mkdirSync(dir);
+      } catch (e2) {
+        throw folderError(e2, dir, flag);
+      }
+    }
+    throw folderError(e, dir, flag);
+  }
+}
+
+/** Delete a run folder, and only a run folder: anything else is refused. */
+export function removeRunFolder(dir: string): void {
+  if (!isRunFolder(dir)) throw new UserError(`${dir} is not a run folder (no ${RUN_MARKER} marker), so it is not deleted`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Make an empty run folder with its marker. An existing non-empty folder is an error unless
+ * `force`, and even then it is replaced only if it is a run folder.
+ */
+export function prepareRunFolder(dir: string, force: boolean): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--out ${dir} is a file, not a folder`);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    if (!force) throw new UserError(`run folder ${dir} already exists; pass --force to replace it, or --out for another folder`);
+    removeRunFolder(dir);
+  }
+  makeFolder(dir);
+  try {
+    writeFileSync(join(dir, RUN_MARKER), 'A run folder of `highway`: `--force` and sweeps may replace it as a whole.\n');
+  } catch (e) {
+    throw folderError(e, dir);
+  }
+}

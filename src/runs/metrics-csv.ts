@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { EpochRow } from '../train/loop.js';
+import { writeError } from '../util/atomic.js';
 
 /** The header is a contract: spreadsheets and `highway report` read these names. */
 export const METRICS_HEADER = ['epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'lr', 'seconds', 'eval_seconds'] as const;
@@ -27,12 +28,16 @@ export class MetricsCsv {
   }
 
   private append(cells: string[]): void {
-    const fd = openSync(this.path, 'a');
     try {
-      writeSync(fd, stringify([cells]));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(this.path, 'a');
+      try {
+        writeSync(fd, stringify([cells]));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      throw writeError(e, this.path);
     }
   }
 }

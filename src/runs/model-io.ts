@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
 import { parseJson } from '../config/load.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { writeError, writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import '../layers/index.js'; // registers the custom layers for deserialization
 
 const WEIGHTS_FILE = 'weights.bin';
@@ -29,6 +29,18 @@ function concatWeightData(data: tf.io.WeightData): Uint8Array {
 /** Write `dir/model.json` and `dir/weights.bin`; the folder is replaced as a whole. */
 export async function saveModel(model: tfl.LayersModel, dir: string): Promise<void> {
   const tmpDir = `${dir}.tmp-${process.pid}`;
+  try {
+    await writeModelFiles(model, tmpDir);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmpDir, dir);
+  } catch (e) {
+    // a failed save (disk full) leaves the previous model, if any, and no half-written copy
+    rmSync(tmpDir, { recursive: true, force: true });
+    throw writeError(e, dir);
+  }
+}
+
+async function writeModelFiles(model: tfl.LayersModel, tmpDir: string): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = artifacts.weightData ? concatWeightData(artifacts.weightData) : new Uint8Array(0);
@@ -43,8 +55,6 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<vo
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmpDir, dir);
 }
 
 /** Load a model written by `saveModel` (or by tfjs-node's file:// handler, single shard). */

@@ -10,7 +10,8 @@ import { loadDataset, type Dataset } from '../data/index.js';
 import { buildModel, countParams, logitsModel } from '../model/index.js';
 import { trainModel, type EarlyStop, type EpochRow, type TrainHooks, type TrainStatus } from '../train/index.js';
 import type { BackendInfo } from '../backend/index.js';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { writeError, writeJsonAtomic } from '../util/atomic.js';
+import { UserError, isUserError } from '../errors.js';
 import { versions } from '../util/versions.js';
 import { MetricsCsv } from './metrics-csv.js';
 import { prepareRunFolder, runFile } from './folder.js';
@@ -136,8 +137,14 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
     writeJsonAtomic(runFile(opts.out, 'summary'), s);
     return s;
   } catch (e) {
-    writeJsonAtomic(runFile(opts.out, 'summary'), summary('failed', 0, 0, (e as Error).message));
-    throw e;
+    const err = isUserError(e) ? e : writeError(e, opts.out);
+    try {
+      writeJsonAtomic(runFile(opts.out, 'summary'), summary('failed', 0, 0, err.message));
+    } catch (e2) {
+      // not even the summary could be written (disk full): say so, and what it still says
+      throw new UserError(`${err.message}; the run's summary.json could not be updated either (${(e2 as Error).message}), so it may still say "running"`);
+    }
+    throw err;
   } finally {
     model?.dispose();
   }

@@ -6,6 +6,7 @@
  */
 import { hasGates, resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { Rng, deriveSeed } from '../util/random.js';
+import { safeName } from '../util/names.js';
 import type { Distribution, SweepSpec } from './spec.js';
 
 export interface PlannedRun {
@@ -41,7 +42,7 @@ export function applies(path: string, cfg: ResolvedConfig): boolean {
 }
 
 function label(path: string, v: unknown): string {
-  const s = String(v).replace(/[^\w.+-]+/g, '_');
+  const s = safeName(String(v));
   if (path === 'model.type' || path === 'dataset.name') return s;
   if (path === 'model.depth') return `d${s}`;
   if (path === 'model.width') return `w${s}`;

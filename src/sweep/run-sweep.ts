@@ -5,18 +5,24 @@
  * interrupted) is run again from scratch, so a killed sweep loses at most the runs in flight.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { checkSafeName } from '../util/names.js';
+import { isRunFolder, makeFolder, removeRunFolder } from '../runs/folder.js';
+import { lockSweepFolder } from './folder-lock.js';
+import { LEASES_DIR, leaseRun } from './run-lease.js';
+import type { Shard } from './shard.js';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { writeJsonAtomic } from '../util/atomic.js';
 import type { RunStatus, RunSummary } from '../runs/run.js';
 import type { StopRequest } from '../train/index.js';
 import type { PlannedRun } from './expand.js';
 import type { SweepSpec } from './spec.js';
+import { writeSweepPlan } from './plan-file.js';
 import { SCHEDULER_DIR } from './rung-store.js';
 import { RunnerPool, readSummary } from './pool.js';
 
 export const runsDir = (dir: string) => join(dir, 'runs');
-export const runDir = (dir: string, id: string) => join(runsDir(dir), id);
+/** A run's folder: always directly inside `runs/`, whatever the id says. */
+export const runDir = (dir: string, id: string) => join(runsDir(dir), checkSafeName(id, 'run id'));
 
 export interface RunOutcome {
   run: PlannedRun;
@@ -29,6 +35,7 @@ export interface RunOutcome {
 export type SweepEvent =
   | { type: 'plan'; total: number; skipped: number; toRun: number; jobs: number }
   | { type: 'run-start'; run: PlannedRun }
+  | { type: 'run-busy'; run: PlannedRun; heldBy: string }
   | { type: 'run-end'; outcome: RunOutcome; done: number; toRun: number; failed: number; etaSeconds: number | null };
 
 export interface SweepOptions {
@@ -40,6 +47,8 @@ export interface SweepOptions {
   plan?: PlannedRun[];
   /** Early stopping within each grid point (rung records in <dir>/scheduler). */
   scheduler?: SweepSpec['scheduler'];
+  /** Array-job mode: this shard's own lock on the folder instead of the whole sweep's. */
+  shard?: Shard;
   onEvent?(e: SweepEvent): void;
   /** Polled while runs are in flight: 'after-epoch' launches nothing new and lets runs finish their epoch. */
   stopRequested?(): StopRequest;
@@ -48,32 +57,41 @@ export interface SweepOptions {
 export interface SweepResult {
   outcomes: RunOutcome[];
   skipped: PlannedRun[];
+  /** Runs another runner held (a queue worker, a shard) when their turn came: left to it. */
+  busy: Array<{ run: PlannedRun; heldBy: string }>;
   interrupted: boolean;
 }
 
 /** Finished for good: trained to the end, diverged, or stopped early by the scheduler. Anything else is run again. */
 export const isFinished = (s: RunSummary | null) => s !== null && (s.status === 'completed' || s.status === 'diverged' || s.status === 'stopped');
 
-/** sweep.json: the expansion (index, id, trial, parameters), whoever runs it. */
-export function writeSweepPlan(dir: string, runs: PlannedRun[]): void {
-  writeJsonAtomic(join(dir, 'sweep.json'), {
-    created: new Date().toISOString(),
-    runs: runs.map((r) => ({ index: r.index, id: r.id, trial: r.trial, params: r.params })),
-  });
-}
 
 const cost = (r: PlannedRun) => r.config.train.epochs * r.config.model.depth;
 
 export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<SweepResult> {
+  makeFolder(opts.dir);
+  const folderLock = lockSweepFolder(opts.dir, opts.shard);
+  try {
+    return await runLocked(runs, opts);
+  } finally {
+    folderLock.release();
+  }
+}
+
+/** --force: the sweep's own run folders, rung records and leases go; anything else in runs/ stays. */
+function startOver(dir: string): void {
+  const runs = runsDir(dir);
+  if (existsSync(runs)) for (const name of readdirSync(runs)) if (isRunFolder(join(runs, name))) removeRunFolder(join(runs, name));
+  for (const sub of [SCHEDULER_DIR, LEASES_DIR]) rmSync(join(dir, sub), { recursive: true, force: true });
+}
+
+async function runLocked(runs: PlannedRun[], opts: SweepOptions): Promise<SweepResult> {
   const existing = existsSync(runsDir(opts.dir)) ? readdirSync(runsDir(opts.dir)) : [];
   if (existing.length > 0 && !opts.resume && !opts.force) {
     throw new UserError(`${opts.dir} already holds ${existing.length} run folder(s); pass --resume to continue that sweep, or --force to start over`);
   }
-  if (opts.force && !opts.resume) {
-    rmSync(runsDir(opts.dir), { recursive: true, force: true });
-    rmSync(join(opts.dir, SCHEDULER_DIR), { recursive: true, force: true });
-  }
-  writeSweepPlan(opts.dir, opts.plan ?? runs);
+  if (opts.force && !opts.resume) startOver(opts.dir);
+  writeSweepPlan(opts.dir, opts.plan ?? runs, opts.scheduler ?? null);
 
   const skipped = opts.resume ? runs.filter((r) => isFinished(readSummary(runDir(opts.dir, r.id)))) : [];
   // longest first (epochs × depth as the estimate): a long run started last would finish alone
@@ -91,17 +109,31 @@ export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<
   // parallel GC and 25.3 s with single-threaded GC; a lone worker is faster with parallel GC.
   const pool = new RunnerPool({ detached: true, execArgv: opts.jobs > 1 ? ['--single-threaded-gc'] : [] });
 
-  // forward a stop request to the workers once per change ('after-epoch', then 'now')
+  // forward a stop request to the workers once per change: SIGINT finishes the epoch, SIGTERM stops now
   const poll = setInterval(() => {
     const s = stop();
     if (s !== lastStop) {
       lastStop = s;
-      pool.signal('SIGINT');
+      pool.signal(s === 'now' ? 'SIGTERM' : 'SIGINT');
     }
   }, 100);
 
+  const busy: SweepResult['busy'] = [];
   const runOne = async (run: PlannedRun) => {
     const out = runDir(opts.dir, run.id);
+    const lease = leaseRun(opts.dir, run.id, opts.shard ? `highway sweep --shard ${opts.shard.index}/${opts.shard.count}` : 'highway sweep');
+    if ('heldBy' in lease) {
+      busy.push({ run, heldBy: lease.heldBy });
+      opts.onEvent?.({ type: 'run-busy', run, heldBy: lease.heldBy });
+      return;
+    }
+    try {
+      await trainRun(run, out);
+    } finally {
+      lease.lease.release();
+    }
+  };
+  const trainRun = async (run: PlannedRun, out: string) => {
     const started = performance.now();
     opts.onEvent?.({ type: 'run-start', run });
     const scheduler = opts.scheduler ? { asha: opts.scheduler.asha, group: run.group, sweepDir: opts.dir } : undefined;
@@ -127,5 +159,5 @@ export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<
     clearInterval(poll);
     process.off('exit', killAll);
   }
-  return { outcomes, skipped, interrupted: queue.length > 0 || outcomes.some((o) => o.status === 'interrupted') };
+  return { outcomes, skipped, busy, interrupted: queue.length > 0 || outcomes.some((o) => o.status === 'interrupted') };
 }

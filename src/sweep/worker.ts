@@ -12,6 +12,7 @@ import { executeRun } from '../runs/run.js';
 import type { StopRequest } from '../train/index.js';
 import type { WorkerMessage, WorkerTask } from './protocol.js';
 import { earlyStopper } from './scheduler.js';
+import { listenForStop } from '../util/stop-signals.js';
 
 const send = (m: WorkerMessage) =>
   new Promise<void>((resolve) => {
@@ -19,12 +20,12 @@ const send = (m: WorkerMessage) =>
     process.send!(m, () => resolve());
   });
 
-let stop: StopRequest = 'no';
 let busy = false;
-// The sweep forwards Ctrl-C as SIGINT: the first finishes the epoch, the second stops at once.
-process.on('SIGINT', () => {
-  stop = stop === 'no' ? 'after-epoch' : 'now';
-});
+let disconnected = false;
+// The sweep forwards a stop as SIGINT (finish the epoch) or SIGTERM (stop now); a batch system's
+// SIGTERM may also come straight here
+const signals = listenForStop();
+const stop = (): StopRequest => (disconnected ? 'now' : signals.level());
 
 async function runTask(task: WorkerTask): Promise<void> {
   busy = true;
@@ -38,7 +39,7 @@ async function runTask(task: WorkerTask): Promise<void> {
       extraMeta: { sweep: task.sweep, pid: process.pid },
       hooks: {
         onRow: (row) => void send({ type: 'row', row }),
-        stopRequested: () => stop,
+        stopRequested: stop,
         ...(task.scheduler ? { earlyStop: earlyStopper(task.scheduler, task.sweep.id, task.config.train.epochs) } : {}),
       },
     });
@@ -67,6 +68,6 @@ process.on('message', (task: WorkerTask) => void runTask(task));
 
 // The sweep is done with us, or went away (killed): stop at once rather than run on unobserved.
 process.on('disconnect', () => {
-  stop = 'now';
+  disconnected = true;
   if (!busy) process.exit(0);
 });

@@ -9,6 +9,7 @@ import type { TrainConfig } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { trimBatch } from '../data/sequences.js';
 import { Rng, deriveSeed } from '../util/random.js';
+import type { StopLevel } from '../util/stop-signals.js';
 import { evaluate } from './evaluate.js';
 import { createTrainStep } from './step.js';
 
@@ -39,7 +40,8 @@ export interface Progress {
   seconds: number;
 }
 
-export type StopRequest = 'no' | 'after-epoch' | 'now';
+/** 'after-epoch' finishes the epoch and its row; 'now' stops between steps. */
+export type StopRequest = StopLevel;
 
 /** Why an early-stopping scheduler ended a run after an epoch (recorded in the run's summary). */
 export interface EarlyStop {

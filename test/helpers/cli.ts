@@ -23,8 +23,9 @@ export function highway(args: string[], cwd?: string): CliResult {
 export const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
 
 /** A background `highway …` process, its stdout and stderr collected together. */
-export function startHighway(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startHighway(args: string[], opts: { detached?: boolean } = {}): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
+  // detached: its own process group, like a command in its own terminal
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: Boolean(opts.detached) });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

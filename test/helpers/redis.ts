@@ -30,14 +30,19 @@ export function redisUnavailable(): string | null {
   return r.status === 0 ? null : 'no redis-server on PATH and HIGHWAY_TEST_REDIS unset (apt-get install redis-server; .ci/run does)';
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  if (process.env.HIGHWAY_TEST_REDIS) return { url: process.env.HIGHWAY_TEST_REDIS, stop: async () => {} };
+/**
+ * The shared test Redis, or (`own`, e.g. with a password, or to be flushed) a private
+ * redis-server on a free port with these extra arguments.
+ */
+export async function startRedis(own?: { args?: string[]; password?: string }): Promise<TestRedis> {
+  if (process.env.HIGHWAY_TEST_REDIS && !own) return { url: process.env.HIGHWAY_TEST_REDIS, stop: async () => {} };
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-'));
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
+  const auth = own?.password ? ['--requirepass', own.password] : [];
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...auth, ...(own?.args ?? [])], { stdio: 'ignore' });
+  const url = `redis://${own?.password ? `:${own.password}@` : ''}127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.includes('PONG')) break;
+    if (spawnSync('redis-cli', ['-p', String(port), ...(own?.password ? ['-a', own.password, '--no-auth-warning'] : []), 'ping'], { encoding: 'utf8' }).stdout?.includes('PONG')) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

@@ -1,0 +1,254 @@
+/**
+ * Faults, tried as a careless or hostile user would (issue #13): nothing outside a run's own folder
+ * is ever removed, a sweep folder and each run have one owner, every way out leaves a true status,
+ * and bad input is one message with exit 2 while a bug is a stack with exit 1. Queue-mode faults
+ * are in queue-faults.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { STACK_LINE, highway, startHighway } from './helpers/cli.js';
+import { runDir } from '../src/sweep/run-sweep.js';
+import { safeName } from '../src/util/names.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'faults-'));
+const BIN = fileURLToPath(new URL('../bin/highway.js', import.meta.url));
+const TINY = ['--dataset', 'synthetic', '--train-size', '64', '--test-size', '16', '--depth', '2', '--width', '8', '--batch-size', '16'];
+const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+
+function sweepConfig(dir: string, sweep: unknown, train: Record<string, unknown> = { epochs: 2, batchSize: 16 }, name = 'faults'): string {
+  const f = join(dir, 'sweep-config.json');
+  writeFileSync(f, JSON.stringify({ name, dataset: { name: 'synthetic', trainSize: 64, testSize: 16 }, model: { depth: 2, width: 8 }, train, sweep }));
+  return f;
+}
+
+const epochsOf = (runFolder: string) =>
+  readFileSync(join(runFolder, 'metrics.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => Number(l.split(',')[0]));
+
+describe('nothing outside a run folder is removed', () => {
+  it('a grid value ".." cannot name the sweep folder: the run gets a safe id, the sweep folder and a user file survive', () => {
+    const dir = tmp();
+    const out = join(dir, 'sw');
+    mkdirSync(out);
+    writeFileSync(join(out, 'mine.txt'), 'the user’s own file');
+    const cfg = sweepConfig(dir, { grid: { 'dataset.name': ['synthetic', '..'] } });
+    const r = highway(['sweep', cfg, '--out', out, '--jobs', '1']);
+    expect(r.code).toBe(4); // the ".." run fails: there is no dataset called ".."
+    expect(readFileSync(join(out, 'mine.txt'), 'utf8')).toBe('the user’s own file');
+    expect(existsSync(join(out, 'sweep.json'))).toBe(true);
+    expect(json(join(out, 'runs', 'synthetic', 'summary.json')).status).toBe('completed');
+    expect(readdirSync(join(out, 'runs')).sort()).toEqual(['__', 'synthetic']);
+    expect(json(join(out, 'runs', '__', 'summary.json')).error).toMatch(/dataset/);
+  });
+
+  it('run ids are plain names: the last line of defence refuses ".", "..", separators and hidden names', () => {
+    for (const id of ['..', '.', '../x', 'a/b', '.hidden', '', 'a\\0b']) expect(() => runDir('/tmp/sw', id), id).toThrow(/is not a plain name/);
+    expect(runDir('/tmp/sw', 'highway-d50-t017')).toBe('/tmp/sw/runs/highway-d50-t017');
+    // names made safe once, for every command
+    expect(['..', '.', '../../etc/x', 'a b/c', 'ok-1.5'].map(safeName)).toEqual(['__', '_', '___.._etc_x', 'a_b_c', 'ok-1.5']);
+  });
+
+  it('--force replaces a run folder, never a folder that is not one', () => {
+    const dir = tmp();
+    const out = join(dir, 'notes');
+    mkdirSync(out);
+    writeFileSync(join(out, 'thesis.tex'), 'months of work');
+    const r = highway(['train', ...TINY, '--epochs', '1', '--out', out, '--force']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/notes is not a run folder \(no \.highway-run marker\), so it is not deleted/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(readFileSync(join(out, 'thesis.tex'), 'utf8')).toBe('months of work');
+    // a real run folder is replaced
+    const run = join(dir, 'run');
+    expect(highway(['train', ...TINY, '--epochs', '1', '--out', run]).code).toBe(0);
+    expect(highway(['train', ...TINY, '--epochs', '2', '--out', run, '--force']).code).toBe(0);
+    expect(epochsOf(run)).toEqual([0, 1, 2]);
+  });
+
+  it('a sweep run whose folder holds something else fails instead of deleting it; --force leaves it too', () => {
+    const dir = tmp();
+    const out = join(dir, 'sw');
+    mkdirSync(join(out, 'runs', 'synthetic'), { recursive: true });
+    writeFileSync(join(out, 'runs', 'synthetic', 'keep.txt'), 'not a run');
+    const cfg = sweepConfig(dir, { grid: { 'dataset.name': ['synthetic'] } });
+    const r = highway(['sweep', cfg, '--out', out, '--force', '--jobs', '1']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/synthetic is not a run folder/);
+    expect(readFileSync(join(out, 'runs', 'synthetic', 'keep.txt'), 'utf8')).toBe('not a run');
+  });
+});
+
+describe('one owner per sweep folder and per run', () => {
+  it('a second sweep on the same folder is refused naming the holder; the first runs every run once', async () => {
+    const dir = tmp();
+    const out = join(dir, 'sw');
+    const cfg = sweepConfig(dir, { grid: { 'train.seed': [1, 2] } }, { epochs: 40, batchSize: 8 });
+    const first = startHighway(['sweep', cfg, '--out', out, '--jobs', '1']);
+    while (!existsSync(join(out, '.highway-sweep.lock'))) await new Promise((r) => setTimeout(r, 20));
+    const second = highway(['sweep', cfg, '--out', out, '--resume', '--jobs', '1']);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`sweep folder .*sw is in use by highway sweep \\(pid ${first.child.pid} on ${hostname()}, since `));
+    expect(second.stderr).not.toMatch(STACK_LINE);
+    // a shard beside a whole sweep is refused too
+    expect(highway(['sweep', cfg, '--out', out, '--shard', '0/2']).stderr).toMatch(/is in use by highway sweep \(pid/);
+    expect(await first.exit).toBe(0);
+    for (const id of ['seed1', 'seed2']) expect(epochsOf(join(out, 'runs', id))).toEqual(Array.from({ length: 41 }, (_, e) => e));
+    expect(existsSync(join(out, '.highway-sweep.lock'))).toBe(false);
+  });
+
+  it('a lock left by a dead process is stale: the next sweep takes the folder', () => {
+    const dir = tmp();
+    const out = join(dir, 'sw');
+    mkdirSync(out);
+    // a pid that is not running on this host
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(out, '.highway-sweep.lock'), JSON.stringify({ host: hostname(), pid: Number(dead), what: 'highway sweep', since: 'yesterday', token: 'x' }));
+    const cfg = sweepConfig(dir, { grid: { 'train.seed': [1] } }, { epochs: 1, batchSize: 16 });
+    const r = highway(['sweep', cfg, '--out', out, '--jobs', '1']);
+    expect(r.code).toBe(0);
+    expect(json(join(out, 'runs', 'seed1', 'summary.json')).status).toBe('completed');
+  });
+});
+
+describe('every way out leaves a true status', () => {
+  it('SIGTERM on highway train stops at once, writes "interrupted" and exits 143', async () => {
+    const out = join(tmp(), 'run');
+    const p = startHighway(['train', '--dataset', 'synthetic', '--train-size', '4000', '--depth', '8', '--width', '32', '--epochs', '500', '--out', out]);
+    const rows = () => (existsSync(join(out, 'metrics.csv')) ? readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length - 1 : 0);
+    while (rows() < 2) await new Promise((r) => setTimeout(r, 50));
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(143);
+    const s = json(join(out, 'summary.json'));
+    expect(s.status).toBe('interrupted');
+    expect(s.epochs).toBe(rows() - 1);
+    expect(p.out()).toMatch(/stopping now \(SIGTERM\)/);
+  });
+
+  it('SIGTERM on a sweep: its runs stop and say "interrupted", the sweep exits 143, --resume finishes them', async () => {
+    const dir = tmp();
+    const out = join(dir, 'sw');
+    const cfg = sweepConfig(dir, { grid: { 'train.seed': [1, 2] } }, { epochs: 300, batchSize: 8 });
+    const p = startHighway(['sweep', cfg, '--out', out, '--jobs', '2']);
+    const started = () => ['seed1', 'seed2'].every((id) => existsSync(join(out, 'runs', id, 'metrics.csv')) && epochsOf(join(out, 'runs', id)).length >= 2);
+    while (!started()) await new Promise((r) => setTimeout(r, 50));
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(143);
+    for (const id of ['seed1', 'seed2']) expect(json(join(out, 'runs', id, 'summary.json')).status).toBe('interrupted');
+    const again = highway(['sweep', cfg, '--out', out, '--resume', '--set', 'train.epochs=2']);
+    expect(again.code).toBe(0);
+    for (const id of ['seed1', 'seed2']) expect(json(join(out, 'runs', id, 'summary.json')).status).toBe('completed');
+  });
+});
+
+describe('bad input is one message and exit 2; a bug is a stack and exit 1', () => {
+  it('--out naming an existing file: train, sweep and report', () => {
+    const dir = tmp();
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const cfg = sweepConfig(dir, { grid: { 'train.seed': [1] } }, { epochs: 1, batchSize: 16 });
+    expect(highway(['train', ...TINY, '--epochs', '1', '--out', join(dir, 'r')]).code).toBe(0);
+    for (const [args, msg] of [
+      [['train', ...TINY, '--epochs', '1', '--out', file], /--out .*a-file is a file, not a folder/],
+      [['sweep', cfg, '--out', file], /--out .*a-file is a file, not a folder/],
+      [['report', join(dir, 'r'), '--out', file], /--out .*a-file is a file, not a folder/],
+      [['train', ...TINY, '--epochs', '1', '--out', join(file, 'sub')], /--out .*a-file\/sub: cannot create the folder: (part of the path is a file|a file of that name exists)/],
+    ] as const) {
+      const r = highway([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(STACK_LINE);
+    }
+  });
+
+  it('a bug (injected) exits 1 with its stack, synchronous or not, on the wasm backend too', () => {
+    for (const kind of ['sync', 'async']) {
+      const r = spawnSync(process.execPath, [BIN, 'train', ...TINY, '--epochs', '1', '--out', join(tmp(), 'r')], { encoding: 'utf8', env: { ...process.env, HIGHWAY_INJECT_BUG: kind } });
+      expect(r.status, kind).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`internal error \\(a bug.*\\n.*injected bug \\(HIGHWAY_INJECT_BUG=${kind}\\)`));
+      expect(r.stderr).toMatch(STACK_LINE);
+    }
+  });
+
+  it('a sweep config named ".." with no --out writes under results/, not into the working folder; --set name=../../etc/x too', () => {
+    const dir = tmp();
+    const cfg = sweepConfig(dir, { grid: { 'train.seed': [1] } }, { epochs: 1, batchSize: 16 }, '..');
+    const r = highway(['sweep', cfg, '--jobs', '1'], dir);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'results', '__', 'runs', 'seed1', 'summary.json'))).toBe(true);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+    const t = highway(['train', ...TINY, '--epochs', '1', '--set', 'name=../../etc/x'], dir);
+    expect(t.code).toBe(0);
+    const made = readdirSync(join(dir, 'results')).filter((n) => n.includes('etc'));
+    expect(made).toHaveLength(1);
+    expect(made[0]!.startsWith('.')).toBe(false);
+    expect(highway(['report', join(dir, 'results')], dir).stdout).toMatch(/^2 runs → /m);
+  });
+});
+
+describe('highway report on damaged folders', () => {
+  it('a corrupt metrics.csv is reported as unreadable and the report goes on; links are not followed', () => {
+    const dir = tmp();
+    const out = join(dir, 'sw');
+    const cfg = sweepConfig(dir, { grid: { 'train.seed': [1, 2] } }, { epochs: 1, batchSize: 16 });
+    expect(highway(['sweep', cfg, '--out', out, '--jobs', '1']).code).toBe(0);
+    writeFileSync(join(out, 'runs', 'seed2', 'metrics.csv'), '"epoch,train_loss\n1,"unterminated\n');
+    symlinkSync('.', join(out, 'runs', 'self'));
+    symlinkSync(join(out, 'nowhere'), join(out, 'runs', 'dangling'));
+    mkdirSync(join(out, 'runs', 'loop'));
+    symlinkSync(join(out, 'runs', 'loop'), join(out, 'runs', 'loop', 'again'));
+    const r = highway(['report', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^2 runs → /m);
+    expect(r.stderr).toMatch(/unreadable run seed2: .*metrics\.csv/);
+    const csv = readFileSync(join(out, 'runs.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(3);
+    expect(csv.find((l) => l.startsWith('seed2,'))).toMatch(/,unreadable,/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Unreadable \(left out of every statistic\): seed2/);
+    // and a sweep resumed over it still finishes (its report included)
+    const again = highway(['sweep', cfg, '--out', out, '--resume']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/report: /);
+  });
+});
+
+// A full or read-only filesystem, made for real: a tiny tmpfs in a user and mount namespace.
+const unshareWhyNot = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'true']).status === 0 ? null : 'unshare --user --mount is not allowed here';
+if (unshareWhyNot) process.stderr.write(`disk-full tests skipped: ${unshareWhyNot}\n`);
+
+function inTinyFilesystem(mountOptions: string, command: string): { out: string; mnt: string } {
+  const mnt = tmp();
+  const script = `mount -t tmpfs -o ${mountOptions} tmpfs ${mnt} && ${command.replaceAll('$MNT', mnt)}`;
+  const r = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script], { encoding: 'utf8' });
+  return { out: r.stdout + r.stderr, mnt };
+}
+
+describe.skipIf(unshareWhyNot !== null)('a full or read-only disk', () => {
+  const node = `${process.execPath} ${BIN}`;
+  it('disk full while saving the model: summary says failed with the reason, no temp files, one message, exit 2', () => {
+    const { out } = inTinyFilesystem(
+      'size=64k',
+      `${node} train --dataset synthetic --train-size 64 --test-size 16 --depth 3 --width 400 --epochs 1 --out $MNT/run; echo "exit=$?"; echo "files: $(ls -A $MNT/run | tr '\\n' ' ')"; cat $MNT/run/summary.json`,
+    );
+    expect(out).toMatch(/highway: error: cannot write \S+\/run\/model: the disk is full/);
+    expect(out).not.toMatch(STACK_LINE);
+    expect(out).toMatch(/exit=2/);
+    expect(out).toMatch(/"status": "failed"/);
+    expect(out).toMatch(/"error": "cannot write .*the disk is full"/);
+    // the finished rows are kept; no temp file or half-written model is left
+    expect(out).toMatch(/^files: \.highway-run config\.json metrics\.csv summary\.json $/m);
+  });
+
+  it('a read-only place: one message naming it, exit 2', () => {
+    const { out } = inTinyFilesystem('size=64k,ro', `${node} train --dataset synthetic --train-size 64 --epochs 1 --out $MNT/run; echo "exit=$?"`);
+    expect(out).toMatch(/--out .*\/run: cannot create the folder: the filesystem is read-only/);
+    expect(out).toMatch(/exit=2/);
+    expect(out).not.toMatch(STACK_LINE);
+  });
+});
