@@ -156,6 +156,33 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
     }
   });
 
+  it('--wait through a Redis outage: one line when it goes, one when it is back; jobs it lost are reported, exit 4', async () => {
+    const dir = tmp();
+    const redis = await startRedis({});
+    const port = new URL(redis.url).port;
+    const cfg = sweepConfig(dir, { 'train.seed': [1] }, { epochs: 1, batchSize: 32 });
+    const sw = join(dir, 'sw');
+    expect(highway(['sweep', cfg, '--queue', redis.url, '--out', sw]).code).toBe(0);
+    const waited = startHighway(['sweep', cfg, '--queue', redis.url, '--out', sw, '--wait']);
+    while (!/1 waiting/.test(waited.out())) await new Promise((r) => setTimeout(r, 50));
+    await redis.stop();
+    while (!/waiting for it \(reconnecting\)/.test(waited.out())) await new Promise((r) => setTimeout(r, 50));
+    // back, empty (no persistence)
+    const again = spawnSync('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes'], { encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    try {
+      expect(await waited.exit).toBe(4);
+      const out = waited.out();
+      expect(out.match(/Redis at redis:\/\/127\.0\.0\.1:\d+: connection refused .*; waiting for it \(reconnecting\)/g)).toHaveLength(1);
+      expect(out).toMatch(/Redis at .* answers again/);
+      expect(out).toMatch(/1 runs are neither finished nor queued \(did Redis lose its data\?\): enqueue again to run them/);
+      expect(out).not.toMatch(STACK_LINE);
+      expect(out).not.toMatch(/ECONNREFUSED/);
+    } finally {
+      spawnSync('redis-cli', ['-p', port, 'shutdown', 'nosave']);
+    }
+  });
+
   it('a password in the URL works and is never printed; a wrong one is one line', async () => {
     const redis = await startRedis({ password: 's3cret-pw' });
     try {

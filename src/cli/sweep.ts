@@ -227,19 +227,25 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
     );
     if (!opts.wait) return;
     let last = '';
+    // Redis going away (a restart, the network) is said once, and its return once; meanwhile the
+    // client reconnects and the progress below simply waits
     let outage = false;
+    const stamp = () => new Date().toISOString().slice(11, 19);
+    const onOutage = (e: unknown) => {
+      if (!outage) process.stderr.write(`${stamp()}  Redis at ${shown}: ${describeRedisError(e, opts.queue!.startsWith('rediss:'))}; waiting for it (reconnecting)\n`);
+      outage = true;
+    };
+    queue.on('error', onOutage);
     for (;;) {
       let p;
       try {
         p = await sweepProgress(queue, runs, dir);
       } catch (e) {
-        // Redis went away (restart, network): say so once, keep watching
-        if (!outage) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  Redis at ${shown}: ${describeRedisError(e, opts.queue!.startsWith('rediss:'))}; retrying every 2 s\n`);
-        outage = true;
+        onOutage(e);
         await new Promise((res) => setTimeout(res, 2000));
         continue;
       }
-      if (outage) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  Redis at ${shown} answers again\n`);
+      if (outage) process.stderr.write(`${stamp()}  Redis at ${shown} answers again\n`);
       outage = false;
       const line = formatProgress(p);
       if (line !== last && !opts.quiet) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);

@@ -157,6 +157,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     }
     // a job whose worker died is still "active" until its lock expires: wait for it too
     const counter = new Queue(opts.queueName, { connection });
+    counter.on('error', () => {}); // the worker's own 'error' handler reports connection trouble
     const timer = setInterval(async () => {
       if (running > 0 || closing) return;
       try {
