@@ -2,7 +2,7 @@
 # The measurements behind the defaults (docs/defaults.md): `highway train` with the given flags
 # on the shipped digits, two runs at a time, printing the whole-training-set loss after each
 # epoch, the final test accuracy and the wall time, one markdown row per run.
-# Usage: bash bench/defaults.sh [first-epochs|bias|schedule|all]   (default: first-epochs)
+# Usage: bash bench/defaults.sh [first-epochs|bias|schedule|residual|all]   (default: first-epochs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-first-epochs}
@@ -24,6 +24,16 @@ if [ "$what" = schedule ] || [ "$what" = all ]; then
     done
   done
   for p in "0.1" "0.2"; do cases+=("plain depth 10, lr $p|--model plain --depth 10 --lr $p --epochs 10"); done
+fi
+if [ "$what" = residual ] || [ "$what" = all ]; then
+  for d in 10 50 100; do
+    for f in post pre identity; do cases+=("residual depth $d, $f, fixup|--model residual --depth $d --epochs 3 --set model.residualForm=$f"); done
+  done
+  for f in pre identity; do cases+=("residual depth 100, $f, fixup, clip 5|--model residual --depth 100 --epochs 3 --set model.residualForm=$f --clip-norm 5"); done
+  for d in 10 50; do
+    cases+=("residual depth $d, post, standard Glorot|--model residual --depth $d --epochs 3 --set model.residualInit=standard")
+    cases+=("residual depth $d, post, standard He|--model residual --depth $d --epochs 3 --set model.residualInit=standard --init he_uniform")
+  done
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -148,10 +148,12 @@ describe('highway analyze on run folders', () => {
     const dir = mkdtempSync(join(tmpdir(), 'analyze-bad-'));
     const base: Array<[string, unknown]> = [['dataset.name', 'synthetic'], ['dataset.trainSize', 32], ['dataset.testSize', 8], ['model.depth', 2], ['train.epochs', 0]];
     await executeRun(resolveConfig(new Map([...base, ['model.type', 'plain']])), { out: join(dir, 'plain'), force: false, backend });
+    await executeRun(resolveConfig(new Map([...base, ['model.type', 'residual']])), { out: join(dir, 'residual'), force: false, backend });
     await executeRun(resolveConfig(new Map(base)), { out: join(dir, 'nomodel'), force: false, backend });
     rmSync(join(dir, 'nomodel', 'model'), { recursive: true });
     const cases: Array<[string, RegExp]> = [
-      [join(dir, 'plain'), /no highway layers \(a plain net\)/],
+      [join(dir, 'plain'), /is a plain net: its plain layers have no gates to analyze/],
+      [join(dir, 'residual'), /is a residual net: its residual blocks have no gates to analyze/],
       [join(dir, 'nomodel'), /has no saved model/],
       [dir, /is not a run folder/],
     ];

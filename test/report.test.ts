@@ -52,6 +52,29 @@ describe('report', () => {
     expect(md.match(/✅ held/g)?.length).toBe(5);
   });
 
+  it('three block types: a column group per type, ratios against plain, dotted residual lines, and the residual line from the numbers', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-'));
+    paperLike(root);
+    // residual: d50 best 4e-6, second 2e-5 → mean 1.2e-5; d100 best 5e-5 (one run)
+    writeRun(root, 'residual-d50-t0', 'residual', 50, [2.3, 0.1, 4e-6]);
+    writeRun(root, 'residual-d50-t1', 'residual', 50, [2.3, 0.1, 2e-5]);
+    writeRun(root, 'residual-d100-t0', 'residual', 100, [2.3, 0.1, 5e-5]);
+    const r = await writeReport(root);
+    const md = readFileSync(join(root, 'report.md'), 'utf8');
+    expect(md).toContain('| depth | plain best | plain top-10 mean (n) | highway best | highway top-10 mean (n) | residual best | residual top-10 mean (n) | plain / highway (top-10 mean) | plain / residual (top-10 mean) |');
+    // d50: plain top-10 mean = (2.28 + ∞) / 2 = ∞; highway (1e-5 + 3e-5) / 2 = 2e-5; residual 1.2e-5
+    expect(md).toContain('| 50 | 2.28 | Infinity (2) | 1.00e-5 | 2.00e-5 (2) | 4.00e-6 | 1.20e-5 (2) | Infinity | Infinity |');
+    expect(md).toContain('| 10 | 2.00e-5 | 3.50e-5 (2) | 1.00e-5 | 2.00e-5 (2) | — | — | 1.75 | — |');
+    // the residual line: d50 best 4e-6 vs 1e-5 (0.4), mean 1.2e-5 vs 2e-5 (0.6); d100 best 5e-5 vs 1e-5 (5), mean 5e-5 vs 2e-5 (2.5)
+    expect(md).toContain(
+      "Residual vs highway (ours, not the paper's; final training loss, lower is better): neither type is ahead on every measure. d50: best residual 4.00e-6 vs highway 1.00e-5 (ratio 0.400), top-10 mean 1.20e-5 vs 2.00e-5 (ratio 0.600); d100: best residual 5.00e-5 vs highway 1.00e-5 (ratio 5.00), top-10 mean 5.00e-5 vs 2.00e-5 (ratio 2.50).",
+    );
+    expect(r.claims.map((c) => c.verdict)).toEqual(['held', 'held', 'held', 'held', 'held']);
+    const svg = readFileSync(join(root, 'figure1.svg'), 'utf8');
+    expect(svg).toContain('stroke-dasharray="2,2"');
+    expect(svg).toContain('residual');
+  });
+
   it('marks claims not held when the data says so, and not tested when depths are missing', async () => {
     const root = mkdtempSync(join(tmpdir(), 'report-'));
     const flat = (v: number) => [2.3, v, v, v];

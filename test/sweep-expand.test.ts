@@ -142,10 +142,11 @@ describe('sweep expansion', () => {
     });
   }
 
-  it('the shipped sweep configs expand: paper-fig1 is 800 runs, depth-quick 8', () => {
+  it('the shipped sweep configs expand: paper-fig1 is 1,200 runs (800 for plain and highway), depth-quick 12', () => {
     for (const [f, n] of [
-      ['configs/paper-fig1.json', 800],
-      ['configs/depth-quick.json', 8],
+      ['configs/paper-fig1.json', 1200],
+      ['configs/paper-fig1-plain-highway.json', 800],
+      ['configs/depth-quick.json', 12],
     ] as const) {
       const flat = loadConfigFile(f, ['sweep']);
       const raw = JSON.parse(readFileSync(f, 'utf8'));

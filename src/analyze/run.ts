@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flatten, hasGates, parseJson, resolveConfig, type ResolvedConfig } from '../config/index.js';
+import { flatten, parseJson, resolveConfig, type ResolvedConfig } from '../config/index.js';
+import { hasGates, kindOf } from '../model/kinds.js';
 import { UserError } from '../errors.js';
 import { loadDataset } from '../data/index.js';
 import { balancedSubset } from '../data/subset.js';
@@ -21,6 +22,10 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<
   if (!existsSync(cfgFile)) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.config})`);
   const raw = parseJson(readFileSync(cfgFile, 'utf8'), cfgFile);
   const cfg = resolveConfig(flatten(raw, cfgFile, ['run']));
+  const kind = kindOf(cfg.model.type);
+  if (kind.block !== 'highway') {
+    throw new UserError(`${runDir} is a ${cfg.model.type} net: its ${kind.block} ${kind.block === 'plain' ? 'layers have' : 'blocks have'} no gates to analyze (analyze reads highway nets' transform gates)`);
+  }
   const modelDir = join(runDir, RUN_FILES.model);
   if (!existsSync(join(modelDir, 'model.json'))) throw new UserError(`${runDir} has no saved model (${join(modelDir, 'model.json')}); did the run finish?`);
   const model = await loadModel(modelDir);
@@ -36,7 +41,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<
   }
 }
 
-/** `train.analyze`: analyze a finished highway run (plain nets have no gates); null otherwise. */
+/** `train.analyze`: analyze a finished highway run (plain and residual nets have no gates); null otherwise. */
 export async function analyzeIfAsked(cfg: ResolvedConfig, runDir: string): Promise<{ analysis: Analysis; files: string[] } | null> {
   return cfg.train.analyze && hasGates(cfg.model.type) ? analyzeRun(runDir, { samples: 1000 }) : null;
 }

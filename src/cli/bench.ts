@@ -1,6 +1,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { BACKENDS, MODEL_TYPES, type BackendName, type ModelType } from '../config/schema.js';
+import { kindOf } from '../model/kinds.js';
 import { UserError } from '../errors.js';
 import { positiveInt } from './options.js';
 import type { NetSpec } from '../bench/measure.js';
@@ -12,7 +13,8 @@ const intList = (v: string) => {
 };
 const modelList = (v: string) => {
   const xs = v.split(',').map((s) => s.trim());
-  for (const x of xs) if (!(MODEL_TYPES as readonly string[]).includes(x)) throw new InvalidArgumentError(`expected plain and/or highway, got "${x}"`);
+  const dense = MODEL_TYPES.filter((t) => kindOf(t).family === 'dense');
+  for (const x of xs) if (!(dense as readonly string[]).includes(x)) throw new InvalidArgumentError(`expected some of ${dense.join(', ')}, got "${x}"`);
   return xs as ModelType[];
 };
 
@@ -32,7 +34,7 @@ export function benchCommand(): Command {
   return new Command('bench')
     .description('time training steps and evaluation per network (optionally against PyTorch on this machine)')
     .option('--depths <list>', 'depths to time [default: 10,20,50,100]', intList)
-    .option('--models <list>', 'plain,highway [default: both]', modelList)
+    .option('--models <list>', 'dense kinds to time: plain,highway,residual [default: plain,highway]', modelList)
     .option('--batch-size <n>', 'minibatch size [default: 128]', positiveInt('--batch-size'))
     .option('--steps <n>', 'timed steps per net (split over the rounds) [default: 30]', positiveInt('--steps'))
     .option('--warmup <n>', 'untimed steps first [default: 5]', positiveInt('--warmup'))

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { kindOf } from '../model/kinds.js';
 
 const HELP = `
 Reads only run folders (any folder under <dir> holding config.json and metrics.csv, up to 3
@@ -22,10 +23,12 @@ export function reportCommand(): Command {
     .option('-o, --out <dir>', 'where to write the report files (default: <dir>)')
     .addHelpText('after', HELP)
     .action(async (dir: string, opts: { out?: string }) => {
-      const [{ writeReport }, { devSelection }] = await Promise.all([import('../report/index.js'), import('../report/load.js')]);
+      const [{ writeReport }, { devSelection }, { residualVsHighway }] = await Promise.all([import('../report/index.js'), import('../report/load.js'), import('../report/claims.js')]);
       const r = await writeReport(dir, opts.out ?? dir);
-      const dense = r.runs.some((x) => x.config.model.type === 'plain' || x.config.model.type === 'highway');
+      const dense = r.runs.some((x) => kindOf(x.config.model.type).family === 'dense');
       if (dense) for (const c of r.claims) process.stdout.write(`claim ${c.n}: ${c.verdict.padEnd(10)} ${c.evidence}\n`);
+      const residual = residualVsHighway(r.stats);
+      if (residual) process.stdout.write(`${residual}\n`);
       // runs chosen on a dev split: their test accuracy there, one line per run
       for (const run of r.runs) {
         const sel = devSelection(run);

@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { runFile } from '../runs/folder.js';
 import { safeName } from '../util/names.js';
 import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
-import { hasGates, type ResolvedConfig } from '../config/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { kindOf, usesField } from '../model/kinds.js';
 import { addConfigOptions, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -19,16 +20,18 @@ export function defaultRunDir(cfg: ResolvedConfig): string {
 
 function describeModel(cfg: ResolvedConfig, params: number): string {
   const m = cfg.model;
-  if (m.type === 'highway-bilstm') {
-    return `${m.type}-d${m.depth}: embedding ${m.embedDim} → ${m.depth} highway BiLSTM layers (${m.width} units per direction, gate bias ${m.gateBias}) → mean over tokens, ${params.toLocaleString('en-US')} parameters`;
+  const kind = kindOf(m.type);
+  const n = params.toLocaleString('en-US');
+  const gates = kind.block === 'highway' ? ` (gate bias ${m.gateBias}${usesField(m.type, 'carry') ? `, ${m.carry} carry` : ''})` : '';
+  if (kind.family === 'bilstm') {
+    const layers = kind.block === 'plain' ? 'BiLSTM layers' : `${kind.block} BiLSTM layers${gates}`;
+    return `${m.type}-d${m.depth}: embedding ${m.embedDim} → ${m.depth} ${layers} (${m.width} units per direction) → mean over tokens, ${n} parameters`;
   }
-  if (m.type === 'plain-bilstm') {
-    return `${m.type}-d${m.depth}: embedding ${m.embedDim} → ${m.depth} BiLSTM layers (${m.width} units per direction) → mean over tokens, ${params.toLocaleString('en-US')} parameters`;
-  }
-  const conv = m.convBlocks ? ` conv (stages ${m.convBlocks.join('/')}, max-pool 3/2 between)` : '';
-  const layers = hasGates(m.type) ? `1 plain + ${m.depth - 1} highway${conv} (gate bias ${m.gateBias}, ${m.carry} carry)` : `${m.depth} plain${conv}`;
-  const width = m.convBlocks ? `${m.width} maps` : `width ${m.widths ? m.widths.join('/') : m.width}`;
-  return `${m.type}-d${m.depth}: ${layers}, ${width}, ${m.activation}, ${params.toLocaleString('en-US')} parameters`;
+  const conv = kind.family === 'conv' ? ` conv (stages ${m.convBlocks!.join('/')}, max-pool 3/2 between)` : '';
+  const front = kind.family === 'pooled' ? `embedding ${m.embedDim} → mean over tokens → ` : '';
+  const layers = kind.block === 'plain' ? `${m.depth} plain${conv}` : `1 plain + ${m.depth - 1} ${kind.block}${conv}${gates}`;
+  const width = kind.family === 'conv' ? `${m.width} maps` : `width ${m.widths ? m.widths.join('/') : m.width}`;
+  return `${m.type}-d${m.depth}: ${front}${layers}, ${width}, ${m.activation}, ${n} parameters`;
 }
 
 const EXAMPLES = `
@@ -47,7 +50,7 @@ Outputs (in --out, default results/<type>-d<depth>-<time>/):
   model/        the trained network (model.json + weights.bin)`;
 
 export function trainCommand(): Command {
-  const cmd = new Command('train').description('train one plain or highway network and write its per-epoch loss curve to CSV');
+  const cmd = new Command('train').description('train one plain, highway or residual network and write its per-epoch loss curve to CSV');
   addConfigOptions(cmd);
   cmd
     .option('-o, --out <dir>', 'run folder (default: results/<type>-d<depth>-<timestamp>)')

@@ -4,19 +4,19 @@
  * README's field list all read this table, so a field is added in one place.
  */
 
+import { ACTIVATIONS, CARRIES, INITS, type Activation, type Carry, type InitName } from '../layers/vocabulary.js';
+import { MODEL_TYPES, type ModelType } from '../model/kinds.js';
+import { RESIDUAL_FORMS, type ResidualForm } from '../layers/vocabulary.js';
+
+export { ACTIVATIONS, CARRIES, INITS, MODEL_TYPES, type Activation, type Carry, type InitName, type ModelType };
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export const MODEL_TYPES = ['plain', 'highway', 'plain-conv', 'highway-conv', 'plain-pooled', 'highway-pooled', 'plain-bilstm', 'highway-bilstm'] as const;
-export const ACTIVATIONS = ['relu', 'tanh', 'linear', 'sigmoid', 'elu'] as const;
-export const CARRIES = ['coupled', 'independent'] as const;
-export const INITS = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal'] as const;
 export const TRANSITIONS = ['project', 'pad', 'subsample'] as const;
 export const OPTIMIZERS = ['sgd', 'nesterov', 'adam'] as const;
+export const RESIDUAL_INITS = ['fixup', 'standard'] as const;
+export { RESIDUAL_FORMS, type ResidualForm };
+export type ResidualInit = (typeof RESIDUAL_INITS)[number];
 
 export type BackendName = (typeof BACKENDS)[number];
-export type ModelType = (typeof MODEL_TYPES)[number];
-export type Activation = (typeof ACTIVATIONS)[number];
-export type Carry = (typeof CARRIES)[number];
-export type InitName = (typeof INITS)[number];
 export type Transition = (typeof TRANSITIONS)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
@@ -51,6 +51,10 @@ export interface ModelConfig {
   carry: Carry;
   carryBias: number;
   init: InitName;
+  /** Residual kinds: fixup (He × L^(−1/2) then a zero second layer per block) or standard (model.init for both). */
+  residualInit: ResidualInit;
+  /** Residual kinds: where the nonlinearity sits (post, pre or identity; see layers/residual.ts). */
+  residualForm: ResidualForm;
   transition: Transition;
 }
 
@@ -129,7 +133,7 @@ export const FIELDS: Record<string, FieldSpec> = {
   'dataset.maxLength': { kind: 'int', min: 1, max: 10_000, default: 50, help: 'text datasets: tokens per sentence (cut or padded)' },
   'dataset.minCount': { kind: 'int', min: 1, max: 1_000_000, default: 2, help: 'text datasets: train words seen fewer times than this map to the unknown word, which is thereby trained (1: every train word gets its own vector, and the unknown word none)' },
   'dataset.binary': { kind: 'bool', default: false, help: 'sst5: drop neutral sentences, 0/1 → negative, 3/4 → positive (the seed\'s binary task)' },
-  'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'plain or highway dense layers after the first plain layer; plain-conv / highway-conv: the authors\' convolutional MNIST nets; text: plain-pooled / highway-pooled (mean embedding, then the dense stack), plain-bilstm / highway-bilstm (stacked bidirectional LSTMs)' },
+  'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'the network: plain, highway or residual blocks, dense (the paper\'s Figure 1), -conv (the authors\' MNIST conv net), -pooled or -bilstm (text)' },
   'model.depth': { kind: 'int', min: 1, max: 1000, default: 10, help: 'layers before the softmax, counting the first plain layer' },
   'model.width': { kind: 'int', min: 1, max: 65536, nullable: true, default: null, help: 'units per layer (null: 71 plain, 50 highway); bilstm types: LSTM units per direction (null: 50 highway, plain: the parameter count of that highway stack)' },
   'model.widths': { kind: 'intList', min: 1, max: 65536, nullable: true, default: null, help: 'per-layer widths, one per layer (overrides width)' },
@@ -146,7 +150,19 @@ export const FIELDS: Record<string, FieldSpec> = {
   'model.carry': { kind: 'enum', values: CARRIES, default: 'coupled', help: 'coupled: C = 1 - T (the paper); independent: C = sigmoid(x W_C + b_C)' },
   'model.carryBias': { kind: 'number', default: 2, help: 'initial bias b_C of the carry gate (independent carry only)' },
   'model.init': { kind: 'enum', values: INITS, default: 'glorot_uniform', help: 'kernel initializer (normalized init: Glorot, or He for relu)' },
-  'model.transition': { kind: 'enum', values: TRANSITIONS, default: 'project', help: 'how a highway net changes width: plain layer, zero-pad, or subsample' },
+  'model.residualInit': {
+    kind: 'enum',
+    values: RESIDUAL_INITS,
+    default: 'fixup',
+    help: 'residual blocks: fixup (W1 He-uniform × (depth−1)^(−1/2), W2 = 0: each block starts as the identity; trains to depth 100 without batch norm) or standard (model.init for both weight layers)',
+  },
+  'model.residualForm': {
+    kind: 'enum',
+    values: RESIDUAL_FORMS,
+    default: 'post',
+    help: 'residual blocks: post y = act(x + F(x)) (He et al. 2016a), pre y = x + W2·act(W1·act(x)) (2016b, no batch norm), identity y = x + W2·act(W1·x); post is the one that trains to depth 100 here',
+  },
+  'model.transition': { kind: 'enum', values: TRANSITIONS, default: 'project', help: 'how a highway or residual net changes width: plain layer, zero-pad, or subsample' },
 
   'train.epochs': { kind: 'int', min: 0, max: 1_000_000, default: 20, help: 'passes over the training set (0: evaluate the initial net only)' },
   'train.batchSize': { kind: 'int', min: 1, max: 1_000_000, default: 128, help: 'minibatch size' },
@@ -162,23 +178,6 @@ export const FIELDS: Record<string, FieldSpec> = {
 };
 
 export const FIELD_PATHS = Object.keys(FIELDS);
-
-/** Paper widths: ~5000 parameters per layer in both (plain 71·71+71, highway 2·(50·50+50)). */
-export const DEFAULT_WIDTH: Record<Exclude<ModelType, 'plain-bilstm'>, number> = {
-  plain: 71,
-  highway: 50,
-  'plain-conv': 16,
-  'highway-conv': 16,
-  'plain-pooled': 71,
-  'highway-pooled': 50,
-  'highway-bilstm': 50,
-};
-
-export const isConv = (t: ModelType): boolean => t.endsWith('-conv');
-export const isPooled = (t: ModelType): boolean => t.endsWith('-pooled');
-export const isRecurrent = (t: ModelType): boolean => t.endsWith('-bilstm');
-/** Types that read token ids (an sst5 dataset). */
-export const isText = (t: ModelType): boolean => isPooled(t) || isRecurrent(t);
 
 /** Trainable parameters of one BiLSTM (both directions) from d inputs with h units per direction. */
 export const bilstmParams = (d: number, h: number): number => 2 * 4 * h * (d + h + 1);
@@ -200,9 +199,5 @@ export function equalParamPlainUnits(depth: number, d: number, highwayUnits: num
   }
   return best;
 }
-/** plain | highway: the kind of layer in the stack, whatever the front end. */
-export const stackKind = (t: ModelType): 'plain' | 'highway' => (hasGates(t) ? 'highway' : 'plain');
-export const hasGates = (t: ModelType): boolean => t.startsWith('highway');
-
 /** The authors' MNIST conv net: 2, 3 and 3 highway layers in three stages. */
 export const DEFAULT_CONV_BLOCKS = [2, 3, 3];

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
-import { FIELDS, FIELD_PATHS, SECTIONS, DEFAULT_WIDTH, autoGateBias, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, isConv, isRecurrent, type Config, type FieldSpec, type ResolvedConfig } from './schema.js';
+import { FIELDS, FIELD_PATHS, SECTIONS, autoGateBias, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type FieldSpec, type ResolvedConfig } from './schema.js';
+import { kindFor, kindOf, usesField, type ModelKind } from '../model/kinds.js';
 
 type Json = unknown;
 
@@ -126,23 +127,32 @@ export function resolveConfig(...layers: Array<Map<string, Json>>): ResolvedConf
   }
   const cfg = unflatten(flat) as unknown as Config;
   let m = cfg.model;
-  if (isConv(m.type)) {
+  const kind = kindOf(m.type);
+  if (kind.family === 'conv') {
     // conv nets: the depth follows from the stages (first plain conv + the 3×3 layers)
     const convBlocks = m.convBlocks ?? DEFAULT_CONV_BLOCKS;
-    if (m.widths !== null) throw new UserError(`model.widths: not used by ${m.type} (all conv layers have model.width maps)`);
     m = { ...m, convBlocks, depth: 1 + convBlocks.reduce((a, b) => a + b, 0) };
+  }
+  if (m.widths !== null && !usesField(m.type, 'widths')) {
+    const why = kind.family === 'conv' ? 'all conv layers have model.width maps' : 'every layer has model.width units per direction';
+    throw new UserError(`model.widths: not used by ${m.type} (${why})`);
   }
   if (m.widths !== null && m.widths.length !== m.depth) {
     throw new UserError(`model.widths: expected ${m.depth} widths (one per layer, model.depth = ${m.depth}), got ${m.widths.length}`);
   }
-  if (m.type === 'highway-bilstm' && m.carry !== 'coupled') throw new UserError(`model.carry: highway-bilstm layers have the coupled carry C = 1 − T only, got "${m.carry}"`);
-  if (isRecurrent(m.type) && m.widths !== null) throw new UserError(`model.widths: not used by ${m.type} (every layer has model.width units per direction)`);
+  if (usesField(m.type, 'gateBias') && !usesField(m.type, 'carry') && m.carry !== 'coupled') {
+    throw new UserError(`model.carry: ${m.type} layers have the coupled carry C = 1 − T only, got "${m.carry}"`);
+  }
   const gateBias = m.gateBias === 'auto' ? autoGateBias(m.depth) : m.gateBias;
-  const width =
-    m.width ??
-    m.widths?.[0] ??
-    (m.type === 'plain-bilstm' ? equalParamPlainUnits(m.depth, m.embedDim, DEFAULT_WIDTH['highway-bilstm']) : DEFAULT_WIDTH[m.type]);
+  const width = m.width ?? m.widths?.[0] ?? defaultWidth(kind, m);
   return { ...cfg, model: { ...m, width, gateBias } };
+}
+
+/** The kind's default width; plain BiLSTM stacks: the units that give the highway stack's parameters. */
+function defaultWidth(kind: ModelKind, m: Config['model']): number {
+  if (kind.width !== 'equal-parameters') return kind.width;
+  const highway = kindFor(kind.family, 'highway')!.width as number;
+  return equalParamPlainUnits(m.depth, m.embedDim, highway);
 }
 
 export function unflatten(flat: Map<string, Json>): Record<string, Json> {

@@ -7,7 +7,7 @@
  * Far fewer ops than autodiff through the formula, and none recorded on the tape but this one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from '../config/schema.js';
+import type { Activation } from './vocabulary.js';
 
 /** Activations the fused matMul kernel applies itself. */
 const FUSABLE: Partial<Record<Activation, tf.fused.Activation>> = { relu: 'relu', linear: 'linear', sigmoid: 'sigmoid', elu: 'elu' };

@@ -5,3 +5,4 @@ export { FeaturePad, FeatureSubsample } from './transitions.js';
 export { kernelInitializer } from './initializers.js';
 export { BiLSTM, HighwayBiLSTM, MaskedMeanPooling, bidirectionalLstm, maskedMeanOverTime, tokenWeights, type HighwayBiLSTMArgs, type RecurrentArgs } from './recurrent.js';
 export { SeededDropout, type SeededDropoutArgs } from './seeded-dropout.js';
+export { ResidualBlock, ResidualConv2D, ResidualDense, RESIDUAL_FORMS, type ResidualArgs, type ResidualConv2DArgs, type ResidualForm } from './residual.js';

@@ -3,7 +3,9 @@ import type { ResolvedConfig } from '../config/schema.js';
 import { DEFAULT_CONV_BLOCKS } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { deriveSeed } from '../util/random.js';
-import { HighwayConv2D, kernelInitializer } from '../layers/index.js';
+import { kernelInitializer } from '../layers/index.js';
+import { blockLayer } from './blocks.js';
+import { kindOf } from './kinds.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -18,16 +20,11 @@ export function buildConvBody(m: ResolvedConfig['model'], input: Sym, seed: numb
     throw new UserError(`model.type "${m.type}" needs image data [height, width, channels]; this dataset's examples have shape [${input.shape.slice(1).join(', ')}]`);
   }
   const init = (i: number) => kernelInitializer(m.init, deriveSeed(seed, 'init', i));
-  const highway = m.type === 'highway-conv';
+  const block = blockLayer(kindOf(m.type).block, 'conv');
   let x: Sym = tfl.layers.conv2d({ filters: m.width, kernelSize: 5, padding: 'same', activation: m.activation, kernelInitializer: init(0), name: 'conv_0' }).apply(input) as Sym;
   let i = 1;
   (m.convBlocks ?? DEFAULT_CONV_BLOCKS).forEach((blocks, stage) => {
-    for (let b = 0; b < blocks; b++, i++) {
-      const layer = highway
-        ? new HighwayConv2D({ kernelSize: 3, activation: m.activation, gateBias: m.gateBias, carry: m.carry, carryBias: m.carryBias, kernelInitializer: m.init, seed: deriveSeed(seed, 'init', i), name: `highway_${i}` })
-        : tfl.layers.conv2d({ filters: m.width, kernelSize: 3, padding: 'same', activation: m.activation, kernelInitializer: init(i), name: `plain_${i}` });
-      x = layer.apply(x) as Sym;
-    }
+    for (let b = 0; b < blocks; b++, i++) x = block(m, i, seed, m.width).apply(x) as Sym;
     x = tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: `pool_${stage + 1}` }).apply(x) as Sym;
   });
   return tfl.layers.flatten({ name: 'flatten' }).apply(x) as Sym;

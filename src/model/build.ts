@@ -2,10 +2,11 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { deriveSeed } from '../util/random.js';
-import { BiLSTM, FeaturePad, FeatureSubsample, HighwayBiLSTM, HighwayDense, MaskedMeanPooling, SeededDropout, kernelInitializer } from '../layers/index.js';
+import { FeaturePad, FeatureSubsample, MaskedMeanPooling, SeededDropout, kernelInitializer } from '../layers/index.js';
 import { planDense } from './plan.js';
 import { buildConvBody } from './build-conv.js';
-import { isConv, isPooled, isText } from '../config/schema.js';
+import { blockLayer } from './blocks.js';
+import { kindOf } from './kinds.js';
 
 export interface DataShape {
   /** Shape of one example, e.g. [784] or [28, 28, 1]. */
@@ -30,19 +31,21 @@ export function buildModel(m: ResolvedConfig['model'], data: DataShape, seed: nu
   if (data.inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new UserError(`impossible input shape [${data.inputShape.join(', ')}]`);
   }
+  const kind = kindOf(m.type);
+  const text = kind.family === 'pooled' || kind.family === 'bilstm';
   // text models take any sentence length: batches are cut to their longest sentence
-  const input = tfl.input({ shape: isText(m.type) ? [null as unknown as number] : data.inputShape, name: 'input' });
+  const input = tfl.input({ shape: text ? [null as unknown as number] : data.inputShape, name: 'input' });
   let x: tfl.SymbolicTensor = input;
   const dropout = (v: tfl.SymbolicTensor, name: string) =>
     m.inputDropout > 0 ? (new SeededDropout({ rate: m.inputDropout, seed: deriveSeed(seed, 'dropout'), name }).apply(v) as tfl.SymbolicTensor) : v;
-  if (isText(m.type)) {
+  if (text) {
     // token ids → word vectors (dropout, if any, on the vectors, never on the ids)
     const words = dropout(embedding(m, data, x, seed), 'embedding_dropout');
-    if (isPooled(m.type)) x = denseBody(m, { ...data, inputShape: [m.embedDim] }, meanOverTime(words), seed);
+    if (kind.family === 'pooled') x = denseBody(m, { ...data, inputShape: [m.embedDim] }, meanOverTime(words), seed);
     else x = meanOverTime(recurrentBody(m, words, seed));
   } else {
     x = dropout(x, 'input_dropout');
-    x = isConv(m.type) ? buildConvBody(m, x, seed) : denseBody(m, data, x, seed);
+    x = kind.family === 'conv' ? buildConvBody(m, x, seed) : denseBody(m, data, x, seed);
   }
   const logits = tfl.layers
     .dense({ units: data.numClasses, kernelInitializer: kernelInitializer(m.init, deriveSeed(seed, 'init', m.depth)), name: LOGITS_LAYER })
@@ -79,51 +82,32 @@ const meanOverTime = (x: tfl.SymbolicTensor) => new MaskedMeanPooling({ name: 'm
  * stacks BiLSTMs of `width` units per direction (2·width features between layers).
  */
 function recurrentBody(m: ResolvedConfig['model'], words: tfl.SymbolicTensor, seed: number): tfl.SymbolicTensor {
+  const layer = blockLayer(kindOf(m.type).block, 'bilstm');
   let x = words;
-  for (let i = 0; i < m.depth; i++) {
-    const common = { units: m.width, kernelInitializer: m.init, seed: deriveSeed(seed, 'init', i) };
-    const layer = m.type === 'highway-bilstm' ? new HighwayBiLSTM({ ...common, gateBias: m.gateBias, name: `highway_${i}` }) : new BiLSTM({ ...common, name: `bilstm_${i}` });
-    x = layer.apply(x) as tfl.SymbolicTensor;
-  }
+  for (let i = 0; i < m.depth; i++) x = layer(m, i, seed, m.width).apply(x) as tfl.SymbolicTensor;
   return x;
 }
 
-/** input → (flatten) → plain dense → (depth − 1) plain or highway layers, per the plan. */
+/** input → (flatten) → plain dense → (depth − 1) blocks of the kind, per the plan. */
 function denseBody(m: ResolvedConfig['model'], data: DataShape, input: tfl.SymbolicTensor, seed: number): tfl.SymbolicTensor {
   const plan = planDense(m);
+  const kind = kindOf(m.type);
   let x = input;
   if (data.inputShape.length > 1) x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as tfl.SymbolicTensor;
-  const init = (i: number) => kernelInitializer(m.init, deriveSeed(seed, 'init', i));
+  const plain = blockLayer('plain', kind.family);
+  const block = blockLayer(kind.block, kind.family);
   for (const step of plan) {
     const i = step.index;
-    let layer: tfl.layers.Layer;
-    switch (step.kind) {
-      case 'plain':
-        layer = tfl.layers.dense({
-          units: step.units,
-          activation: m.activation,
-          kernelInitializer: init(i),
-          name: i === 0 ? 'dense_0' : `plain_${i}`,
-        });
-        break;
-      case 'highway':
-        layer = new HighwayDense({
-          activation: m.activation,
-          gateBias: m.gateBias,
-          carry: m.carry,
-          carryBias: m.carryBias,
-          kernelInitializer: m.init,
-          seed: deriveSeed(seed, 'init', i),
-          name: `highway_${i}`,
-        });
-        break;
-      case 'pad':
-        layer = new FeaturePad({ units: step.units, name: `pad_${i}` });
-        break;
-      case 'subsample':
-        layer = new FeatureSubsample({ units: step.units, name: `subsample_${i}` });
-        break;
-    }
+    const layer =
+      step.kind === 'plain'
+        ? i === 0
+          ? tfl.layers.dense({ units: step.units, activation: m.activation, kernelInitializer: kernelInitializer(m.init, deriveSeed(seed, 'init', 0)), name: 'dense_0' })
+          : plain(m, i, seed, step.units)
+        : step.kind === 'block'
+          ? block(m, i, seed, step.units)
+          : step.kind === 'pad'
+            ? new FeaturePad({ units: step.units, name: `pad_${i}` })
+            : new FeatureSubsample({ units: step.units, name: `subsample_${i}` });
     x = layer.apply(x) as tfl.SymbolicTensor;
   }
   return x;

@@ -1,26 +1,28 @@
 import type { ModelConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
+import { kindOf } from './kinds.js';
 
-/** One step of a dense network, before any tensor exists. */
+/** One step of a dense network, before any tensor exists. `block`: a layer of the kind's own block (highway, residual). */
 export type LayerPlan =
   | { kind: 'plain'; units: number; index: number }
-  | { kind: 'highway'; units: number; index: number }
+  | { kind: 'block'; units: number; index: number }
   | { kind: 'pad'; units: number; index: number }
   | { kind: 'subsample'; units: number; index: number };
 
 /**
- * The paper's Figure 1 network as a list of steps: one plain layer, then depth − 1 plain or
- * highway layers. A highway net changes width by `transition`: `project` makes that layer
- * plain (no gates), `pad` / `subsample` resize x without weights, then a highway layer.
- * Impossible combinations are rejected here, naming the field.
+ * The paper's Figure 1 network as a list of steps: one plain layer, then depth − 1 blocks of the
+ * kind (plain, highway or residual layers). A highway or residual net changes width by
+ * `transition`: `project` makes that layer plain, `pad` / `subsample` resize x without weights,
+ * then a block. Impossible combinations are rejected here, naming the field.
  */
 export function planDense(m: ModelConfig & { width: number }): LayerPlan[] {
+  const block = kindOf(m.type).block;
   const widths = m.widths ?? new Array<number>(m.depth).fill(m.width);
   const plan: LayerPlan[] = [{ kind: 'plain', units: widths[0]!, index: 0 }];
   for (let i = 1; i < m.depth; i++) {
     const prev = widths[i - 1]!;
     const units = widths[i]!;
-    if (!m.type.startsWith('highway')) {
+    if (block === 'plain') {
       plan.push({ kind: 'plain', units, index: i });
       continue;
     }
@@ -44,19 +46,23 @@ export function planDense(m: ModelConfig & { width: number }): LayerPlan[] {
         plan.push({ kind: 'subsample', units, index: i });
       }
     }
-    plan.push({ kind: 'highway', units, index: i });
+    plan.push({ kind: 'block', units, index: i });
   }
   return plan;
 }
 
-/** Trainable parameters of a plan, by formula (no tensors). */
-export function planParams(plan: LayerPlan[], inputUnits: number, numClasses: number, carry: ModelConfig['carry']): number {
+/**
+ * Trainable parameters of a plan, by formula (no tensors): a highway layer has 2 (3 with an
+ * independent carry) weight layers of its width, a residual block 2.
+ */
+export function planParams(plan: LayerPlan[], inputUnits: number, numClasses: number, m: Pick<ModelConfig, 'type' | 'carry'>): number {
   let n = inputUnits;
   let total = 0;
-  const gates = carry === 'independent' ? 3 : 2;
+  const block = kindOf(m.type).block;
+  const weightLayers = block === 'highway' && m.carry === 'independent' ? 3 : 2;
   for (const step of plan) {
     if (step.kind === 'plain') total += n * step.units + step.units;
-    if (step.kind === 'highway') total += gates * (step.units * step.units + step.units);
+    if (step.kind === 'block') total += weightLayers * (step.units * step.units + step.units);
     n = step.units;
   }
   return total + n * numClasses + numClasses;

@@ -97,4 +97,23 @@ export function evaluateClaims(stats: GroupStats[]): Claim[] {
   return claims;
 }
 
+/**
+ * Our own line beside the paper's claims: the residual nets (the paper's successor) against the
+ * highway nets at depths 50 and 100, best and top-10 mean, and who is ahead. null without both.
+ */
+export function residualVsHighway(stats: GroupStats[]): string | null {
+  const get = (type: string, depth: number) => stats.find((s) => s.type === type && s.depth === depth && s.best);
+  const parts = [50, 100].flatMap((d) => {
+    const r = get('residual', d);
+    const h = get('highway', d);
+    if (!r || !h) return [];
+    const ahead = (a: number, b: number) => (a < b ? 'residual' : a > b ? 'highway' : 'neither');
+    return [{ d, text: `d${d}: best residual ${fmt(r.bestLoss)} vs highway ${fmt(h.bestLoss)} (ratio ${fmt(r.bestLoss / h.bestLoss)}), top-10 mean ${fmt(r.topKMean)} vs ${fmt(h.topKMean)} (ratio ${fmt(r.topKMean / h.topKMean)})`, best: ahead(r.bestLoss, h.bestLoss), mean: ahead(r.topKMean, h.topKMean) }];
+  });
+  if (parts.length === 0) return null;
+  const leaders = new Set(parts.flatMap((p) => [p.best, p.mean]));
+  const verdict = leaders.size === 1 ? `${[...leaders][0]} nets have the lower training loss at ${parts.map((p) => `depth ${p.d}`).join(' and ')}, best and top-10 mean alike` : 'neither type is ahead on every measure';
+  return `Residual vs highway (ours, not the paper's; final training loss, lower is better): ${verdict}. ${parts.map((p) => p.text).join('; ')}.`;
+}
+
 export { fmt as formatLoss };

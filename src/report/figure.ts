@@ -1,10 +1,11 @@
 /**
  * figure1.svg, like the paper's Figure 1: left, the training curve of the best run per depth and
- * type; right, the mean of the top 10. Log-scale loss, one colour per depth, highway solid and
- * plain dashed. Vega-Lite compiled to Vega and rendered to SVG in Node (no browser).
+ * type; right, the mean of the top 10. Log-scale loss, one colour per depth, highway solid,
+ * plain dashed, residual dotted. Vega-Lite compiled to Vega and rendered to SVG in Node (no browser).
  */
 import { meanCurve, type GroupStats } from './stats.js';
 import { renderSvg } from './render.js';
+import { kindOf, type Block } from '../model/kinds.js';
 
 interface Point {
   type: string;
@@ -21,10 +22,14 @@ function points(stats: GroupStats[], curve: (s: GroupStats) => number[]): Point[
   );
 }
 
+/** Line style per block type, whatever the family: highway solid, plain dashed, residual dotted. */
+const DASH: Record<Block, number[]> = { highway: [1, 0], plain: [6, 4], residual: [2, 2] };
+const ORDER: Block[] = ['highway', 'plain', 'residual'];
+
 function typeDomain(values: Point[]): string[] {
   const types = new Set(values.map((p) => p.type));
   if (types.size === 0) types.add('highway').add('plain');
-  return [...types].sort((a, b) => Number(a.startsWith('plain')) - Number(b.startsWith('plain')) || a.localeCompare(b));
+  return [...types].sort((a, b) => ORDER.indexOf(kindOf(a).block) - ORDER.indexOf(kindOf(b).block) || a.localeCompare(b));
 }
 
 function panel(title: string, values: Point[], depths: number[]): Record<string, unknown> {
@@ -39,7 +44,7 @@ function panel(title: string, values: Point[], depths: number[]): Record<string,
       y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (cross-entropy, whole set)', axis: { format: '.0e' } },
       color: { field: 'depth', type: 'ordinal', scale: { domain: depths, scheme: 'viridis' }, title: 'depth' },
       // every model type present: highway ones solid, plain ones dashed (dense, conv, text alike)
-      strokeDash: { field: 'type', type: 'nominal', scale: { domain: typeDomain(values), range: typeDomain(values).map((t) => (t.startsWith('highway') ? [1, 0] : [6, 4])) }, title: 'network' },
+      strokeDash: { field: 'type', type: 'nominal', scale: { domain: typeDomain(values), range: typeDomain(values).map((t) => DASH[kindOf(t).block]) }, title: 'network' },
       detail: [{ field: 'type' }, { field: 'depth' }],
     },
   };

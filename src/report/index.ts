@@ -21,7 +21,7 @@ export const REPORT_FILES = ['runs.csv', 'curves.csv', 'figure1.svg', 'report.md
 export async function writeReport(root: string, outDir: string = root): Promise<Report> {
   const runs = loadRuns(root).sort((a, b) => (a.config.run?.sweep?.index ?? 0) - (b.config.run?.sweep?.index ?? 0) || a.id.localeCompare(b.id));
   makeFolder(outDir, '--out');
-  const stats = groupStats(runs);
+  const stats = groupStats(runs.filter((r) => !r.unreadable));
   const claims = evaluateClaims(stats);
   const [runsFile, curvesFile, figFile, mdFile] = REPORT_FILES.map((f) => join(outDir, f)) as [string, string, string, string];
   writeFileAtomic(runsFile, runsCsv(runs, root));

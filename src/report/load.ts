@@ -11,6 +11,7 @@ import { UserError } from '../errors.js';
 import { RUN_FILES } from '../runs/folder.js';
 import { readJsonOrNull } from '../util/json.js';
 import type { RunSummary } from '../runs/run.js';
+import { MODEL_TYPES } from '../model/kinds.js';
 
 export interface RunRecord {
   id: string;
@@ -82,7 +83,10 @@ export function loadRuns(root: string): RunRecord[] {
     if (!config || !config.model) return [];
     const summary = readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
     const sweep = config.run?.sweep;
-    return [{ id: sweep?.id ?? basename(dir), dir, config, summary, ...readCurve(join(dir, RUN_FILES.metrics)), params: sweep?.params ?? {} }];
+    const record = { id: sweep?.id ?? basename(dir), dir, config, summary, ...readCurve(join(dir, RUN_FILES.metrics)), params: sweep?.params ?? {} };
+    // a run of a kind this version does not know (written by another version) is listed, not grouped
+    if (!(MODEL_TYPES as readonly string[]).includes(config.model.type)) record.unreadable = `${dir}: unknown model.type "${config.model.type}"`;
+    return [record];
   });
 }
 

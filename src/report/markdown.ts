@@ -1,7 +1,8 @@
 import type { Claim } from './claims.js';
-import { formatLoss } from './claims.js';
+import { formatLoss, residualVsHighway } from './claims.js';
 import { devSelection, status, type RunRecord } from './load.js';
 import { TOP_K, budget, type GroupStats } from './stats.js';
+import { BLOCK_ORDER, FAMILY_ORDER, kindFor, kindOf, type ModelKind } from '../model/kinds.js';
 
 export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStats[], claims: Claim[]): string {
   const counts = new Map<string, number>();
@@ -22,25 +23,34 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
       '',
     );
   }
-  // one table per family present: '' (dense), '-conv', '-pooled', '-bilstm'
-  const families = [...new Set(stats.map((s) => s.type.replace(/^(plain|highway)/, '')))].sort();
+  // one table per family present (dense, conv, pooled, bilstm), a column group per block type present
+  const familyOf = (type: string) => kindOf(type).family;
+  const families = FAMILY_ORDER.filter((f) => stats.some((s) => familyOf(s.type) === f));
   for (const fam of families) {
-    const [pt, ht] = [`plain${fam}`, `highway${fam}`];
-    const famDepths = depths.filter((d) => cellFor(pt, d) || cellFor(ht, d));
-    lines.push(`## Final training loss by depth${fam ? ` (${pt} / ${ht})` : ''}`, '');
-    const famStats = famDepths.flatMap((d) => [cellFor(pt, d), cellFor(ht, d)]).filter((x): x is GroupStats => x !== undefined);
+    const kinds = BLOCK_ORDER.map((b) => kindFor(fam, b)).filter((k): k is ModelKind => k !== undefined && stats.some((s) => s.type === k.name));
+    const names = kinds.map((k) => k.name);
+    const famDepths = depths.filter((d) => names.some((t) => cellFor(t, d)));
+    const label = (k: ModelKind) => (fam === 'dense' ? k.block : k.name);
+    lines.push(`## Final training loss by depth${fam === 'dense' ? '' : ` (${names.join(' / ')})`}`, '');
+    const famStats = famDepths.flatMap((d) => names.map((t) => cellFor(t, d))).filter((x): x is GroupStats => x !== undefined);
     const anyStopped = famStats.some((x) => x.stopped > 0);
-    const countsHead = anyStopped ? ' plain runs (stopped, diverged) | highway runs (stopped, diverged) |' : '';
-    lines.push(`| depth | plain best | plain top-${TOP_K} mean (n) | highway best | highway top-${TOP_K} mean (n) | plain / highway (top-${TOP_K} mean) |${countsHead}`);
-    lines.push(`| --- | --- | --- | --- | --- | --- |${anyStopped ? ' --- | --- |' : ''}`);
+    const plain = kinds.find((k) => k.block === 'plain');
+    const others = kinds.filter((k) => k.block !== 'plain');
+    const head = [
+      'depth',
+      ...kinds.flatMap((k) => [`${label(k)} best`, `${label(k)} top-${TOP_K} mean (n)`]),
+      ...(plain ? others.map((k) => `${label(plain)} / ${label(k)} (top-${TOP_K} mean)`) : []),
+      ...(anyStopped ? kinds.map((k) => `${label(k)} runs (stopped, diverged)`) : []),
+    ];
+    lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`);
+    const best = (s?: GroupStats) => (s?.best ? formatLoss(s.bestLoss) : '—');
+    const mean = (s?: GroupStats) => (s?.best ? `${formatLoss(s.topKMean)} (${s.topK.length})` : '—');
+    const n = (s?: GroupStats) => (s ? `${s.runs.length} (${s.stopped}, ${s.diverged})` : '—');
     for (const d of famDepths) {
-      const p = cellFor(pt, d);
-      const h = cellFor(ht, d);
-      const best = (s?: GroupStats) => (s?.best ? formatLoss(s.bestLoss) : '—');
-      const mean = (s?: GroupStats) => (s?.best ? `${formatLoss(s.topKMean)} (${s.topK.length})` : '—');
-      const ratio = p?.best && h?.best ? formatLoss(p.topKMean / h.topKMean) : '—';
-      const n = (s?: GroupStats) => (s ? `${s.runs.length} (${s.stopped}, ${s.diverged})` : '—');
-      lines.push(`| ${d} | ${best(p)} | ${mean(p)} | ${best(h)} | ${mean(h)} | ${ratio} |${anyStopped ? ` ${n(p)} | ${n(h)} |` : ''}`);
+      const cells = kinds.map((k) => cellFor(k.name, d));
+      const p = plain ? cellFor(plain.name, d) : undefined;
+      const ratios = plain ? others.map((k) => cellFor(k.name, d)).map((o) => (p?.best && o?.best ? formatLoss(p.topKMean / o.topKMean) : '—')) : [];
+      lines.push(`| ${[String(d), ...cells.flatMap((c) => [best(c), mean(c)]), ...ratios, ...(anyStopped ? cells.map(n) : [])].join(' | ')} |`);
     }
     lines.push('');
     const short = famStats.filter((x) => x.stopped > 0 && x.topK.length < TOP_K);
@@ -48,34 +58,36 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
       lines.push(`Fewer than ${TOP_K} runs reached the last epoch in ${short.map((x) => `${x.type} d${x.depth} (${x.topK.length})`).join(', ')}: their top-${TOP_K} mean is over those runs only.`, '');
     }
     const devRuns = (s?: GroupStats) => (s?.runs ?? []).filter((r) => ['completed', 'diverged', 'interrupted'].includes(status(r))).flatMap((r) => devSelection(r) ?? []);
-    if (famDepths.some((d) => devRuns(cellFor(pt, d)).length + devRuns(cellFor(ht, d)).length > 0)) {
-      lines.push(`## Test accuracy by depth, at the best dev epoch${fam ? ` (${pt} / ${ht})` : ''}`, '');
+    if (famDepths.some((d) => names.some((t) => devRuns(cellFor(t, d)).length > 0))) {
+      lines.push(`## Test accuracy by depth, at the best dev epoch${fam === 'dense' ? '' : ` (${names.join(' / ')})`}`, '');
       lines.push('Each run\'s epoch is chosen on the validation split (highest dev accuracy), never on test; the cells are means over runs (n), with the mean dev accuracy.', '');
-      lines.push('| depth | plain test acc (n) | plain dev acc | highway test acc (n) | highway dev acc | highway − plain (test) |');
-      lines.push('| --- | --- | --- | --- | --- | --- |');
+      const dHead = ['depth', ...kinds.flatMap((k) => [`${label(k)} test acc (n)`, `${label(k)} dev acc`]), ...(plain ? others.map((k) => `${label(k)} − ${label(plain)} (test)`) : [])];
+      lines.push(`| ${dHead.join(' | ')} |`, `|${dHead.map(() => ' --- ').join('|')}|`);
       const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
       for (const d of famDepths) {
-        const p = devRuns(cellFor(pt, d));
-        const h = devRuns(cellFor(ht, d));
-        const acc = (v: typeof p) => (v.length ? `${(100 * avg(v.map((s) => s.testAcc))).toFixed(1)}% (${v.length})` : '—');
-        const dev = (v: typeof p) => (v.length ? `${(100 * avg(v.map((s) => s.devAcc))).toFixed(1)}%` : '—');
-        const diff = p.length && h.length ? `${(100 * (avg(h.map((s) => s.testAcc)) - avg(p.map((s) => s.testAcc)))).toFixed(1)} points` : '—';
-        lines.push(`| ${d} | ${acc(p)} | ${dev(p)} | ${acc(h)} | ${dev(h)} | ${diff} |`);
+        const sel = kinds.map((k) => devRuns(cellFor(k.name, d)));
+        const acc = (v: Array<{ testAcc: number }>) => (v.length ? `${(100 * avg(v.map((x) => x.testAcc))).toFixed(1)}% (${v.length})` : '—');
+        const dev = (v: Array<{ devAcc: number }>) => (v.length ? `${(100 * avg(v.map((x) => x.devAcc))).toFixed(1)}%` : '—');
+        const p = plain ? devRuns(cellFor(plain.name, d)) : [];
+        const diffs = plain ? others.map((k) => devRuns(cellFor(k.name, d))).map((o) => (p.length && o.length ? `${(100 * (avg(o.map((x) => x.testAcc)) - avg(p.map((x) => x.testAcc)))).toFixed(1)} points` : '—')) : [];
+        lines.push(`| ${[String(d), ...sel.flatMap((v) => [acc(v), dev(v)]), ...diffs].join(' | ')} |`);
       }
       lines.push('');
     }
   }
   lines.push("## The paper's claims (Figure 1)", '');
   // the claims are about the fully connected plain / highway nets of the paper's Figure 1
-  if (!families.includes('')) lines.push('Not tested: they concern the fully connected `plain` / `highway` nets, and this folder has none.', '');
+  if (!families.includes('dense')) lines.push('Not tested: they concern the fully connected `plain` / `highway` nets, and this folder has none.', '');
   else for (const c of claims) {
     const mark = c.verdict === 'held' ? '✅ held' : c.verdict === 'not held' ? '❌ not held' : '⚪ not tested';
     lines.push(`${c.n}. **${mark}** — ${c.text}`, `   - measured: ${c.evidence}`, `   - rule: ${c.rule}`);
   }
+  const residual = residualVsHighway(stats);
+  if (residual) lines.push('', residual);
   lines.push('', '## Files', '');
   lines.push('- `runs.csv`: one row per run: id, swept parameters (empty where one does not apply), status, final and best training loss, final test accuracy, (datasets with a dev split) best dev accuracy, its epoch and the test accuracy there, epochs, seconds.');
   lines.push('- `curves.csv`: `epoch`, then one training-loss column per run (blank after a run stopped); plot with a log-scale y axis.');
-  lines.push(`- \`figure1.svg\`: left, the best run per depth and type; right, the mean of the top ${TOP_K}; highway solid, plain dashed.`);
+  lines.push(`- \`figure1.svg\`: left, the best run per depth and type; right, the mean of the top ${TOP_K}; highway solid, plain dashed, residual dotted.`);
   lines.push('');
   return lines.join('\n');
 }

@@ -4,7 +4,8 @@
  * t has the same sampled values at every grid point (paired comparisons across depths and
  * types) and expanding twice gives identical runs.
  */
-import { hasGates, resolveConfig, type ResolvedConfig } from '../config/index.js';
+import { resolveConfig, type ResolvedConfig } from '../config/index.js';
+import { KIND_FIELDS, usesField, type KindField } from '../model/kinds.js';
 import { Rng, deriveSeed } from '../util/random.js';
 import { safeName } from '../util/names.js';
 import type { Distribution, SweepSpec } from './spec.js';
@@ -33,12 +34,12 @@ function sample(rng: Rng, d: Distribution): unknown {
   return lo + rng.int(hi - lo + 1);
 }
 
-/** Does this field change the run at all? (gate fields mean nothing to a plain net) */
+/** Does this field change the run at all? The kind says which fields it reads (gate fields mean nothing to a plain net). */
 export function applies(path: string, cfg: ResolvedConfig): boolean {
-  if (['model.gateBias', 'model.carry'].includes(path)) return hasGates(cfg.model.type);
-  if (path === 'model.transition') return cfg.model.type === 'highway';
-  if (path === 'model.carryBias') return hasGates(cfg.model.type) && cfg.model.carry === 'independent';
-  return true;
+  const field = path.startsWith('model.') ? path.slice('model.'.length) : '';
+  if (!(KIND_FIELDS as readonly string[]).includes(field)) return true;
+  if (!usesField(cfg.model.type, field as KindField)) return false;
+  return field !== 'carryBias' || cfg.model.carry === 'independent';
 }
 
 function label(path: string, v: unknown): string {
