@@ -55,8 +55,8 @@ describe('optimisers', () => {
         // slots are created on the first step only; nothing else stays alive
         expect(tf.memory().numTensors - before).toBe(kind === 'adam' ? 2 : 1);
         expect(maxRelErr(v.dataSync(), reference(kind))).toBeLessThan(1e-6);
-        // weights are written in place only on cpu (wasm caches packed matmul weights by tensor id)
-        const inPlace = storage === 'sole' && kind !== 'adam' && tf.getBackend() === 'cpu';
+        // weights are written in place on cpu and wasm when nothing else shares their storage
+        const inPlace = storage === 'sole' && ['cpu', 'wasm'].includes(tf.getBackend());
         expect(v.dataId === dataId, 'updated in place').toBe(inPlace);
         opt.dispose();
         v.dispose();
@@ -64,6 +64,40 @@ describe('optimisers', () => {
       });
     }
   }
+});
+
+describe('in-place weight updates and cached matmul weights', () => {
+  it('a matmul after an in-place update uses the new weights, not a packed copy of the old ones', () => {
+    // wasm caches an XNNPACK operator (with packed weights) per weight tensor id
+    const x = [
+      [1, 2],
+      [-1, 0.5],
+    ];
+    // variables that own their storage (as a model's weights do), so the update is in place
+    const own = (t: tf.Tensor, name: string) => {
+      const v = tf.variable(t, true, name);
+      t.dispose();
+      return v;
+    };
+    const w = own(tf.tensor2d([[0.5, -1], [2, 0.25]]), 'w_cache');
+    const b = own(tf.tensor1d([0.1, -0.2]), 'b_cache');
+    const ids = [w.dataId, b.dataId];
+    const xt = tf.tensor2d(x);
+    const product = () => tf.tidy(() => Array.from(tf.fused.matMul({ a: xt, b: w, bias: b }).dataSync()));
+    product(); // the operator and its packed weights are cached now
+    const opt = createOptimizer('sgd', 0);
+    const gw = tf.tensor2d([[1, 1], [1, 1]]);
+    const gb = tf.tensor1d([1, 1]);
+    opt.step([w, b], { [w.name]: gw, [b.name]: gb }, 0.5);
+    // float64: w − 0.5, b − 0.5
+    const w1 = [[0, -1.5], [1.5, -0.25]];
+    const b1 = [-0.4, -0.7];
+    const expected = x.flatMap((r) => [0, 1].map((j) => r[0]! * w1[0]![j]! + r[1]! * w1[1]![j]! + b1[j]!));
+    expect(maxRelErr(product(), expected)).toBeLessThan(1e-6);
+    if (['cpu', 'wasm'].includes(tf.getBackend())) expect([w.dataId, b.dataId]).toEqual(ids);
+    tf.dispose([w, b, xt, gw, gb]);
+    opt.dispose();
+  });
 });
 
 describe('gradient clipping', () => {

@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../config/schema.js';
 import { installCpuKernelFixes, installWasmKernelFixes } from './kernel-fixes.js';
+import { fastPathsFromEnvironment, setFastPaths } from './fast-paths.js';
 
 export type ActiveBackend = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -110,6 +111,7 @@ export async function initBackend(requested: BackendName = 'auto'): Promise<Back
     }
   }
   await tf.ready();
+  setFastPaths(fastPathsFromEnvironment());
   active = { name, requested, notes, tfjsVersion: tf.version_core };
   return active;
 }

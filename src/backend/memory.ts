@@ -8,25 +8,48 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 interface WasmLike {
-  dataIdMap: { get(id: object): { memoryOffset: number; refCount: number } | undefined };
-  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(id: object): { id: number; memoryOffset: number; refCount: number } | undefined };
+  wasm: { HEAPU8: Uint8Array; tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
 }
 interface CpuLike {
   data: { get(id: object): { values?: unknown; refCount: number } | undefined };
 }
 
-export function float32View(t: tf.Tensor, sole: boolean): Float32Array | null {
-  if (t.dtype !== 'float32' || t.isDisposed) return null;
+/** Whether the fast paths (in-place updates, fused kernels, shared clones) are on: see fast-paths.ts. */
+let fast = true;
+export const fastPathsOn = (): boolean => fast;
+export const setFastPathFlag = (on: boolean): void => {
+  fast = on;
+};
+
+export function float32View(t: tf.Tensor | tf.TensorInfo, sole: boolean): Float32Array | null {
+  if (t.dtype !== 'float32' || ('isDisposed' in t && t.isDisposed)) return null;
   const name = tf.getBackend();
+  const size = t.shape.reduce((a, b) => a * b, 1);
   if (name === 'wasm') {
     const info = (tf.backend() as unknown as WasmLike).dataIdMap.get(t.dataId);
     if (!info || (sole && info.refCount !== 1)) return null;
-    return new Float32Array((tf.backend() as unknown as WasmLike).wasm.HEAPU8.buffer, info.memoryOffset, t.size);
+    return new Float32Array((tf.backend() as unknown as WasmLike).wasm.HEAPU8.buffer, info.memoryOffset, size);
   }
   if (name === 'cpu') {
     const info = (tf.backend() as unknown as CpuLike).data.get(t.dataId);
     if (!info || (sole && info.refCount !== 1) || !(info.values instanceof Float32Array)) return null;
-    return info.values.length === t.size ? info.values : null;
+    return info.values.length === size ? info.values : null;
   }
   return null;
+}
+
+/**
+ * After a tensor's values were changed in place: on wasm, drop what the backend derived from the
+ * old values. Its matmuls cache an XNNPACK operator per weight (and bias) tensor id, holding a
+ * packed copy of the weights; re-registering the id runs the backend's disposal callbacks (which
+ * delete those operators) and keeps the memory where it is.
+ */
+export function valuesChanged(t: tf.Tensor): void {
+  if (tf.getBackend() !== 'wasm') return;
+  const b = tf.backend() as unknown as WasmLike;
+  const info = b.dataIdMap.get(t.dataId);
+  if (!info) return;
+  b.wasm.tfjs.disposeData(info.id);
+  b.wasm.tfjs.registerTensor(info.id, t.size, info.memoryOffset);
 }

@@ -8,14 +8,32 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from './vocabulary.js';
+import { batched, callKernel } from './direct-kernel.js';
 
 /** Activations the fused matMul kernel applies itself. */
 const FUSABLE: Partial<Record<Activation, tf.fused.Activation>> = { relu: 'relu', linear: 'linear', sigmoid: 'sigmoid', elu: 'elu' };
 
+/**
+ * act(x·W + b) in one kernel. tf.fused.matMul splits itself into matMul, add and the activation
+ * whenever a gradient is being recorded, as it is during training; inside this layer's own
+ * gradient (customGrad) nothing needs recording, so the fused kernel is called directly.
+ */
+function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: tf.fused.Activation): tf.Tensor2D {
+  const direct = callKernel('_FusedMatMul', { a: batched(x), b: batched(w), bias: b }, { transposeA: false, transposeB: false, activation }, [[x.shape[0], w.shape[1]]]);
+  return (direct?.[0] ?? tf.fused.matMul({ a: x, b: w, bias: b, activation })) as tf.Tensor2D;
+}
+
+/** a·bᵀ (tb) or aᵀ·b (ta), as one direct kernel call where there is one. */
+function product(a: tf.Tensor2D, b: tf.Tensor2D, ta: boolean, tb: boolean): tf.Tensor2D {
+  const rows = ta ? a.shape[1] : a.shape[0];
+  const cols = tb ? b.shape[0] : b.shape[1];
+  const direct = callKernel('BatchMatMul', { a: batched(a), b: batched(b) }, { transposeA: ta, transposeB: tb }, [[rows, cols]]);
+  return (direct?.[0] ?? tf.matMul(a, b, ta, tb)) as tf.Tensor2D;
+}
+
 function preActivate(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation): tf.Tensor2D {
-  const fused = FUSABLE[activation];
-  if (fused) return tf.fused.matMul({ a: x, b: w, bias: b, activation: fused }) as tf.Tensor2D;
-  return tf.tanh(tf.fused.matMul({ a: x, b: w, bias: b })) as tf.Tensor2D;
+  const fusable = FUSABLE[activation];
+  return fusable ? affine(x, w, b, fusable) : (tf.tanh(affine(x, w, b, 'linear')) as tf.Tensor2D);
 }
 
 /** act'(a) written in terms of the output h = act(a). */
@@ -40,30 +58,57 @@ const one = (): tf.Scalar => (ONE ??= tf.keep(tf.scalar(1)));
 
 const cache = new Map<Activation, (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D>();
 
+/** The same formulas as ops: where the backend has no highway kernels, and the reference for them. */
+function forwardWithOps(activation: Activation, x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D, save: (t: tf.Tensor[]) => void) {
+  const h = preActivate(x, wh, bh, activation);
+  const t = affine(x, wt, bt, 'sigmoid');
+  save([x, h, t]);
+  return {
+    value: tf.add(x, tf.mul(t, tf.sub(h, x))) as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sh, st] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const tdy = tf.mul(st, dy);
+      const dAct = activationGrad(activation, sh);
+      const dah = (dAct ? tf.mul(tdy, dAct) : tdy) as tf.Tensor2D;
+      const dat = tf.mul(tf.mul(tf.sub(sh, sx), dy), tf.mul(st, tf.sub(one(), st))) as tf.Tensor2D;
+      const dx = tf.addN([tf.sub(dy, tdy), product(dah, wh, false, true), product(dat, wt, false, true)]);
+      return [dx, product(sx, dah, true, false), tf.sum(dah, 0), product(sx, dat, true, false), tf.sum(dat, 0)];
+    },
+  };
+}
+
+/**
+ * With the backend's highway kernels (backend/highway-kernels.ts) every step is a direct kernel
+ * call, and H and T share the backward matmuls: dx = (1 − T)·dy + D·[W_H | W_T]ᵀ and
+ * [dW_H | dW_T] = xᵀ·D with D = [dA_H | dA_T] — two matmuls instead of four, no transposes.
+ */
+function forwardWithKernels(activation: Activation, x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D, save: (t: tf.Tensor[]) => void) {
+  const call = (name: string, inputs: Record<string, tf.Tensor | tf.TensorInfo>, attrs: Record<string, unknown> = {}, shapes?: number[][]) => callKernel(name, inputs, attrs, shapes)!;
+  const h = preActivate(x, wh, bh, activation);
+  const t = affine(x, wt, bt, 'sigmoid');
+  save([x, h, t]);
+  return {
+    value: call('HighwayCombine', { t, h, x })[0] as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sh, st] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const [d, dxCarry, dbh, dbt, xT] = call('HighwayBackward', { t: st, h: sh, x: sx, dy }, { activation }) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D];
+      const [wT] = call('HighwayPackWeights', { wh, wt }) as [tf.Tensor2D];
+      const dx = call('Add', { a: dxCarry, b: product(d, wT, false, false) })[0]!;
+      const [dwh, dwt] = call('HighwaySplitColumns', { m: product(xT, d, false, false) });
+      return [dx, dwh!, dbh, dwt!, dbt];
+    },
+  };
+}
+
 export function highwayDenseCoupled(activation: Activation) {
   let f = cache.get(activation);
   if (f) return f;
   f = tf.customGrad((...args: Array<tf.Tensor | ((t: tf.Tensor[]) => void)>) => {
     const [x, wh, bh, wt, bt] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
     const save = args[5] as (t: tf.Tensor[]) => void;
-    const h = preActivate(x, wh, bh, activation);
-    const t = tf.fused.matMul({ a: x, b: wt, bias: bt, activation: 'sigmoid' });
-    const hx = tf.sub(h, x);
-    save([x, wh, wt, h, t, hx]);
-    return {
-      value: tf.add(x, tf.mul(t, hx)) as tf.Tensor2D,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const g = dy as tf.Tensor2D;
-        const [sx, swh, swt, sh, st, shx] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const tdy = tf.mul(st, g);
-        const dAct = activationGrad(activation, sh);
-        const dah = (dAct ? tf.mul(tdy, dAct) : tdy) as tf.Tensor2D;
-        const dat = tf.mul(tf.mul(shx, g), tf.mul(st, tf.sub(one(), st))) as tf.Tensor2D;
-        const dx = tf.add(tf.sub(g, tdy), tf.add(tf.matMul(dah, swh, false, true), tf.matMul(dat, swt, false, true)));
-        const xT = tf.transpose(sx);
-        return [dx, tf.matMul(xT, dah), tf.sum(dah, 0), tf.matMul(xT, dat), tf.sum(dat, 0)];
-      },
-    };
+    const kernels = tf.getKernel('HighwayBackward', tf.getBackend()) !== undefined;
+    const { value, gradFunc } = (kernels ? forwardWithKernels : forwardWithOps)(activation, x, wh, bh, wt, bt, save);
+    return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => gradFunc(dy as tf.Tensor, saved) };
   }) as unknown as (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D;
   cache.set(activation, f);
   return f;

@@ -1,0 +1,101 @@
+/**
+ * One row of `highway bench` per network: our training step's median time (fast paths on),
+ * optionally the same step on the generic path (fast paths off) and PyTorch's, interleaved round by
+ * round so that the machine's mood hits all of them alike; evaluation throughput; kernels per
+ * step; tensors alive and leaked.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { setFastPaths } from '../backend/fast-paths.js';
+import { directKernelCalls } from '../layers/direct-kernel.js';
+import { median, netName, prepareNet, type NetSpec } from './measure.js';
+import { timePytorch } from './pytorch.js';
+
+export interface BenchOptions {
+  batch: number;
+  steps: number;
+  warmup: number;
+  rounds: number;
+  vsPytorch: boolean;
+  torchThreads: number;
+  /** Also time the generic path (plain TF.js ops) in the same rounds. */
+  generic: boolean;
+}
+
+export interface BenchRow {
+  net: string;
+  params: number;
+  msPerStep: number;
+  samplesPerSecond: number;
+  evalSamplesPerSecond: number;
+  /** Kernels one training step runs: through the engine (tf.profile) and called directly by the layers. */
+  kernels: { engine: number; direct: number };
+  tensorsAlive: number;
+  leaked: number;
+  peakRssMB: number;
+  generic?: { msPerStep: number; kernels: { engine: number; direct: number }; speedup: number };
+  torch?: { msPerStep: number; threads: number; version: string; ratio: number };
+}
+
+async function kernelsPerStep(step: () => void): Promise<{ engine: number; direct: number }> {
+  const before = directKernelCalls();
+  const profile = await tf.profile(step);
+  return { engine: profile.kernels.length, direct: directKernelCalls() - before };
+}
+
+export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
+  const net = prepareNet(n, o.batch);
+  try {
+    const evalPerSec = net.evalSamplesPerSecond();
+    net.time(o.warmup, 0);
+    const kernels = await kernelsPerStep(() => net.time(1, 0));
+    let genericKernels = { engine: 0, direct: 0 };
+    if (o.generic) {
+      setFastPaths(false);
+      net.time(o.warmup, 0);
+      genericKernels = await kernelsPerStep(() => net.time(1, 0));
+      setFastPaths(true);
+    }
+    const ours: number[] = [];
+    const generic: number[] = [];
+    const torch: number[] = [];
+    let torchVersion = '';
+    let tensors = 0;
+    let leaked = 0;
+    const per = Math.ceil(o.steps / o.rounds);
+    for (let r = 0; r < o.rounds; r++) {
+      const t = net.time(per, 1);
+      ours.push(...t.samples);
+      tensors = t.tensorsAlive;
+      leaked += t.leaked;
+      if (o.generic) {
+        setFastPaths(false);
+        const g = net.time(per, 1);
+        generic.push(...g.samples);
+        leaked += g.leaked;
+        setFastPaths(true);
+      }
+      if (o.vsPytorch) {
+        const p = timePytorch(n, o.batch, per, r === 0 ? o.warmup : 1, o.torchThreads);
+        torch.push(p.msPerStep);
+        torchVersion = p.torch;
+      }
+    }
+    const ms = median(ours);
+    return {
+      net: netName(n),
+      params: net.params,
+      msPerStep: ms,
+      samplesPerSecond: (o.batch * 1000) / ms,
+      evalSamplesPerSecond: evalPerSec,
+      kernels,
+      tensorsAlive: tensors,
+      leaked,
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      ...(o.generic ? { generic: { msPerStep: median(generic), kernels: genericKernels, speedup: median(generic) / ms } } : {}),
+      ...(o.vsPytorch ? { torch: { msPerStep: median(torch), threads: o.torchThreads, version: torchVersion, ratio: ms / median(torch) } } : {}),
+    };
+  } finally {
+    setFastPaths(true);
+    net.dispose();
+  }
+}
