@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createOptimizer } from '../src/train/optimizers.js';
-import { maxRelErr } from './helpers/reference.js';
+import { allowSimd } from '../src/backend/wasm-simd.js';
+import { Rng } from '../src/util/random.js';
+import { maxRelErr, randVec } from './helpers/reference.js';
 
 // Float64 hand computation of three steps of each optimiser on fixed gradients.
 const w0 = [0.5, -1.25, 2];
@@ -13,13 +15,13 @@ const gs = [
 const lrs = [0.1, 0.05, 0.025];
 const mu = 0.9;
 
-function reference(kind: string): number[] {
-  const w = [...w0];
-  const v = [0, 0, 0];
-  const m = [0, 0, 0];
-  const s = [0, 0, 0];
-  gs.forEach((g, t) => {
-    for (let i = 0; i < 3; i++) {
+function reference(kind: string, start = w0, grads = gs): number[] {
+  const w = [...start];
+  const v = start.map(() => 0);
+  const m = start.map(() => 0);
+  const s = start.map(() => 0);
+  grads.forEach((g, t) => {
+    for (let i = 0; i < w.length; i++) {
       if (kind === 'adam') {
         m[i] = mu * m[i]! + (1 - mu) * g[i]!;
         s[i] = 0.999 * s[i]! + 0.001 * g[i]! ** 2;
@@ -112,4 +114,32 @@ describe('gradient clipping', () => {
     expect(same).toEqual([12]);
     tf.dispose(Object.values(grads));
   });
+});
+
+describe('optimisers on vectors longer than one SIMD register', () => {
+  // 11 floats: two groups of four lanes and a tail of three, on wasm through the SIMD module and the JS loop
+  const rng = new Rng(21);
+  const start = randVec(rng, 11, 2);
+  const grads = [0, 1, 2].map(() => randVec(rng, 11, 0.5));
+  for (const kind of ['sgd', 'nesterov', 'adam'] as const) {
+    for (const simd of [true, false]) {
+      it(`${kind}, SIMD ${simd ? 'on' : 'off'}: three steps equal the float64 update rule`, () => {
+        allowSimd(simd);
+        try {
+          const init = tf.tensor1d(start);
+          const v = tf.variable(init, true, `long_${kind}_${simd}`);
+          init.dispose(); // the variable owns its storage, so the update runs in place
+          const dataId = v.dataId;
+          const opt = createOptimizer(kind, mu);
+          grads.forEach((g, t) => tf.tidy(() => opt.step([v], { [v.name]: tf.tensor1d(g) }, lrs[t]!)));
+          expect(maxRelErr(v.dataSync(), reference(kind, start, grads))).toBeLessThan(1e-5);
+          expect(v.dataId === dataId, 'updated in place').toBe(['cpu', 'wasm'].includes(tf.getBackend()));
+          opt.dispose();
+          v.dispose();
+        } finally {
+          allowSimd(true);
+        }
+      });
+    }
+  }
 });
