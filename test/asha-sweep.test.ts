@@ -104,9 +104,16 @@ describe('ASHA early stopping, local sweeps', () => {
     while (finishedRuns().length < 5) await new Promise((r) => setTimeout(r, 20));
     first.child.kill('SIGKILL'); // no goodbye: the run in flight is left "running"
     await first.exit;
-    const finished = finishedRuns();
+    // the orphaned worker may still finish the run it holds (runs take 0.1 s) before it notices
+    // and exits: count what is finished once nothing has changed for 300 ms
+    let finished = finishedRuns();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = finishedRuns();
+      if (now.length === finished.length) break;
+      finished = now;
+    }
     const mtimes = finished.map((id) => statSync(join(dir, 'runs', id, 'metrics.csv')).mtimeMs);
-    await new Promise((r) => setTimeout(r, 300)); // the orphaned worker notices and exits
 
     const resumed = highway(['sweep', cfg, '--out', dir, '--jobs', '1', '--resume']);
     expect(resumed.code).toBe(0);
