@@ -7,6 +7,7 @@ import { reportCommand } from './report.js';
 import { benchCommand } from './bench.js';
 import { analyzeCommand } from './analyze.js';
 import { workerCommand } from './worker.js';
+import { schemaCommand } from './schema.js';
 
 /** Exit codes: 0 ok, 1 bug (stack printed), 2 user error (message only), 3 diverged, 4 some sweep runs failed, 130 interrupted. */
 export function buildProgram(): Command {
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
-  for (const cmd of [trainCommand(), sweepCommand(), workerCommand(), reportCommand(), analyzeCommand(), benchCommand()]) program.addCommand(cmd.exitOverride());
+  for (const cmd of [trainCommand(), sweepCommand(), workerCommand(), reportCommand(), analyzeCommand(), benchCommand(), schemaCommand()]) program.addCommand(cmd.exitOverride());
   program.addHelpText(
     'after',
     `
@@ -26,6 +27,7 @@ Quick start:
   $ highway worker --queue redis://host:6379   run queued sweep runs (sweep --queue) on any machine
   $ highway report results/depth-quick      CSV, SVG and the comparison with the paper
   $ highway analyze <run-dir>               what the gates learned (gate statistics, lesioning)
+  $ highway schema                      the config files' JSON Schema (editor completion)
   $ highway <command> --help            every option, with examples`,
   );
   return program;

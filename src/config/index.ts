@@ -1,3 +1,5 @@
 export * from './schema.js';
-export { resolveConfig, checkField, flatten } from './validate.js';
+export { resolveConfig, checkField, flatten, configFileSchema } from './validate.js';
+export { formatIssue, fieldMessage } from './issues.js';
+export { keyCatalog, type SchemaCatalog } from './key-catalog.js';
 export { loadConfigFile, parseJson, parseSet } from './load.js';

@@ -1,8 +1,10 @@
 /**
- * The one schema: every config field with its type, range, default and help text.
- * Validation, defaults, `--set path=value` coercion, unknown-key suggestions and the
- * README's field list all read this table, so a field is added in one place.
+ * The one schema (zod): every config field with its type, range, default and help text. The
+ * types, the defaults, validation, `--set path=value` coercion, unknown-key suggestions, the
+ * JSON Schema for editors (configs/highway.schema.json) and the docs' field table all come from
+ * it, so a field is added in one place.
  */
+import { z } from 'zod';
 
 import { ACTIVATIONS, CARRIES, INITS, type Activation, type Carry, type InitName } from '../layers/vocabulary.js';
 import { MODEL_TYPES, type ModelType } from '../model/kinds.js';
@@ -20,65 +22,107 @@ export type BackendName = (typeof BACKENDS)[number];
 export type Transition = (typeof TRANSITIONS)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-export interface DatasetConfig {
-  /** `mnist` | `synthetic` | `fashion-mnist` | `idx:<dir>` */
-  name: string;
-  trainSize: number | null;
-  testSize: number | null;
-  /** Text datasets: sentences are cut or padded to this many tokens. */
-  maxLength: number;
-  /** SST-5 only: drop neutral (2) and map 0/1 → negative, 3/4 → positive, as the seed did. */
-  binary: boolean;
-  /** Text datasets: train words seen fewer times map to the unknown word (which is then trained). */
-  minCount: number;
-}
+/** An integer field from min to max. */
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+/** A list of one enum's names, as zod wants it (non-empty). */
+const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]]);
 
-export interface ModelConfig {
-  type: ModelType;
-  depth: number;
-  /** null = the paper's equal-parameter pairing: 71 for plain, 50 for highway. */
-  width: number | null;
-  widths: number[] | null;
-  /** Conv types: highway (or plain) 3×3 layers per stage, stages separated by 3/2 max-pooling. */
-  convBlocks: number[] | null;
-  /** Dropout rate on the input (the authors' conv nets: 0.2). */
-  inputDropout: number;
-  /** Text types: word-embedding size. */
-  embedDim: number;
-  activation: Activation;
-  /** A number, or "auto": the paper's depth rule (see autoGateBias), resolved before any run. */
-  gateBias: number | 'auto';
-  carry: Carry;
-  carryBias: number;
-  init: InitName;
-  /** Residual kinds: fixup (He × L^(−1/2) then a zero second layer per block) or standard (model.init for both). */
-  residualInit: ResidualInit;
-  /** Residual kinds: where the nonlinearity sits (post, pre or identity; see layers/residual.ts). */
-  residualForm: ResidualForm;
-  transition: Transition;
-}
+export const datasetSchema = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .default('mnist')
+    .describe('mnist (10k digits shipped with the mnist package) | fashion-mnist | idx:<dir> | sst5:<dir> | synthetic'),
+  trainSize: int(1, 10_000_000).nullable().default(null).describe('class-balanced training subset (null: all)'),
+  testSize: int(1, 10_000_000).nullable().default(null).describe('class-balanced test subset (null: all)'),
+  maxLength: int(1, 10_000).default(50).describe('text datasets: tokens per sentence (cut or padded)'),
+  minCount: int(1, 1_000_000)
+    .default(2)
+    .describe(
+      'text datasets: train words seen fewer times than this map to the unknown word, which is thereby trained (1: every train word gets its own vector, and the unknown word none)',
+    ),
+  binary: z.boolean().default(false).describe("sst5: drop neutral sentences, 0/1 → negative, 3/4 → positive (the seed's binary task)"),
+});
 
-export interface TrainConfig {
-  epochs: number;
-  batchSize: number;
-  optimizer: OptimizerName;
-  lr: number;
-  momentum: number;
-  decay: number;
-  seed: number;
-  evalBatchSize: number;
-  clipNorm: number | null;
-  weightDecay: number;
-  analyze: boolean;
-}
+export const modelSchema = z.strictObject({
+  type: oneOf(MODEL_TYPES)
+    .default('highway')
+    .describe("the network: plain, highway or residual blocks, dense (the paper's Figure 1), -conv (the authors' MNIST conv net), -pooled or -bilstm (text)"),
+  depth: int(1, 1000).default(10).describe('layers before the softmax, counting the first plain layer'),
+  width: int(1, 65536)
+    .nullable()
+    .default(null)
+    .describe(
+      'units per layer (null: 71 plain, 50 highway); bilstm types: LSTM units per direction (null: 50 highway, plain: the parameter count of that highway stack)',
+    ),
+  widths: z.array(int(1, 65536)).min(1).nullable().default(null).describe('per-layer widths, one per layer (overrides width)'),
+  convBlocks: z
+    .array(int(1, 100))
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe("conv types: 3×3 layers per stage (null: [2, 3, 3], the authors' MNIST net); depth = 1 + their sum"),
+  embedDim: int(1, 4096).default(300).describe('text types: word-embedding size (the seed: 300); the width of a highway-bilstm stack'),
+  inputDropout: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0)
+    .describe("dropout rate on the input (the authors' conv nets: 0.2); text types: on the word embeddings"),
+  activation: oneOf(ACTIVATIONS).default('relu').describe('nonlinearity of H (and of plain layers)'),
+  gateBias: z
+    .union([z.number(), z.literal('auto')])
+    .default('auto')
+    .describe(
+      'initial bias b_T of the transform gate T; negative = start by carrying x; "auto": -depth/10 clamped to [-10, -1] (the paper\'s -1, -2, -3 for depths 10, 20, 30; conv and recurrent types have depth <= 10, so -1)',
+    ),
+  carry: oneOf(CARRIES).default('coupled').describe('coupled: C = 1 - T (the paper); independent: C = sigmoid(x W_C + b_C)'),
+  carryBias: z.number().default(2).describe('initial bias b_C of the carry gate (independent carry only)'),
+  init: oneOf(INITS).default('glorot_uniform').describe('kernel initializer (normalized init: Glorot, or He for relu)'),
+  residualInit: oneOf(RESIDUAL_INITS)
+    .default('fixup')
+    .describe(
+      'residual blocks: fixup (W1 He-uniform × (depth−1)^(−1/2), W2 = 0: each block starts as the identity; trains to depth 100 without batch norm) or standard (model.init for both weight layers)',
+    ),
+  residualForm: oneOf(RESIDUAL_FORMS)
+    .default('post')
+    .describe(
+      'residual blocks: post y = act(x + F(x)) (He et al. 2016a), pre y = x + W2·act(W1·act(x)) (2016b, no batch norm), identity y = x + W2·act(W1·x); post is the one that trains to depth 100 here',
+    ),
+  transition: oneOf(TRANSITIONS).default('project').describe('how a highway or residual net changes width: plain layer, zero-pad, or subsample'),
+});
 
-export interface Config {
-  name: string;
-  backend: BackendName;
-  dataset: DatasetConfig;
-  model: ModelConfig;
-  train: TrainConfig;
-}
+export const trainSchema = z.strictObject({
+  epochs: int(0, 1_000_000).default(20).describe('passes over the training set (0: evaluate the initial net only)'),
+  batchSize: int(1, 1_000_000).default(128).describe('minibatch size'),
+  optimizer: oneOf(OPTIMIZERS).default('sgd').describe('sgd (with momentum, the paper), nesterov, adam'),
+  lr: z.number().gt(0).default(0.1).describe('initial learning rate'),
+  momentum: z.number().min(0).lt(1).default(0.9).describe('momentum (sgd, nesterov); beta1 for adam'),
+  decay: z.number().gt(0).max(1).default(0.9).describe('learning rate of epoch e is lr * decay^(e-1)'),
+  seed: int(0, 2 ** 31 - 1).default(1).describe('drives weight init and shuffling'),
+  weightDecay: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe("L2 weight decay on kernels and embeddings (not biases): adds weightDecay·w to their gradient (the authors' conv nets: 0.001)"),
+  clipNorm: z.number().gt(0).nullable().default(null).describe('clip the global gradient norm to this (null: no clipping, the paper)'),
+  analyze: z.boolean().default(false).describe('run `highway analyze` on the trained highway net at the end of the run'),
+  evalBatchSize: int(1, 1_000_000).default(2000).describe('batch size for full-set evaluation (text: at most 256, faster for recurrent nets)'),
+});
+
+/** The config of one run: every field with its type, range, default and help text, declared once. */
+export const configSchema = z.strictObject({
+  name: z.string().min(1).default('highway').describe('experiment name, used in run folder names'),
+  backend: oneOf(BACKENDS).default('auto').describe('TF.js backend (auto: tensorflow, else wasm, else cpu)'),
+  dataset: datasetSchema.prefault({}),
+  model: modelSchema.prefault({}),
+  train: trainSchema.prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type DatasetConfig = Config['dataset'];
+export type ModelConfig = Config['model'];
+export type TrainConfig = Config['train'];
 
 /** A config after resolution: every default filled in, `width` and an "auto" gate bias decided. */
 export interface ResolvedConfig extends Config {
@@ -96,19 +140,10 @@ export function autoGateBias(depth: number): number {
   return Math.min(-1, Math.max(-10, -depth / 10));
 }
 
+/** What a field accepts, read off the schema: for messages, `--set` coercion, help and the docs. */
 export type FieldSpec =
   | { kind: 'int'; min: number; max: number; nullable?: boolean; default: number | null; help: string }
-  | {
-      kind: 'number';
-      min?: number;
-      max?: number;
-      exclusiveMin?: boolean;
-      exclusiveMax?: boolean;
-      /** Also accepts the string "auto", resolved from other fields (see resolveConfig). */
-      auto?: boolean;
-      default: number | 'auto';
-      help: string;
-    }
+  | { kind: 'number'; min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; auto?: boolean; default: number | 'auto'; help: string }
   | { kind: 'enum'; values: readonly string[]; default: string; help: string }
   | { kind: 'string'; default: string; help: string }
   | { kind: 'intList'; min: number; max: number; nullable: true; default: null; help: string }
@@ -117,67 +152,73 @@ export type FieldSpec =
 
 export const SECTIONS = ['dataset', 'model', 'train'] as const;
 
-/** Every field, keyed by its dotted path. */
-export const FIELDS: Record<string, FieldSpec> = {
-  name: { kind: 'string', default: 'highway', help: 'experiment name, used in run folder names' },
-  backend: { kind: 'enum', values: BACKENDS, default: 'auto', help: 'TF.js backend (auto: tensorflow, else wasm, else cpu)' },
+/** The zod schema of every field, keyed by its dotted path. */
+export const FIELD_SCHEMAS: Record<string, z.ZodType> = Object.fromEntries(
+  Object.entries(configSchema.shape).flatMap(([key, s]) =>
+    (SECTIONS as readonly string[]).includes(key)
+      ? Object.entries((s as unknown as { unwrap(): z.ZodObject }).unwrap().shape).map(([k, f]) => [`${key}.${k}`, f as z.ZodType])
+      : [[key, s as z.ZodType]],
+  ),
+);
 
-  'dataset.name': {
-    kind: 'string',
-    default: 'mnist',
-    help: 'mnist (10k digits shipped with the mnist package) | fashion-mnist | idx:<dir> | sst5:<dir> | synthetic',
-  },
-  'dataset.trainSize': { kind: 'int', min: 1, max: 10_000_000, nullable: true, default: null, help: 'class-balanced training subset (null: all)' },
-  'dataset.testSize': { kind: 'int', min: 1, max: 10_000_000, nullable: true, default: null, help: 'class-balanced test subset (null: all)' },
-
-  'dataset.maxLength': { kind: 'int', min: 1, max: 10_000, default: 50, help: 'text datasets: tokens per sentence (cut or padded)' },
-  'dataset.minCount': { kind: 'int', min: 1, max: 1_000_000, default: 2, help: 'text datasets: train words seen fewer times than this map to the unknown word, which is thereby trained (1: every train word gets its own vector, and the unknown word none)' },
-  'dataset.binary': { kind: 'bool', default: false, help: 'sst5: drop neutral sentences, 0/1 → negative, 3/4 → positive (the seed\'s binary task)' },
-  'model.type': { kind: 'enum', values: MODEL_TYPES, default: 'highway', help: 'the network: plain, highway or residual blocks, dense (the paper\'s Figure 1), -conv (the authors\' MNIST conv net), -pooled or -bilstm (text)' },
-  'model.depth': { kind: 'int', min: 1, max: 1000, default: 10, help: 'layers before the softmax, counting the first plain layer' },
-  'model.width': { kind: 'int', min: 1, max: 65536, nullable: true, default: null, help: 'units per layer (null: 71 plain, 50 highway); bilstm types: LSTM units per direction (null: 50 highway, plain: the parameter count of that highway stack)' },
-  'model.widths': { kind: 'intList', min: 1, max: 65536, nullable: true, default: null, help: 'per-layer widths, one per layer (overrides width)' },
-  'model.convBlocks': { kind: 'intList', min: 1, max: 100, nullable: true, default: null, help: 'conv types: 3×3 layers per stage (null: [2, 3, 3], the authors\' MNIST net); depth = 1 + their sum' },
-  'model.embedDim': { kind: 'int', min: 1, max: 4096, default: 300, help: 'text types: word-embedding size (the seed: 300); the width of a highway-bilstm stack' },
-  'model.inputDropout': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0, help: 'dropout rate on the input (the authors\' conv nets: 0.2); text types: on the word embeddings' },
-  'model.activation': { kind: 'enum', values: ACTIVATIONS, default: 'relu', help: 'nonlinearity of H (and of plain layers)' },
-  'model.gateBias': {
-    kind: 'number',
-    auto: true,
-    default: 'auto',
-    help: 'initial bias b_T of the transform gate T; negative = start by carrying x; "auto": -depth/10 clamped to [-10, -1] (the paper\'s -1, -2, -3 for depths 10, 20, 30; conv and recurrent types have depth <= 10, so -1)',
-  },
-  'model.carry': { kind: 'enum', values: CARRIES, default: 'coupled', help: 'coupled: C = 1 - T (the paper); independent: C = sigmoid(x W_C + b_C)' },
-  'model.carryBias': { kind: 'number', default: 2, help: 'initial bias b_C of the carry gate (independent carry only)' },
-  'model.init': { kind: 'enum', values: INITS, default: 'glorot_uniform', help: 'kernel initializer (normalized init: Glorot, or He for relu)' },
-  'model.residualInit': {
-    kind: 'enum',
-    values: RESIDUAL_INITS,
-    default: 'fixup',
-    help: 'residual blocks: fixup (W1 He-uniform × (depth−1)^(−1/2), W2 = 0: each block starts as the identity; trains to depth 100 without batch norm) or standard (model.init for both weight layers)',
-  },
-  'model.residualForm': {
-    kind: 'enum',
-    values: RESIDUAL_FORMS,
-    default: 'post',
-    help: 'residual blocks: post y = act(x + F(x)) (He et al. 2016a), pre y = x + W2·act(W1·act(x)) (2016b, no batch norm), identity y = x + W2·act(W1·x); post is the one that trains to depth 100 here',
-  },
-  'model.transition': { kind: 'enum', values: TRANSITIONS, default: 'project', help: 'how a highway or residual net changes width: plain layer, zero-pad, or subsample' },
-
-  'train.epochs': { kind: 'int', min: 0, max: 1_000_000, default: 20, help: 'passes over the training set (0: evaluate the initial net only)' },
-  'train.batchSize': { kind: 'int', min: 1, max: 1_000_000, default: 128, help: 'minibatch size' },
-  'train.optimizer': { kind: 'enum', values: OPTIMIZERS, default: 'sgd', help: 'sgd (with momentum, the paper), nesterov, adam' },
-  'train.lr': { kind: 'number', min: 0, exclusiveMin: true, default: 0.1, help: 'initial learning rate' },
-  'train.momentum': { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'momentum (sgd, nesterov); beta1 for adam' },
-  'train.decay': { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.9, help: 'learning rate of epoch e is lr * decay^(e-1)' },
-  'train.seed': { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, help: 'drives weight init and shuffling' },
-  'train.weightDecay': { kind: 'number', min: 0, default: 0, help: 'L2 weight decay on kernels and embeddings (not biases): adds weightDecay·w to their gradient (the authors\' conv nets: 0.001)' },
-  'train.clipNorm': { kind: 'nullableNumber', min: 0, default: null, help: 'clip the global gradient norm to this (null: no clipping, the paper)' },
-  'train.analyze': { kind: 'bool', default: false, help: 'run `highway analyze` on the trained highway net at the end of the run' },
-  'train.evalBatchSize': { kind: 'int', min: 1, max: 1_000_000, default: 2000, help: 'batch size for full-set evaluation (text: at most 256, faster for recurrent nets)' },
-};
+/** Every field's FieldSpec, from its JSON Schema (what editors see too). */
+export const FIELDS: Record<string, FieldSpec> = Object.fromEntries(Object.entries(FIELD_SCHEMAS).map(([path, s]) => [path, fieldSpec(s)]));
 
 export const FIELD_PATHS = Object.keys(FIELDS);
+
+export interface JsonSchema {
+  type?: string;
+  enum?: string[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  default?: unknown;
+  description?: string;
+}
+
+function fieldSpec(s: z.ZodType): FieldSpec {
+  return specOfJsonSchema(z.toJSONSchema(s, { io: 'input' }) as JsonSchema)!;
+}
+
+/** The FieldSpec of a scalar (or list-of-integers) JSON Schema node; undefined for objects and the like. */
+export function specOfJsonSchema(j: JsonSchema): FieldSpec | undefined {
+  const help = j.description ?? '';
+  const branches = j.anyOf ?? [j];
+  const main = branches.find((b) => b.type !== 'null' && b.const === undefined) ?? branches[0]!;
+  if (main.type === 'array' && main.items?.type !== 'integer') return undefined;
+  const nullable = branches.some((b) => b.type === 'null');
+  const d = j.default as never;
+  if (main.enum) return { kind: 'enum', values: main.enum, default: d, help };
+  switch (main.type) {
+    case 'integer':
+      return { kind: 'int', min: main.minimum!, max: main.maximum!, ...(nullable ? { nullable } : {}), default: d, help };
+    case 'array':
+      return { kind: 'intList', min: main.items!.minimum!, max: main.items!.maximum!, nullable: true, default: d, help };
+    case 'boolean':
+      return { kind: 'bool', default: d, help };
+    case 'string':
+      return { kind: 'string', default: d, help };
+    case 'number': {
+      if (nullable) return { kind: 'nullableNumber', min: main.exclusiveMinimum ?? main.minimum ?? 0, default: d, help };
+      const lo = main.exclusiveMinimum ?? main.minimum;
+      const hi = main.exclusiveMaximum ?? main.maximum;
+      return {
+        kind: 'number',
+        ...(lo === undefined ? {} : { min: lo, exclusiveMin: main.exclusiveMinimum !== undefined }),
+        ...(hi === undefined ? {} : { max: hi, exclusiveMax: main.exclusiveMaximum !== undefined }),
+        ...(branches.some((b) => b.const === 'auto') ? { auto: true } : {}),
+        default: d,
+        help,
+      };
+    }
+    default:
+      return undefined;
+  }
+}
 
 /** Trainable parameters of one BiLSTM (both directions) from d inputs with h units per direction. */
 export const bilstmParams = (d: number, h: number): number => 2 * 4 * h * (d + h + 1);

@@ -1,116 +1,45 @@
+import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
-import { FIELDS, FIELD_PATHS, SECTIONS, autoGateBias, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type FieldSpec, type ResolvedConfig } from './schema.js';
+import { FIELDS, FIELD_PATHS, FIELD_SCHEMAS, SECTIONS, autoGateBias, configSchema, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type ResolvedConfig } from './schema.js';
+import { fieldMessage, formatIssue } from './issues.js';
+import { keyCatalog } from './key-catalog.js';
 import { kindFor, kindOf, usesField, type ModelKind } from '../model/kinds.js';
 
 type Json = unknown;
 
-function describe(v: Json): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}
-
-function rangeText(spec: FieldSpec): string {
-  switch (spec.kind) {
-    case 'int':
-      return `an integer from ${spec.min} to ${spec.max}${spec.nullable ? ' (or null)' : ''}`;
-    case 'number': {
-      const lo = spec.min === undefined ? '' : `${spec.exclusiveMin ? '>' : '>='} ${spec.min}`;
-      const hi = spec.max === undefined ? '' : `${spec.exclusiveMax ? '<' : '<='} ${spec.max}`;
-      const r = [lo, hi].filter(Boolean).join(' and ');
-      return `a finite number${r ? ` ${r}` : ''}${spec.auto ? ' (or "auto")' : ''}`;
-    }
-    case 'enum':
-      return `one of ${spec.values.join(', ')}`;
-    case 'string':
-      return 'a string';
-    case 'intList':
-      return `a list of integers from ${spec.min} to ${spec.max} (or null)`;
-    case 'nullableNumber':
-      return `a finite number > ${spec.min} (or null)`;
-    case 'bool':
-      return 'true or false';
-  }
-}
-
-/** Check one value against its field spec; returns the value or throws naming the path. */
+/** Check one value against its field's schema; returns the value or throws naming the path. */
 export function checkField(path: string, v: Json): Json {
-  const spec = FIELDS[path];
-  if (!spec) throw new UserError(`unknown config key "${path}"${didYouMean(path, FIELD_PATHS)}`);
-  const bad = (): never => {
-    throw new UserError(`${path}: expected ${rangeText(spec)}, got ${describe(v)}`);
-  };
-  switch (spec.kind) {
-    case 'int':
-      if (v === null && spec.nullable) return v;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) bad();
-      return v;
-    case 'number': {
-      if (spec.auto && v === 'auto') return v;
-      if (typeof v !== 'number' || !Number.isFinite(v)) bad();
-      const n = v as number;
-      if (spec.min !== undefined && (spec.exclusiveMin ? n <= spec.min : n < spec.min)) bad();
-      if (spec.max !== undefined && (spec.exclusiveMax ? n >= spec.max : n > spec.max)) bad();
-      return n;
-    }
-    case 'enum':
-      if (typeof v !== 'string' || !spec.values.includes(v)) {
-        const hint = typeof v === 'string' ? didYouMean(v, spec.values) : '';
-        throw new UserError(`${path}: expected ${rangeText(spec)}, got ${describe(v)}${hint}`);
-      }
-      return v;
-    case 'string':
-      if (typeof v !== 'string' || v.length === 0) bad();
-      return v;
-    case 'bool':
-      if (typeof v !== 'boolean') bad();
-      return v;
-    case 'nullableNumber':
-      if (v === null) return v;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v <= spec.min) bad();
-      return v;
-    case 'intList':
-      if (v === null) return v;
-      if (!Array.isArray(v) || v.length === 0) bad();
-      for (const x of v as Json[]) {
-        if (typeof x !== 'number' || !Number.isInteger(x) || x < spec.min || x > spec.max) bad();
-      }
-      return v;
-  }
+  const schema = FIELD_SCHEMAS[path];
+  if (!schema) throw new UserError(`unknown config key "${path}"${didYouMean(path, FIELD_PATHS)}`);
+  // a value is never undefined here (JSON has none), so the field's default never stands in for it
+  if (v === undefined || !schema.safeParse(v).success) throw new UserError(fieldMessage(path, v));
+  return v;
 }
 
-/** Walk a parsed config object, rejecting unknown keys; returns a flat map path → value. */
+/** A config file: the run's fields, the sweep section where one is allowed, and the editor's "$schema". */
+export const configFileSchema = configSchema.extend({
+  $schema: z.string().optional().describe('the JSON Schema this file follows, for editors (configs/highway.schema.json)'),
+});
+const catalog = keyCatalog(configFileSchema);
+
+/** Validate a parsed config object against the schema; returns a flat map path → value of the keys it sets. */
 export function flatten(raw: Json, where: string, extraTopLevel: readonly string[] = []): Map<string, Json> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new UserError(`${where}: expected a JSON object with sections ${SECTIONS.join(', ')}`);
   }
+  const extra = Object.fromEntries(extraTopLevel.map((k) => [k, z.unknown().optional()]));
+  const result = configFileSchema.extend(extra).safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const section = issue.path.length === 1 && (SECTIONS as readonly string[]).includes(String(issue.path[0])) && issue.code === 'invalid_type' && issue.input !== undefined;
+    throw new UserError(section ? `${where}: "${String(issue.path[0])}" must be an object` : formatIssue(result.error.issues, where, catalog));
+  }
   const out = new Map<string, Json>();
-  const topKeys = [...FIELD_PATHS.filter((p) => !p.includes('.')), ...SECTIONS, ...extraTopLevel];
   for (const [k, v] of Object.entries(raw)) {
-    if (extraTopLevel.includes(k)) {
-      out.set(k, v);
-      continue;
-    }
-    if ((SECTIONS as readonly string[]).includes(k)) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-        throw new UserError(`${where}: "${k}" must be an object`);
-      }
-      for (const [k2, v2] of Object.entries(v)) {
-        const path = `${k}.${k2}`;
-        if (!FIELDS[path]) {
-          const sectionKeys = FIELD_PATHS.filter((p) => p.startsWith(`${k}.`));
-          throw new UserError(`${where}: unknown key "${path}"${didYouMean(path, sectionKeys)}`);
-        }
-        out.set(path, v2);
-      }
-    } else if (FIELDS[k]) {
-      out.set(k, v);
-    } else {
-      throw new UserError(`${where}: unknown key "${k}"${didYouMean(k, [...topKeys, ...FIELD_PATHS])}`);
-    }
+    if (k === '$schema') continue;
+    if ((SECTIONS as readonly string[]).includes(k)) for (const [k2, v2] of Object.entries(v as object)) out.set(`${k}.${k2}`, v2);
+    else out.set(k, v);
   }
   return out;
 }
@@ -118,14 +47,15 @@ export function flatten(raw: Json, where: string, extraTopLevel: readonly string
 /** Defaults, then each layer of overrides in order; validates every field and cross-field rule. */
 export function resolveConfig(...layers: Array<Map<string, Json>>): ResolvedConfig {
   const flat = new Map<string, Json>();
-  for (const [path, spec] of Object.entries(FIELDS)) flat.set(path, spec.default);
+  for (const [path, schema] of Object.entries(FIELD_SCHEMAS)) flat.set(path, schema.parse(undefined)); // the schema's default
   for (const layer of layers) {
     for (const [path, v] of layer) {
       if (!FIELDS[path]) continue; // extra top-level sections (e.g. sweep) are not fields
       flat.set(path, checkField(path, v));
     }
   }
-  const cfg = unflatten(flat) as unknown as Config;
+  // every field was checked on the way in; the schema parse gives the typed object
+  const cfg: Config = configSchema.parse(unflatten(flat));
   let m = cfg.model;
   const kind = kindOf(m.type);
   if (kind.family === 'conv') {
