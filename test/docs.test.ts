@@ -20,7 +20,7 @@ describe('README and configs stay in step with the code', () => {
 
   it('every shipped config in configs/ loads and resolves', () => {
     const dir = new URL('../configs/', import.meta.url);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'highway.schema.json');
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(() => resolveConfig(loadConfigFile(new URL(f, dir).pathname, ['sweep']))).not.toThrow();
   });
