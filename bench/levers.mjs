@@ -12,27 +12,64 @@ import { directKernelCalls } from '../dist/layers/direct-kernel.js';
 import { timePytorch } from '../dist/bench/pytorch.js';
 await initBackend('wasm');
 const levels = [
-  ['generic (all off)', () => { setFastPathFlag(false); unregisterHighwayKernels('wasm'); uninstallSharedIdentity(); allowSimd(false); }],
-  ['+ shared Identity', () => { installSharedIdentity(); }],
-  ['+ in-place optimiser (JS)', () => { setFastPathFlag(true); }],
-  ['+ highway kernels, direct calls (JS)', () => { registerHighwayKernels('wasm'); }],
-  ['+ SIMD module', () => { allowSimd(true); }],
+  [
+    'generic (all off)',
+    () => {
+      setFastPathFlag(false);
+      unregisterHighwayKernels('wasm');
+      uninstallSharedIdentity();
+      allowSimd(false);
+    },
+  ],
+  [
+    '+ shared Identity',
+    () => {
+      installSharedIdentity();
+    },
+  ],
+  [
+    '+ in-place optimiser (JS)',
+    () => {
+      setFastPathFlag(true);
+    },
+  ],
+  [
+    '+ highway kernels, direct calls (JS)',
+    () => {
+      registerHighwayKernels('wasm');
+    },
+  ],
+  [
+    '+ SIMD module',
+    () => {
+      allowSimd(true);
+    },
+  ],
 ];
 const med = (x) => [...x].sort((a, b) => a - b)[x.length >> 1];
 const depths = (process.argv[2] ?? '50,100').split(',').map(Number);
 for (const depth of depths) {
   const net = prepareNet({ model: 'highway', depth }, 128);
-  const times = levels.map(() => []); const kernels = []; const torch = [];
+  const times = levels.map(() => []);
+  const kernels = [];
+  const torch = [];
   for (let r = 0; r < 5; r++) {
     for (let i = 0; i < levels.length; i++) {
-      if (i === 0) levels[0][1](); else levels[i][1]();
-      const t = net.time(8, 2); times[i].push(t.msPerStep);
+      if (i === 0) levels[0][1]();
+      else levels[i][1]();
+      const t = net.time(8, 2);
+      times[i].push(t.msPerStep);
       if (t.leaked) console.log('LEAK', levels[i][0], t.leaked);
-      if (r === 0) { const d0 = directKernelCalls(); const p = await tf.profile(() => net.time(1, 0)); kernels[i] = `${p.kernels.length + directKernelCalls() - d0} (${directKernelCalls() - d0} direct)`; }
+      if (r === 0) {
+        const d0 = directKernelCalls();
+        const p = await tf.profile(() => net.time(1, 0));
+        kernels[i] = `${p.kernels.length + directKernelCalls() - d0} (${directKernelCalls() - d0} direct)`;
+      }
     }
     torch.push(timePytorch({ model: 'highway', depth }, 128, 8, r === 0 ? 3 : 1, 2).msPerStep);
   }
   console.log(`highway d${depth}: PyTorch (2 threads) ${med(torch).toFixed(1)} ms`);
-  for (let i = 0; i < levels.length; i++) console.log(`  ${levels[i][0].padEnd(40)} ${med(times[i]).toFixed(1).padStart(6)} ms  ${(med(times[i]) / med(torch)).toFixed(2)}×  kernels ${kernels[i]}`);
+  for (let i = 0; i < levels.length; i++)
+    console.log(`  ${levels[i][0].padEnd(40)} ${med(times[i]).toFixed(1).padStart(6)} ms  ${(med(times[i]) / med(torch)).toFixed(2)}×  kernels ${kernels[i]}`);
   net.dispose();
 }

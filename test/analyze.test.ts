@@ -22,7 +22,10 @@ const data = () => loadDataset({ name: 'synthetic', trainSize: 64, testSize: 16 
 describe('gate analysis', () => {
   it('lesioning a layer with gate bias −30 changes nothing (< 1e-6); with +30 it changes the output', () => {
     const ds = data();
-    for (const [bias, changes] of [[-30, false], [30, true]] as const) {
+    for (const [bias, changes] of [
+      [-30, false],
+      [30, true],
+    ] as const) {
       const m = buildModel(model({ 'model.depth': 3, 'model.width': 8, 'model.gateBias': bias }), ds, 1);
       const a = analyzeModel(m, ds.train, ds.train, ds.inputShape, ds.numClasses);
       for (const l of a.lesion) {
@@ -53,11 +56,13 @@ describe('gate analysis', () => {
         h = h.map((r, i) => r.map((x, u) => H[i]![u]! * T[i]![u]! + x * C[i]![u]!));
       }
       const z = affine(h, mat(14), w[15]!);
-      return z.reduce((s, r, i) => {
-        const mx = Math.max(...r);
-        const lse = mx + Math.log(r.reduce((t, v) => t + Math.exp(v - mx), 0));
-        return s + lse - r[ds.train.y[i]!]!;
-      }, 0) / z.length;
+      return (
+        z.reduce((s, r, i) => {
+          const mx = Math.max(...r);
+          const lse = mx + Math.log(r.reduce((t, v) => t + Math.exp(v - mx), 0));
+          return s + lse - r[ds.train.y[i]!]!;
+        }, 0) / z.length
+      );
     };
     expect(a.base.loss).toBeCloseTo(lossSkipping(-1), 5);
     a.lesion.forEach((l, g) => expect(l.loss, `layer ${g + 1}`).toBeCloseTo(lossSkipping(g), 5));
@@ -118,18 +123,32 @@ describe('highway analyze on run folders', () => {
   it('writes CSVs with one row per highway layer and well-formed SVGs', async () => {
     const backend = await initBackend('auto');
     const dir = mkdtempSync(join(tmpdir(), 'analyze-'));
-    const cfg = resolveConfig(new Map<string, unknown>([['dataset.name', 'synthetic'], ['dataset.trainSize', 64], ['dataset.testSize', 16], ['model.depth', 5], ['model.width', 6], ['train.epochs', 1]]));
+    const cfg = resolveConfig(
+      new Map<string, unknown>([
+        ['dataset.name', 'synthetic'],
+        ['dataset.trainSize', 64],
+        ['dataset.testSize', 16],
+        ['model.depth', 5],
+        ['model.width', 6],
+        ['train.epochs', 1],
+      ]),
+    );
     await executeRun(cfg, { out: join(dir, 'run'), force: false, backend });
     const { files } = await analyzeRun(join(dir, 'run'), { samples: 40 });
     expect(files.map((f) => f.split('/').pop())).toEqual([...ANALYSIS_FILES]);
-    const lines = (f: string) => readFileSync(join(dir, 'run', 'analysis', f), 'utf8').trim().split('\n');
+    const lines = (f: string) =>
+      readFileSync(join(dir, 'run', 'analysis', f), 'utf8')
+        .trim()
+        .split('\n');
     expect(lines('gates.csv')[0]).toBe('layer,name,bias_mean,gate_mean,gate_std,frac_units_open,mean_abs_change');
     for (const f of ['gates.csv', 'gate-sample.csv', 'lesion.csv']) expect(lines(f).length, f).toBe(1 + 4);
     expect(lines('gate-sample.csv')[0]!.split(',').length).toBe(2 + 6);
     // long form: 4 highway layers × 6 units × 4 classes, and each delta = mean_t − that unit's overall mean
     expect(lines('per-class.csv')[0]).toBe('layer,unit,class,mean_t,delta');
     expect(lines('per-class.csv')).toHaveLength(1 + 4 * 6 * 4);
-    const rows = lines('per-class.csv').slice(1).map((l) => l.split(',').map(Number));
+    const rows = lines('per-class.csv')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
     for (let layer = 1; layer <= 4; layer++) {
       for (let unit = 0; unit < 6; unit++) {
         const cell = rows.filter((r) => r[0] === layer && r[1] === unit);
@@ -139,14 +158,21 @@ describe('highway analyze on run folders', () => {
         expect(cell.reduce((s, r) => s + r[3]!, 0) / cell.length).toBeCloseTo(overall, 6);
       }
     }
-    for (const f of ['gates.svg', 'per-class.svg', 'lesion.svg']) expect(XMLValidator.validate(readFileSync(join(dir, 'run', 'analysis', f), 'utf8')), f).toBe(true);
+    for (const f of ['gates.svg', 'per-class.svg', 'lesion.svg'])
+      expect(XMLValidator.validate(readFileSync(join(dir, 'run', 'analysis', f), 'utf8')), f).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('bad input: no model, a plain net, not a run folder → one message, exit 2', async () => {
     const backend = await initBackend('auto');
     const dir = mkdtempSync(join(tmpdir(), 'analyze-bad-'));
-    const base: Array<[string, unknown]> = [['dataset.name', 'synthetic'], ['dataset.trainSize', 32], ['dataset.testSize', 8], ['model.depth', 2], ['train.epochs', 0]];
+    const base: Array<[string, unknown]> = [
+      ['dataset.name', 'synthetic'],
+      ['dataset.trainSize', 32],
+      ['dataset.testSize', 8],
+      ['model.depth', 2],
+      ['train.epochs', 0],
+    ];
     await executeRun(resolveConfig(new Map([...base, ['model.type', 'plain']])), { out: join(dir, 'plain'), force: false, backend });
     await executeRun(resolveConfig(new Map([...base, ['model.type', 'residual']])), { out: join(dir, 'residual'), force: false, backend });
     await executeRun(resolveConfig(new Map(base)), { out: join(dir, 'nomodel'), force: false, backend });
@@ -180,7 +206,8 @@ describe('gate analysis of a convolutional highway net', () => {
     const logits = tfl.layers.dense({ units: 3, name: 'logits' }).apply(z) as typeof z;
     const probs = tfl.layers.activation({ activation: 'softmax', name: 'softmax' }).apply(logits) as typeof z;
     const m = tfl.model({ inputs: input, outputs: probs });
-    const r4 = (a: number, b: number, c: number, d: number) => Array.from({ length: a }, () => Array.from({ length: b }, () => Array.from({ length: c }, () => randVec(rng, d))));
+    const r4 = (a: number, b: number, c: number, d: number) =>
+      Array.from({ length: a }, () => Array.from({ length: b }, () => Array.from({ length: c }, () => randVec(rng, d))));
     const wt = r4(3, 3, C, C);
     const bt = [-0.5, 0.3];
     hc.setWeights([tf.tensor(r4(3, 3, C, C)), tf.tensor1d([0, 0]), tf.tensor(wt), tf.tensor1d(bt)]);

@@ -50,9 +50,15 @@ function outcomes(dir: string): Map<string, Outcome> {
   return new Map(
     runs.map((id) => {
       const s = JSON.parse(readFileSync(join(dir, 'runs', id, 'summary.json'), 'utf8'));
-      const rows = readFileSync(join(dir, 'runs', id, 'metrics.csv'), 'utf8').trim().split('\n').slice(1);
+      const rows = readFileSync(join(dir, 'runs', id, 'metrics.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1);
       // one row per epoch 0 … last, each once: no run was trained twice into its folder
-      expect(rows.map((r) => Number(r.split(',')[0])), id).toEqual(Array.from({ length: s.epochs + 1 }, (_, e) => e));
+      expect(
+        rows.map((r) => Number(r.split(',')[0])),
+        id,
+      ).toEqual(Array.from({ length: s.epochs + 1 }, (_, e) => e));
       return [id, { status: s.status, epochs: s.epochs, finalLoss: s.final.trainLoss, rung: s.stopped?.rung }];
     }),
   );
@@ -75,7 +81,11 @@ function expectAshaSavings(dir: string): void {
   const stopped = o.filter((x) => x.status === 'stopped').length;
   expect(md).toContain(`${stopped} runs were stopped`);
   expect(md).toContain(`Budget: ${trained} epochs trained of 243 (every run to its last epoch), ${((100 * trained) / 243).toFixed(1)}%`);
-  expect(readFileSync(join(dir, 'runs.csv'), 'utf8').split('\n').filter((l) => l.includes(',stopped,'))).toHaveLength(stopped);
+  expect(
+    readFileSync(join(dir, 'runs.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(',stopped,')),
+  ).toHaveLength(stopped);
 }
 
 describe('ASHA early stopping, local sweeps', () => {
@@ -100,7 +110,8 @@ describe('ASHA early stopping, local sweeps', () => {
 
     const dir = join(tmp, 'killed');
     const first = startHighway(['sweep', cfg, '--out', dir, '--jobs', '1']);
-    const finishedRuns = () => (existsSync(join(dir, 'runs')) ? readdirSync(join(dir, 'runs')).filter((id) => ['completed', 'stopped'].includes(statusOf(join(dir, 'runs', id)))) : []);
+    const finishedRuns = () =>
+      existsSync(join(dir, 'runs')) ? readdirSync(join(dir, 'runs')).filter((id) => ['completed', 'stopped'].includes(statusOf(join(dir, 'runs', id)))) : [];
     while (finishedRuns().length < 5) await new Promise((r) => setTimeout(r, 20));
     first.child.kill('SIGKILL'); // no goodbye: the run in flight is left "running"
     await first.exit;

@@ -82,7 +82,18 @@ describe('rung records in the sweep folder', () => {
 
   it('the trainer hook stops at a rung only, and says why', () => {
     const dir = tmp();
-    const row = (epoch: number, trainLoss: number): EpochRow => ({ epoch, trainLoss, trainAcc: 0, testLoss: 1, testAcc: 0.5, devLoss: null, devAcc: null, lr: 0.1, seconds: 0, evalSeconds: 0 });
+    const row = (epoch: number, trainLoss: number): EpochRow => ({
+      epoch,
+      trainLoss,
+      trainAcc: 0,
+      testLoss: 1,
+      testAcc: 0.5,
+      devLoss: null,
+      devAcc: null,
+      lr: 0.1,
+      seconds: 0,
+      evalSeconds: 0,
+    });
     const task = { asha: { metric: 'train_loss' as const, minEpochs: 1, reduction: 3 }, group: 'g', sweepDir: dir };
     const first = earlyStopper(task, 'r1', 9);
     expect([1, 2, 3, 4].map((e) => first(row(e, 1 / e)))).toEqual([null, null, null, null]);

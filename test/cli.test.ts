@@ -20,7 +20,11 @@ describe('highway train (end to end)', () => {
     expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length).toBe(4);
     // --analyze: the gate analysis of the 2 highway layers
     expect(r.stdout).toMatch(/2 highway layers, \d+ samples/);
-    expect(readFileSync(join(out, 'analysis', 'lesion.csv'), 'utf8').trim().split('\n').length).toBe(3);
+    expect(
+      readFileSync(join(out, 'analysis', 'lesion.csv'), 'utf8')
+        .trim()
+        .split('\n').length,
+    ).toBe(3);
     // non-terminal output: one plain line per epoch, no carriage returns
     expect(r.stderr).not.toContain('\r');
     expect(r.stderr.match(/^epoch \d/gm)?.length).toBe(3);
@@ -37,8 +41,15 @@ describe('highway train (end to end)', () => {
     expect([cfg.name, cfg.model.depth, cfg.model.activation, cfg.train.epochs]).toEqual(['mine', 3, 'tanh', 1]);
     const again = highway(['train', '--config', join(out, 'config.json'), '--out', join(dir, 'b'), '--quiet']);
     expect(again.code).toBe(0);
-    expect(readFileSync(join(dir, 'b', 'metrics.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 5).join()))
-      .toEqual(readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 5).join()));
+    expect(
+      readFileSync(join(dir, 'b', 'metrics.csv'), 'utf8')
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 5).join()),
+    ).toEqual(
+      readFileSync(join(out, 'metrics.csv'), 'utf8')
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 5).join()),
+    );
   });
 
   const dir = tmp();
@@ -55,7 +66,11 @@ describe('highway train (end to end)', () => {
     ['unknown dataset', ['--dataset', 'cifar'], /dataset\.name: unknown dataset "cifar"/],
     ['unknown activation', ['--activation', 'relu6'], /--activation: expected one of relu, tanh, linear, sigmoid, elu, got "relu6"/],
     ['unknown option', ['--dpeth', '3'], /unknown option '--dpeth'/],
-    ['tensorflow backend without tfjs-node', ['--backend', 'tensorflow', ...SMALL], /backend "tensorflow" needs @tensorflow\/tfjs-node: tfjs-node is not installed; install it with/],
+    [
+      'tensorflow backend without tfjs-node',
+      ['--backend', 'tensorflow', ...SMALL],
+      /backend "tensorflow" needs @tensorflow\/tfjs-node: tfjs-node is not installed; install it with/,
+    ],
   ];
   for (const [name, args, msg] of cases) {
     it(`user error: ${name} → one message, exit 2, no stack trace`, () => {
@@ -79,7 +94,28 @@ describe('highway train (end to end)', () => {
   it('--help lists every flag with examples; --version prints the version', () => {
     const r = highway(['train', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--config', '--set', '--model', '--depth', '--width', '--activation', '--gate-bias', '--carry', '--dataset', '--epochs', '--batch-size', '--optimizer', '--lr', '--momentum', '--decay', '--seed', '--backend', '--out', '--force', '--quiet']) {
+    for (const flag of [
+      '--config',
+      '--set',
+      '--model',
+      '--depth',
+      '--width',
+      '--activation',
+      '--gate-bias',
+      '--carry',
+      '--dataset',
+      '--epochs',
+      '--batch-size',
+      '--optimizer',
+      '--lr',
+      '--momentum',
+      '--decay',
+      '--seed',
+      '--backend',
+      '--out',
+      '--force',
+      '--quiet',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain('Examples:');
@@ -93,7 +129,11 @@ describe('Ctrl-C', () => {
     const { existsSync } = await import('node:fs');
     const out = join(tmp(), 'run');
     const bin = new URL('../bin/highway.js', import.meta.url).pathname;
-    const child = spawn(process.execPath, [bin, 'train', '--dataset', 'synthetic', '--train-size', '4000', '--depth', '8', '--width', '32', '--epochs', '500', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bin, 'train', '--dataset', 'synthetic', '--train-size', '4000', '--depth', '8', '--width', '32', '--epochs', '500', '--out', out],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const rows = () => (existsSync(join(out, 'metrics.csv')) ? readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length - 1 : 0);

@@ -22,7 +22,16 @@ describe('config', () => {
 
   it('gateBias "auto" (the default) resolves to −depth/10 clamped to [−10, −1]; a number is kept as given', () => {
     // hand-derived: depth 1 → −0.1 → −1; 15 → −1.5; 20 → −2; 50 → −5; 100 → −10; 250 → −25 → −10
-    const table: Array<[number, number]> = [[1, -1], [10, -1], [15, -1.5], [20, -2], [37, -3.7], [50, -5], [100, -10], [250, -10]];
+    const table: Array<[number, number]> = [
+      [1, -1],
+      [10, -1],
+      [15, -1.5],
+      [20, -2],
+      [37, -3.7],
+      [50, -5],
+      [100, -10],
+      [250, -10],
+    ];
     for (const [depth, b] of table) {
       expect(resolve({ 'model.depth': depth }).model.gateBias, `depth ${depth}`).toBeCloseTo(b, 12);
       expect(resolve({ 'model.depth': depth, 'model.gateBias': 'auto' }).model.gateBias).toBeCloseTo(b, 12);

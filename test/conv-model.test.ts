@@ -13,8 +13,11 @@ const MNIST = { inputShape: [28, 28, 1], numClasses: 10 };
 // three 'same' 3/2 max-pools take 28 → 14 → 7 → 4, then a dense 16w → 10.
 const convParams = (w: number, blocks: number[], gates: number) => 25 * w + w + blocks.reduce((a, b) => a + b, 0) * gates * (9 * w * w + w) + 16 * w * 10 + 10;
 
-describe('convolutional highway nets (the authors\' MNIST layout)', () => {
-  for (const [type, gates] of [['highway-conv', 2], ['plain-conv', 1]] as const) {
+describe("convolutional highway nets (the authors' MNIST layout)", () => {
+  for (const [type, gates] of [
+    ['highway-conv', 2],
+    ['plain-conv', 1],
+  ] as const) {
     for (const width of [16, 32]) {
       it(`${type} width ${width}: parameter count equals the formula (paper: 39K / 151K for highway)`, () => {
         const cfg = cfgOf({ 'model.type': type, 'model.width': width });
@@ -35,7 +38,9 @@ describe('convolutional highway nets (the authors\' MNIST layout)', () => {
   });
 
   it('non-image data is a clear error', () => {
-    expect(() => buildModel(cfgOf({ 'model.type': 'highway-conv' }).model, { inputShape: [16], numClasses: 4 }, 1)).toThrow(/needs image data \[height, width, channels\]/);
+    expect(() => buildModel(cfgOf({ 'model.type': 'highway-conv' }).model, { inputShape: [16], numClasses: 4 }, 1)).toThrow(
+      /needs image data \[height, width, channels\]/,
+    );
   });
 
   it('trains on this backend (conv gradients, pooling, input dropout) and leaks nothing across epochs', async () => {

@@ -20,9 +20,23 @@ function writeIdxFolder(dir: string, n: number, nTest: number, gz: boolean): voi
   const w = (name: string, buf: Buffer) => writeFileSync(join(dir, gz ? `${name}.gz` : name), gz ? gzipSync(buf) : buf);
   const pixels = (m: number) => Array.from({ length: m * 6 }, (_, k) => (Math.floor(k / 6) * 7 + (k % 6)) % 256);
   w('train-images-idx3-ubyte', idx(0x803, [n, 2, 3], pixels(n)));
-  w('train-labels-idx1-ubyte', idx(0x801, [n], Array.from({ length: n }, (_, i) => i % 3)));
+  w(
+    'train-labels-idx1-ubyte',
+    idx(
+      0x801,
+      [n],
+      Array.from({ length: n }, (_, i) => i % 3),
+    ),
+  );
   w('t10k-images-idx3-ubyte', idx(0x803, [nTest, 2, 3], pixels(nTest)));
-  w('t10k-labels-idx1-ubyte', idx(0x801, [nTest], Array.from({ length: nTest }, (_, i) => (i + 1) % 3)));
+  w(
+    't10k-labels-idx1-ubyte',
+    idx(
+      0x801,
+      [nTest],
+      Array.from({ length: nTest }, (_, i) => (i + 1) % 3),
+    ),
+  );
 }
 
 describe('IDX folders', () => {
@@ -50,7 +64,14 @@ describe('IDX folders', () => {
     bad.writeUInt32BE(0x0804, 0);
     writeFileSync(img, bad);
     expect(() => loadIdxFolder(dir)).toThrow(/bad magic number 0x00000804, expected 0x00000803/);
-    writeFileSync(img, idx(0x803, [8, 2, 3], Array.from({ length: 48 }, () => 1)));
+    writeFileSync(
+      img,
+      idx(
+        0x803,
+        [8, 2, 3],
+        Array.from({ length: 48 }, () => 1),
+      ),
+    );
     expect(() => loadIdxFolder(dir)).toThrow(/train-labels-idx1-ubyte: 9 labels but .*train-images-idx3-ubyte has 8 images/);
     const dir2 = mkdtempSync(join(tmpdir(), 'idx-gz-'));
     writeIdxFolder(dir2, 9, 4, true);
@@ -101,7 +122,9 @@ describe('embedded MNIST', () => {
     expect(perClass(ds.train.y)).toEqual(new Array(10).fill(100));
     expect(perClass(ds.test.y)).toEqual([21, 21, 21, 21, 21, 20, 20, 20, 20, 20]);
     expect(Array.from(ds.train.x.subarray(0, 2000))).toEqual(Array.from(again.train.x.subarray(0, 2000)));
-    expect(() => loadDataset({ name: 'mnist', trainSize: 9000, testSize: null }, 1)).toThrow(/dataset.trainSize: asked for 9000 examples, the split has only 7996/);
+    expect(() => loadDataset({ name: 'mnist', trainSize: 9000, testSize: null }, 1)).toThrow(
+      /dataset.trainSize: asked for 9000 examples, the split has only 7996/,
+    );
   });
 
   it('a class with too few examples passes its share on', () => {

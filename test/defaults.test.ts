@@ -22,7 +22,10 @@ describe('defaults', () => {
           const p = startHighway(['train', '--depth', String(d), '--epochs', '3', '--out', out, '--quiet']);
           expect(await p.exit, p.out()).toBe(0);
           const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').slice(1);
-          losses.set(d, rows.map((r) => Number(r.split(',')[1])));
+          losses.set(
+            d,
+            rows.map((r) => Number(r.split(',')[1])),
+          );
           const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
           expect(cfg.model.gateBias).toBe(-Math.max(1, d / 10));
           expect(cfg.dataset.name).toBe('mnist');

@@ -40,7 +40,13 @@ describe('SeededDropout', () => {
   });
 
   it('a model built with model.inputDropout gives different outputs on two training-mode calls, the same in inference', () => {
-    const m = resolveConfig(new Map<string, unknown>([['model.depth', 2], ['model.width', 8], ['model.inputDropout', 0.2]])).model;
+    const m = resolveConfig(
+      new Map<string, unknown>([
+        ['model.depth', 2],
+        ['model.width', 8],
+        ['model.inputDropout', 0.2],
+      ]),
+    ).model;
     const net = buildModel(m, { inputShape: [16], numClasses: 3 }, 1);
     const x = tf.ones([4, 16]);
     const out = (training: boolean) => Array.from((net.apply(x, { training }) as tf.Tensor).dataSync());
@@ -54,10 +60,25 @@ describe('SeededDropout', () => {
     const backend = await initBackend();
     const dir = mkdtempSync(join(tmpdir(), 'dropout-'));
     const cfg = (seed: number) =>
-      resolveConfig(new Map<string, unknown>([['dataset.name', 'synthetic'], ['dataset.trainSize', 128], ['dataset.testSize', 32], ['model.depth', 3], ['model.width', 8], ['model.inputDropout', 0.3], ['train.epochs', 3], ['train.batchSize', 32], ['train.seed', seed]]));
+      resolveConfig(
+        new Map<string, unknown>([
+          ['dataset.name', 'synthetic'],
+          ['dataset.trainSize', 128],
+          ['dataset.testSize', 32],
+          ['model.depth', 3],
+          ['model.width', 8],
+          ['model.inputDropout', 0.3],
+          ['train.epochs', 3],
+          ['train.batchSize', 32],
+          ['train.seed', seed],
+        ]),
+      );
     const metrics = async (name: string, seed: number) => {
       await executeRun(cfg(seed), { out: join(dir, name), force: false, backend });
-      return readFileSync(join(dir, name, 'metrics.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 5).join());
+      return readFileSync(join(dir, name, 'metrics.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 5).join());
     };
     const [a, b, c] = [await metrics('a', 1), await metrics('b', 1), await metrics('c', 2)];
     expect(b).toEqual(a);

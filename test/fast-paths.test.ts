@@ -135,7 +135,12 @@ describe('fast paths against the generic path (plain TF.js ops)', () => {
     const [head, ...rows] = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     // the losses and accuracies (not the epoch, learning rate or timings)
     const numeric = head!.split(',').map((c) => /_(loss|acc)$/.test(c));
-    return rows.map((r) => r.split(',').map(Number).filter((_, i) => numeric[i]));
+    return rows.map((r) =>
+      r
+        .split(',')
+        .map(Number)
+        .filter((_, i) => numeric[i]),
+    );
   };
 
   it('a seeded run gives the same metrics.csv (1e-4 relative at epoch 3)', async () => {

@@ -109,7 +109,10 @@ describe('one owner per sweep folder and per run', () => {
     mkdirSync(out);
     // a pid that is not running on this host
     const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
-    writeFileSync(join(out, '.highway-sweep.lock'), JSON.stringify({ host: hostname(), pid: Number(dead), what: 'highway sweep', since: 'yesterday', token: 'x' }));
+    writeFileSync(
+      join(out, '.highway-sweep.lock'),
+      JSON.stringify({ host: hostname(), pid: Number(dead), what: 'highway sweep', since: 'yesterday', token: 'x' }),
+    );
     const cfg = sweepConfig(dir, { grid: { 'train.seed': [1] } }, { epochs: 1, batchSize: 16 });
     const r = highway(['sweep', cfg, '--out', out, '--jobs', '1']);
     expect(r.code).toBe(0);
@@ -158,7 +161,10 @@ describe('bad input is one message and exit 2; a bug is a stack and exit 1', () 
       [['train', ...TINY, '--epochs', '1', '--out', file], /--out .*a-file is a file, not a folder/],
       [['sweep', cfg, '--out', file], /--out .*a-file is a file, not a folder/],
       [['report', join(dir, 'r'), '--out', file], /--out .*a-file is a file, not a folder/],
-      [['train', ...TINY, '--epochs', '1', '--out', join(file, 'sub')], /--out .*a-file\/sub: cannot create the folder: (part of the path is a file|a file of that name exists)/],
+      [
+        ['train', ...TINY, '--epochs', '1', '--out', join(file, 'sub')],
+        /--out .*a-file\/sub: cannot create the folder: (part of the path is a file|a file of that name exists)/,
+      ],
     ] as const) {
       const r = highway([...args]);
       expect(r.code, args.join(' ')).toBe(2);
@@ -169,7 +175,10 @@ describe('bad input is one message and exit 2; a bug is a stack and exit 1', () 
 
   it('a bug (injected) exits 1 with its stack, synchronous or not, on the wasm backend too', () => {
     for (const kind of ['sync', 'async']) {
-      const r = spawnSync(process.execPath, [BIN, 'train', ...TINY, '--epochs', '1', '--out', join(tmp(), 'r')], { encoding: 'utf8', env: { ...process.env, HIGHWAY_INJECT_BUG: kind } });
+      const r = spawnSync(process.execPath, [BIN, 'train', ...TINY, '--epochs', '1', '--out', join(tmp(), 'r')], {
+        encoding: 'utf8',
+        env: { ...process.env, HIGHWAY_INJECT_BUG: kind },
+      });
       expect(r.status, kind).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`internal error \\(a bug.*\\n.*injected bug \\(HIGHWAY_INJECT_BUG=${kind}\\)`));
       expect(r.stderr).toMatch(STACK_LINE);

@@ -5,9 +5,7 @@ import { Rng } from '../src/util/random.js';
 import { act64, conv2dSame64, maxRelErr, sigmoid64 } from './helpers/reference.js';
 
 const rand4 = (rng: Rng, a: number, b: number, c: number, d: number, s = 1): number[][][][] =>
-  Array.from({ length: a }, () =>
-    Array.from({ length: b }, () => Array.from({ length: c }, () => Array.from({ length: d }, () => (rng.next() * 2 - 1) * s))),
-  );
+  Array.from({ length: a }, () => Array.from({ length: b }, () => Array.from({ length: c }, () => Array.from({ length: d }, () => (rng.next() * 2 - 1) * s))));
 
 describe('HighwayConv2D', () => {
   for (const carry of ['coupled', 'independent'] as const) {
@@ -70,13 +68,24 @@ describe('width transitions', () => {
     const y = tf.tidy(() => (layer.apply(tf.tensor2d([[10, 11, 12, 13, 14, 15]])) as tf.Tensor).arraySync());
     expect(y).toEqual([[10, 13]]);
     const img = tf.tidy(() => (layer.apply(tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 2, 4])) as tf.Tensor).arraySync());
-    expect(img).toEqual([[[[1, 3], [5, 7]]]]);
+    expect(img).toEqual([
+      [
+        [
+          [1, 3],
+          [5, 7],
+        ],
+      ],
+    ]);
     expect(() => layer.computeOutputShape([null, 5])).toThrow(/must divide/);
   });
 
   it('subsample has a gradient on this backend (slice, not gather)', () => {
     const layer = new FeatureSubsample({ units: 2 });
-    const g = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(layer.apply(x) as tf.Tensor))(tf.ones([1, 4])).arraySync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => tf.sum(layer.apply(x) as tf.Tensor))(tf.ones([1, 4]))
+        .arraySync(),
+    );
     expect(g).toEqual([[1, 0, 1, 0]]);
   });
 });

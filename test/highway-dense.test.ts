@@ -77,7 +77,9 @@ describe('HighwayDense forward', () => {
     p.bt = p.bt.map(() => 30);
     const layer = layerWith('relu', 'coupled', p);
     const got = apply(layer, x);
-    const h = affine(x, p.wh, p.bh).map((r) => r.map(act64.relu!)).flat();
+    const h = affine(x, p.wh, p.bh)
+      .map((r) => r.map(act64.relu!))
+      .flat();
     expect(maxRelErr(got, h)).toBeLessThan(1e-6);
     free(layer);
   });

@@ -15,21 +15,53 @@ import { parseSweepSpec } from '../src/sweep/spec.js';
 import { highway } from './helpers/cli.js';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
-const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
 
 const shapeFor = (family: string) =>
-  family === 'conv' ? { inputShape: [12, 12, 1], numClasses: 3 } : family === 'dense' ? { inputShape: [8], numClasses: 3 } : { inputShape: [6], numClasses: 3, vocabSize: 20 };
+  family === 'conv'
+    ? { inputShape: [12, 12, 1], numClasses: 3 }
+    : family === 'dense'
+      ? { inputShape: [8], numClasses: 3 }
+      : { inputShape: [6], numClasses: 3, vocabSize: 20 };
 
 describe('model kinds', () => {
   it('plain, highway and residual in every family the issue names; each kind builds with its block in its family', () => {
-    expect(KINDS.map((k) => k.name)).toEqual(expect.arrayContaining(['plain', 'highway', 'residual', 'plain-conv', 'highway-conv', 'residual-conv', 'plain-pooled', 'highway-pooled', 'plain-bilstm', 'highway-bilstm']));
+    expect(KINDS.map((k) => k.name)).toEqual(
+      expect.arrayContaining([
+        'plain',
+        'highway',
+        'residual',
+        'plain-conv',
+        'highway-conv',
+        'residual-conv',
+        'plain-pooled',
+        'highway-pooled',
+        'plain-bilstm',
+        'highway-bilstm',
+      ]),
+    );
     for (const k of KINDS) {
       expect(() => blockLayer(k.block, k.family), k.name).not.toThrow();
-      const m = resolveConfig(new Map<string, unknown>([['model.type', k.name], ['model.depth', 3], ['model.width', 4], ['model.embedDim', 4], ['model.convBlocks', [1, 1]]].filter(([p]) => p !== 'model.convBlocks' || k.family === 'conv') as Array<[string, unknown]>)).model;
+      const m = resolveConfig(
+        new Map<string, unknown>(
+          [
+            ['model.type', k.name],
+            ['model.depth', 3],
+            ['model.width', 4],
+            ['model.embedDim', 4],
+            ['model.convBlocks', [1, 1]],
+          ].filter(([p]) => p !== 'model.convBlocks' || k.family === 'conv') as Array<[string, unknown]>,
+        ),
+      ).model;
       const net = buildModel(m, shapeFor(k.family), 1);
       const classes = net.layers.map((l) => l.getClassName());
       const expected = { plain: null, highway: /^Highway/, residual: /^Residual/ }[k.block];
-      if (expected) expect(classes.some((c) => expected.test(c)), `${k.name}: ${classes.join(' ')}`).toBe(true);
+      if (expected)
+        expect(
+          classes.some((c) => expected.test(c)),
+          `${k.name}: ${classes.join(' ')}`,
+        ).toBe(true);
       net.dispose();
     }
   });
@@ -48,19 +80,33 @@ describe('model kinds', () => {
 
   it('a swept model.transition reaches a highway-pooled net (it used to be dropped)', () => {
     const spec = parseSweepSpec({ grid: { 'model.transition': ['pad', 'project'] } }, 't.json');
-    const base = new Map<string, unknown>([['model.type', 'highway-pooled'], ['model.depth', 3], ['model.widths', [8, 8, 12]], ['model.embedDim', 8]]);
+    const base = new Map<string, unknown>([
+      ['model.type', 'highway-pooled'],
+      ['model.depth', 3],
+      ['model.widths', [8, 8, 12]],
+      ['model.embedDim', 8],
+    ]);
     const runs = expandSweep(spec, base);
-    expect(runs.map((r) => [r.params['model.transition'], r.config.model.transition])).toEqual([['pad', 'pad'], ['project', 'project']]);
+    expect(runs.map((r) => [r.params['model.transition'], r.config.model.transition])).toEqual([
+      ['pad', 'pad'],
+      ['project', 'project'],
+    ]);
     const classes = (i: number) => buildModel(runs[i]!.config.model, shapeFor('pooled'), 1).layers.map((l) => l.getClassName());
     expect(classes(0)).toContain('FeaturePad');
     expect(classes(1)).not.toContain('FeaturePad');
   });
 
   it('no code outside the registry parses a model type by its name', () => {
-    const parsing = /(startsWith|endsWith)\('(plain|highway|residual|-conv|-pooled|-bilstm)|\^\((plain\|highway|highway\|plain)|type\s*===\s*'(plain|highway|residual)[-']/;
+    const parsing =
+      /(startsWith|endsWith)\('(plain|highway|residual|-conv|-pooled|-bilstm)|\^\((plain\|highway|highway\|plain)|type\s*===\s*'(plain|highway|residual)[-']/;
     const offenders = files(SRC)
       .filter((f) => !f.endsWith(join('model', 'kinds.ts')))
-      .flatMap((f) => readFileSync(f, 'utf8').split('\n').map((l, i) => [f, i + 1, l] as const).filter(([, , l]) => parsing.test(l)));
+      .flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .map((l, i) => [f, i + 1, l] as const)
+          .filter(([, , l]) => parsing.test(l)),
+      );
     expect(offenders.map(([f, n, l]) => `${f.slice(SRC.length)}:${n}: ${l.trim()}`)).toEqual([]);
   });
 

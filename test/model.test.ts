@@ -12,8 +12,7 @@ const model = (over: Record<string, unknown>) => resolveConfig(new Map(Object.en
 
 // Hand-derived: plain layer a→b has a·b + b parameters; a coupled highway layer n→n has 2(n² + n).
 const plainParams = (d: number, n: number, L: number, K: number) => d * n + n + (L - 1) * (n * n + n) + n * K + K;
-const highwayParams = (d: number, n: number, L: number, K: number, gates = 2) =>
-  d * n + n + (L - 1) * gates * (n * n + n) + n * K + K;
+const highwayParams = (d: number, n: number, L: number, K: number, gates = 2) => d * n + n + (L - 1) * gates * (n * n + n) + n * K + K;
 
 describe('builder', () => {
   for (const depth of [1, 2, 10, 50, 100]) {
@@ -54,8 +53,12 @@ describe('builder', () => {
     const widths = [40, 40, 20, 20, 40];
     const proj = buildModel(model({ 'model.depth': 5, 'model.widths': widths }), { inputShape: [8], numClasses: 3 }, 1);
     // 8→40 plain, 40 highway, 40→20 plain (project), 20 highway, 20→40 plain, logits 40→3
-    expect(countParams(proj)).toBe(8 * 40 + 40 + 2 * (1640) + (40 * 20 + 20) + 2 * (420) + (20 * 40 + 40) + 40 * 3 + 3);
-    const sub = buildModel(model({ 'model.depth': 4, 'model.widths': [40, 40, 20, 20], 'model.transition': 'subsample' }), { inputShape: [8], numClasses: 3 }, 1);
+    expect(countParams(proj)).toBe(8 * 40 + 40 + 2 * 1640 + (40 * 20 + 20) + 2 * 420 + (20 * 40 + 40) + 40 * 3 + 3);
+    const sub = buildModel(
+      model({ 'model.depth': 4, 'model.widths': [40, 40, 20, 20], 'model.transition': 'subsample' }),
+      { inputShape: [8], numClasses: 3 },
+      1,
+    );
     expect(sub.layers.map((l) => l.getClassName())).toContain('FeatureSubsample');
     expect(countParams(sub)).toBe(8 * 40 + 40 + 2 * 1640 + 2 * 2 * 420 + 20 * 3 + 3);
     const pad = buildModel(model({ 'model.depth': 3, 'model.widths': [20, 20, 30], 'model.transition': 'pad' }), { inputShape: [8], numClasses: 3 }, 1);
@@ -64,12 +67,12 @@ describe('builder', () => {
   });
 
   it('impossible transitions are errors naming the field', () => {
-    expect(() => buildModel(model({ 'model.depth': 3, 'model.widths': [40, 40, 20], 'model.transition': 'pad' }), { inputShape: [8], numClasses: 3 }, 1)).toThrow(
-      /model\.widths\[2\]: transition "pad" cannot shrink width 40 to 20/,
-    );
-    expect(() => buildModel(model({ 'model.depth': 2, 'model.widths': [40, 30], 'model.transition': 'subsample' }), { inputShape: [8], numClasses: 3 }, 1)).toThrow(
-      /model\.widths\[1\]: transition "subsample" cannot go from width 40 to 30/,
-    );
+    expect(() =>
+      buildModel(model({ 'model.depth': 3, 'model.widths': [40, 40, 20], 'model.transition': 'pad' }), { inputShape: [8], numClasses: 3 }, 1),
+    ).toThrow(/model\.widths\[2\]: transition "pad" cannot shrink width 40 to 20/);
+    expect(() =>
+      buildModel(model({ 'model.depth': 2, 'model.widths': [40, 30], 'model.transition': 'subsample' }), { inputShape: [8], numClasses: 3 }, 1),
+    ).toThrow(/model\.widths\[1\]: transition "subsample" cannot go from width 40 to 30/);
     expect(() => model({ 'model.depth': 3, 'model.widths': [40, 40] })).toThrow(/model\.widths: expected 3 widths/);
   });
 

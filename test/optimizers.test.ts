@@ -81,18 +81,30 @@ describe('in-place weight updates and cached matmul weights', () => {
       t.dispose();
       return v;
     };
-    const w = own(tf.tensor2d([[0.5, -1], [2, 0.25]]), 'w_cache');
+    const w = own(
+      tf.tensor2d([
+        [0.5, -1],
+        [2, 0.25],
+      ]),
+      'w_cache',
+    );
     const b = own(tf.tensor1d([0.1, -0.2]), 'b_cache');
     const ids = [w.dataId, b.dataId];
     const xt = tf.tensor2d(x);
     const product = () => tf.tidy(() => Array.from(tf.fused.matMul({ a: xt, b: w, bias: b }).dataSync()));
     product(); // the operator and its packed weights are cached now
     const opt = createOptimizer('sgd', 0);
-    const gw = tf.tensor2d([[1, 1], [1, 1]]);
+    const gw = tf.tensor2d([
+      [1, 1],
+      [1, 1],
+    ]);
     const gb = tf.tensor1d([1, 1]);
     opt.step([w, b], { [w.name]: gw, [b.name]: gb }, 0.5);
     // float64: w − 0.5, b − 0.5
-    const w1 = [[0, -1.5], [1.5, -0.25]];
+    const w1 = [
+      [0, -1.5],
+      [1.5, -0.25],
+    ];
     const b1 = [-0.4, -0.7];
     const expected = x.flatMap((r) => [0, 1].map((j) => r[0]! * w1[0]![j]! + r[1]! * w1[1]![j]! + b1[j]!));
     expect(maxRelErr(product(), expected)).toBeLessThan(1e-6);

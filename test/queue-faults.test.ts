@@ -19,7 +19,10 @@ const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
 
 function sweepConfig(dir: string, grid: Record<string, unknown[]>, train: Record<string, unknown>): string {
   const f = join(dir, 'cfg.json');
-  writeFileSync(f, JSON.stringify({ name: 'qf', dataset: { name: 'synthetic', trainSize: 256, testSize: 16 }, model: { depth: 2, width: 8 }, train, sweep: { grid } }));
+  writeFileSync(
+    f,
+    JSON.stringify({ name: 'qf', dataset: { name: 'synthetic', trainSize: 256, testSize: 16 }, model: { depth: 2, width: 8 }, train, sweep: { grid } }),
+  );
   return f;
 }
 
@@ -32,7 +35,9 @@ const epochsOf = (runFolder: string) =>
 
 const queueOf = (url: string, name: string) => {
   const u = new URL(url);
-  return new Queue(name, { connection: { host: u.hostname, port: Number(u.port), ...(u.password ? { password: u.password } : {}), maxRetriesPerRequest: null } });
+  return new Queue(name, {
+    connection: { host: u.hostname, port: Number(u.port), ...(u.password ? { password: u.password } : {}), maxRetriesPerRequest: null },
+  });
 };
 
 const noRedis = redisUnavailable();
@@ -168,7 +173,9 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
     await redis.stop();
     while (!/waiting for it \(reconnecting\)/.test(waited.out())) await new Promise((r) => setTimeout(r, 50));
     // back, empty (no persistence)
-    const again = spawnSync('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes'], { encoding: 'utf8' });
+    const again = spawnSync('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes'], {
+      encoding: 'utf8',
+    });
     expect(again.status).toBe(0);
     try {
       expect(await waited.exit).toBe(4);
@@ -222,24 +229,34 @@ describe('servers that do not answer as Redis', () => {
   it('a silent server: one line after the timeout, exit 2 (sweep and worker)', async () => {
     const dir = tmp();
     const cfg = sweepConfig(dir, { 'train.seed': [1] }, { epochs: 1, batchSize: 32 });
-    const both = [['sweep', cfg, '--queue', `redis://127.0.0.1:${port}`, '--out', join(dir, 'sw')], ['worker', '--queue', `redis://127.0.0.1:${port}`]].map((args) => startHighway(args));
+    const both = [
+      ['sweep', cfg, '--queue', `redis://127.0.0.1:${port}`, '--out', join(dir, 'sw')],
+      ['worker', '--queue', `redis://127.0.0.1:${port}`],
+    ].map((args) => startHighway(args));
     for (const p of both) {
       expect(await p.exit).toBe(2);
-      expect(p.out()).toMatch(new RegExp(`cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: the server accepted the connection but did not answer within 10 s`));
+      expect(p.out()).toMatch(
+        new RegExp(`cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: the server accepted the connection but did not answer within 10 s`),
+      );
       expect(p.out().trim().split('\n')).toHaveLength(1);
     }
   });
 
-  it.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('rediss:// against a plain Redis: one line, no stack, no "please report"', async () => {
-    const redis = await startRedis();
-    try {
-      const r = highway(['worker', '--queue', redis.url.replace('redis://', 'rediss://')]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/cannot reach Redis at rediss:\/\/.*: (no TLS handshake within 5 s \(is the server plain Redis\? then use redis:\/\/\)|the server did not speak TLS|connection reset during the TLS handshake|TLS failed)/);
-      expect(r.stderr).not.toMatch(/[Pp]lease report|RESP/);
-      expect(r.stderr).not.toMatch(STACK_LINE);
-    } finally {
-      await redis.stop();
-    }
-  });
+  it.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')(
+    'rediss:// against a plain Redis: one line, no stack, no "please report"',
+    async () => {
+      const redis = await startRedis();
+      try {
+        const r = highway(['worker', '--queue', redis.url.replace('redis://', 'rediss://')]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(
+          /cannot reach Redis at rediss:\/\/.*: (no TLS handshake within 5 s \(is the server plain Redis\? then use redis:\/\/\)|the server did not speak TLS|connection reset during the TLS handshake|TLS failed)/,
+        );
+        expect(r.stderr).not.toMatch(/[Pp]lease report|RESP/);
+        expect(r.stderr).not.toMatch(STACK_LINE);
+      } finally {
+        await redis.stop();
+      }
+    },
+  );
 });

@@ -10,9 +10,15 @@ import { join } from 'node:path';
 import { STACK_LINE, highway, startHighway } from './helpers/cli.js';
 import { redisUnavailable, startRedis, type TestRedis } from './helpers/redis.js';
 
-
 /** A sweep config on the synthetic data: sizes, net, training and the grid. */
-function writeConfig(dir: string, name: string, sizes: [number, number], model: Record<string, number>, train: Record<string, number>, grid: Record<string, unknown[]>): string {
+function writeConfig(
+  dir: string,
+  name: string,
+  sizes: [number, number],
+  model: Record<string, number>,
+  train: Record<string, number>,
+  grid: Record<string, unknown[]>,
+): string {
   const f = join(dir, 'cfg.json');
   writeFileSync(f, JSON.stringify({ name, dataset: { name: 'synthetic', trainSize: sizes[0], testSize: sizes[1] }, model, train, sweep: { grid } }));
   return f;
@@ -57,7 +63,9 @@ describe.skipIf(noRedis !== null && !mustRun)('queue mode (BullMQ on a real Redi
     expect(first.stdout).toMatch(/queued 6 runs/);
     const again = highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', dir]);
     expect(again.stdout).toMatch(/queued 0 runs .*6 already queued/);
-    expect(highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', dir, '--status']).stdout).toMatch(/6 waiting, 0 active, 0 completed, 0 failed \(of 6\)/);
+    expect(highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', dir, '--status']).stdout).toMatch(
+      /6 waiting, 0 active, 0 completed, 0 failed \(of 6\)/,
+    );
 
     const workers = [0, 1].map(() => start(['worker', '--queue', redis.url, '--queue-name', q, '--jobs', '1', '--exit-when-empty']));
     const codes = await Promise.all(workers.map((w) => w.exit));
@@ -112,12 +120,21 @@ describe.skipIf(noRedis !== null && !mustRun)('queue mode (BullMQ on a real Redi
     expect(readFileSync(join(longRun, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(42);
     expect(JSON.parse(readFileSync(join(dir, 'runs', 'epochs3', 'summary.json'), 'utf8')).status).toBe('completed');
     expect(stamp()).toBe(before);
-    expect(highway(['sweep', f, '--queue', redis.url, '--queue-name', q, '--out', dir, '--status']).stdout).toMatch(/0 waiting, 0 active, 3 completed, 0 failed/);
+    expect(highway(['sweep', f, '--queue', redis.url, '--queue-name', q, '--out', dir, '--status']).stdout).toMatch(
+      /0 waiting, 0 active, 3 completed, 0 failed/,
+    );
   });
 
   it('a run that fails every attempt is recorded failed in its folder and in --status', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'queue-fail-'));
-    const f = writeConfig(tmp, 'qfail', [100, 20], { depth: 2, width: 8 }, { epochs: 1, batchSize: 20 }, { 'dataset.name': ['synthetic', `idx:${join(tmp, 'missing')}`] });
+    const f = writeConfig(
+      tmp,
+      'qfail',
+      [100, 20],
+      { depth: 2, width: 8 },
+      { epochs: 1, batchSize: 20 },
+      { 'dataset.name': ['synthetic', `idx:${join(tmp, 'missing')}`] },
+    );
     const q = queueName();
     const dir = join(tmp, 'sw');
     expect(highway(['sweep', f, '--queue', redis.url, '--queue-name', q, '--out', dir]).code).toBe(0);
@@ -162,7 +179,11 @@ describe('queue mode without a server, and array jobs', () => {
     const cfg = config(tmp, [1, 2, 3, 4]); // 8 runs
     const all = highway(['sweep', cfg, '--list']).stdout.trim().split('\n');
     expect(all).toHaveLength(8);
-    const lists = [0, 1, 2].map((i) => highway(['sweep', cfg, '--list', '--shard', `${i}/3`]).stdout.trim().split('\n'));
+    const lists = [0, 1, 2].map((i) =>
+      highway(['sweep', cfg, '--list', '--shard', `${i}/3`])
+        .stdout.trim()
+        .split('\n'),
+    );
     expect(lists.map((l) => l.length)).toEqual([3, 3, 2]);
     expect(lists.flat().sort()).toEqual([...all].sort());
     lists.forEach((l, i) => l.forEach((line) => expect(Number(line.split('\t')[0]) % 3).toBe(i)));
@@ -182,13 +203,17 @@ describe('queue mode without a server, and array jobs', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'slurm-'));
     const cfg = config(tmp); // 6 runs
     const dir = join(tmp, 'sw');
-    for (const [extra, tasks] of [[[], 6], [['--tasks', '4'], 4], [['--tasks', '99'], 6]] as const) {
+    for (const [extra, tasks] of [
+      [[], 6],
+      [['--tasks', '4'], 4],
+      [['--tasks', '99'], 6],
+    ] as const) {
       const r = highway(['sweep', cfg, '--emit', 'slurm', '--out', dir, '--set', 'train.epochs=2', ...extra]);
       expect(r.code).toBe(0);
       const script = readFileSync(join(dir, 'sweep.sbatch'), 'utf8');
       expect(script).toMatch(new RegExp(`^#SBATCH --array=0-${tasks - 1}$`, 'm'));
       expect(script).toContain(`--shard "\${SLURM_ARRAY_TASK_ID}/${tasks}"`);
-      expect(script).toContain("--set train.epochs=2");
+      expect(script).toContain('--set train.epochs=2');
       expect(spawnSync('bash', ['-n', join(dir, 'sweep.sbatch')]).status).toBe(0);
       expect(existsSync(join(dir, 'slurm'))).toBe(true);
     }

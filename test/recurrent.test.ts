@@ -81,8 +81,20 @@ function randomLayer(highway: boolean, seed: number) {
   const layer = highway ? new HighwayBiLSTM({ units: H, seed: 3 }) : new BiLSTM({ units: H, seed: 3 });
   layer.build([null, L, D]);
   const order = highway
-    ? [[w.kernel, [D, 8 * H]], [w.recurrent, [H, 8 * H]], [w.bias, [8 * H]], [w.proj!, [2 * H, D]], [w.projBias!, [D]], [w.gate!, [D, D]], [w.gateBias!, [D]]]
-    : [[w.kernel, [D, 8 * H]], [w.recurrent, [H, 8 * H]], [w.bias, [8 * H]]];
+    ? [
+        [w.kernel, [D, 8 * H]],
+        [w.recurrent, [H, 8 * H]],
+        [w.bias, [8 * H]],
+        [w.proj!, [2 * H, D]],
+        [w.projBias!, [D]],
+        [w.gate!, [D, D]],
+        [w.gateBias!, [D]],
+      ]
+    : [
+        [w.kernel, [D, 8 * H]],
+        [w.recurrent, [H, 8 * H]],
+        [w.bias, [8 * H]],
+      ];
   layer.setWeights(order.map(([v, s]) => tf.tensor(v as number[], s as number[])));
   return { layer, w, x: r(B * L * D, 1) };
 }
@@ -105,7 +117,6 @@ describe('BiLSTM and HighwayBiLSTM forward pass', () => {
     for (const t of [2, 3]) for (let k = 0; k < D; k++) x2[(1 * L + t) * D + k] = 5;
     const got2 = run(layer, x2);
     for (const t of [0, 1]) for (let k = 0; k < 2 * H; k++) expect(got2[(1 * L + t) * 2 * H + k]).toBeCloseTo(got[(1 * L + t) * 2 * H + k]!, 6);
-
   });
 
   it('HighwayBiLSTM equals y = x + T·(H − x) in float64; gate bias −30 carries x, +30 gives H', () => {
@@ -121,7 +132,6 @@ describe('BiLSTM and HighwayBiLSTM forward pass', () => {
       expect(check(run(layer, x))).toBeLessThan(1e-5);
       layer.setWeights(ws);
     }
-
   });
 
   it('MaskedMeanPooling averages the real tokens only (all-padding rows give 0)', () => {
@@ -145,7 +155,10 @@ describe('recurrent highway layer gradients', () => {
     const names: Array<keyof W> = ['kernel', 'recurrent', 'bias', 'proj', 'projBias', 'gate', 'gateBias'];
     const xT = tf.tensor3d(x, [B, L, D]);
     const maskT = tf.tensor2d(MASK, [B, L], 'bool');
-    const rT = tf.tensor3d(R.map((v, i) => v * keep[i]!), [B, L, D]);
+    const rT = tf.tensor3d(
+      R.map((v, i) => v * keep[i]!),
+      [B, L, D],
+    );
     const f = (xx: tf.Tensor) => tf.sum(tf.mul(layer.call(xx, { mask: maskT }), rT));
     const gx = Array.from(tf.grad(f)(xT).dataSync());
     const { grads } = tf.variableGrads(() => f(xT) as tf.Scalar);
@@ -153,7 +166,12 @@ describe('recurrent highway layer gradients', () => {
     const fd = (get: (v: number) => number) => (get(eps) - get(-eps)) / (2 * eps);
     let worst = 0;
     for (let i = 0; i < x.length; i++) {
-      const g = fd((e) => loss64(x.map((v, j) => (j === i ? v + e : v)), w));
+      const g = fd((e) =>
+        loss64(
+          x.map((v, j) => (j === i ? v + e : v)),
+          w,
+        ),
+      );
       worst = Math.max(worst, Math.abs(g - gx[i]!) / Math.max(1, Math.abs(g)));
     }
     names.forEach((name, k) => {
@@ -166,7 +184,6 @@ describe('recurrent highway layer gradients', () => {
       }
     });
     expect(worst).toBeLessThan(2e-4);
-
   });
 });
 
@@ -190,13 +207,7 @@ function tinySst(): string {
 
 describe('bilstm text models', () => {
   const settings = (type: string, extra: Array<[string, unknown]> = []) =>
-    new Map<string, unknown>([
-      ['model.type', type],
-      ['model.depth', 2],
-      ['model.embedDim', 6],
-      ['dataset.maxLength', 8],
-      ...extra,
-    ]);
+    new Map<string, unknown>([['model.type', type], ['model.depth', 2], ['model.embedDim', 6], ['dataset.maxLength', 8], ...extra]);
 
   it('parameter counts (hand-derived) and equal parameters for plain vs highway at each depth', async () => {
     const { resolveConfig } = await import('../src/config/index.js');
@@ -217,7 +228,13 @@ describe('bilstm text models', () => {
     // width null: the seed's equal-parameter comparison (highway 50 units per direction)
     for (const depth of [1, 2, 3, 5, 10]) {
       const body = (type: string) => {
-        const c = resolveConfig(new Map<string, unknown>([['model.type', type], ['model.depth', depth], ['model.embedDim', 64]]));
+        const c = resolveConfig(
+          new Map<string, unknown>([
+            ['model.type', type],
+            ['model.depth', depth],
+            ['model.embedDim', 64],
+          ]),
+        );
         const m = buildModel(c.model, { inputShape: [8], numClasses: 5, vocabSize: 10 }, 1);
         const n = countParams(m) - 10 * 64 - (m.getLayer('logits').countParams() as number);
         m.dispose();
@@ -285,7 +302,18 @@ describe('token batches cut to their longest sentence', () => {
     const { evaluate } = await import('../src/train/evaluate.js');
     const ds = loadDataset({ name: `sst5:${tinySst()}`, trainSize: null, testSize: null, maxLength: 8, binary: false }, 1);
     for (const type of ['highway-bilstm', 'plain-bilstm', 'highway-pooled']) {
-      const m = buildModel(resolveConfig(new Map<string, unknown>([['model.type', type], ['model.depth', 2], ['model.width', 4], ['model.embedDim', 6]])).model, ds, 1);
+      const m = buildModel(
+        resolveConfig(
+          new Map<string, unknown>([
+            ['model.type', type],
+            ['model.depth', 2],
+            ['model.width', 4],
+            ['model.embedDim', 6],
+          ]),
+        ).model,
+        ds,
+        1,
+      );
       const lm = logitsModel(m);
       const full = evaluate(lm, ds.train, ds.inputShape, 5, 64);
       const cut = evaluate(lm, ds.train, ds.inputShape, 5, 64, { sequences: true });
@@ -304,7 +332,18 @@ describe('analysis of recurrent highway nets', () => {
     const { evaluate } = await import('../src/train/evaluate.js');
     const { analyzeModel } = await import('../src/analyze/gates.js');
     const ds = loadDataset({ name: `sst5:${tinySst()}`, trainSize: null, testSize: null, maxLength: 8, binary: false }, 1);
-    const m = buildModel(resolveConfig(new Map<string, unknown>([['model.type', 'highway-bilstm'], ['model.depth', 2], ['model.width', 4], ['model.embedDim', 6]])).model, ds, 1);
+    const m = buildModel(
+      resolveConfig(
+        new Map<string, unknown>([
+          ['model.type', 'highway-bilstm'],
+          ['model.depth', 2],
+          ['model.width', 4],
+          ['model.embedDim', 6],
+        ]),
+      ).model,
+      ds,
+      1,
+    );
     const a = analyzeModel(m, ds.train, ds.train, ds.inputShape, 5, 64, true);
     const direct = evaluate(logitsModel(m), ds.train, ds.inputShape, 5, 64);
     expect(a.base.loss).toBeCloseTo(direct.loss, 5);

@@ -10,7 +10,10 @@ import { highway, STACK_LINE } from './helpers/cli.js';
 function writeRun(root: string, id: string, type: string, depth: number, losses: number[], status = 'completed', params: Record<string, unknown> = {}): void {
   const dir = join(root, 'runs', id);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model: { type, depth }, train: {}, run: { sweep: { id, index: 0, params: { 'model.type': type, 'model.depth': depth, ...params } } } }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ model: { type, depth }, train: {}, run: { sweep: { id, index: 0, params: { 'model.type': type, 'model.depth': depth, ...params } } } }),
+  );
   const rows = losses.map((l, e) => `${e},${Number.isNaN(l) ? 'NaN' : l},0.5,${l},0.9,${e ? 0.1 : ''},${e},0`);
   writeFileSync(join(dir, 'metrics.csv'), ['epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds', ...rows].join('\n') + '\n');
   writeFileSync(join(dir, 'summary.json'), JSON.stringify({ status, wallSeconds: 12.5 }));
@@ -61,7 +64,9 @@ describe('report', () => {
     writeRun(root, 'residual-d100-t0', 'residual', 100, [2.3, 0.1, 5e-5]);
     const r = await writeReport(root);
     const md = readFileSync(join(root, 'report.md'), 'utf8');
-    expect(md).toContain('| depth | plain best | plain top-10 mean (n) | highway best | highway top-10 mean (n) | residual best | residual top-10 mean (n) | plain / highway (top-10 mean) | plain / residual (top-10 mean) |');
+    expect(md).toContain(
+      '| depth | plain best | plain top-10 mean (n) | highway best | highway top-10 mean (n) | residual best | residual top-10 mean (n) | plain / highway (top-10 mean) | plain / residual (top-10 mean) |',
+    );
     // d50: plain top-10 mean = (2.28 + ∞) / 2 = ∞; highway (1e-5 + 3e-5) / 2 = 2e-5; residual 1.2e-5
     expect(md).toContain('| 50 | 2.28 | Infinity (2) | 1.00e-5 | 2.00e-5 (2) | 4.00e-6 | 1.20e-5 (2) | Infinity | Infinity |');
     expect(md).toContain('| 10 | 2.00e-5 | 3.50e-5 (2) | 1.00e-5 | 2.00e-5 (2) | — | — | 1.75 | — |');
@@ -97,7 +102,10 @@ describe('report', () => {
     const plainRow = runs.find((l) => l.startsWith('plain-d50-t0,'))!.split(',');
     expect(plainRow[3]).toBe(''); // gateBias does not apply to plain nets
     expect(plainRow.slice(4, 7)).toEqual(['completed', '2.28', '2.28']);
-    const curves = readFileSync(join(root, 'curves.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const curves = readFileSync(join(root, 'curves.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     expect(curves[0]![0]).toBe('epoch');
     expect(curves[0]!.length).toBe(1 + 17);
     expect(curves.length).toBe(1 + 6); // epochs 0..5
@@ -133,22 +141,43 @@ describe('report on text runs with a dev split', () => {
   function textRun(root: string, id: string, type: string, depth: number, rows: Array<[number, number, number]>): void {
     const dir = join(root, 'runs', id);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model: { type, depth }, train: {}, run: { sweep: { id, index: 0, params: { 'model.type': type, 'model.depth': depth } } } }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ model: { type, depth }, train: {}, run: { sweep: { id, index: 0, params: { 'model.type': type, 'model.depth': depth } } } }),
+    );
     const lines = rows.map(([l, t, d], e) => `${e},${l},0.5,${l},${t},${e ? 0.1 : ''},${e},0,${l},${d}`);
-    writeFileSync(join(dir, 'metrics.csv'), ['epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds,dev_loss,dev_acc', ...lines].join('\n') + '\n');
+    writeFileSync(
+      join(dir, 'metrics.csv'),
+      ['epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds,dev_loss,dev_acc', ...lines].join('\n') + '\n',
+    );
     writeFileSync(join(dir, 'summary.json'), JSON.stringify({ status: 'completed', wallSeconds: 3 }));
   }
 
   it('test accuracy at the best dev epoch (first maximum), never the best test epoch; by depth, per family', async () => {
     const root = mkdtempSync(join(tmpdir(), 'report-text-'));
     // plain: dev peaks at epoch 1 (0.40) where test is 0.38; test's own best (0.45) is at epoch 2
-    textRun(root, 'plain-bilstm-d2', 'plain-bilstm', 2, [[1.6, 0.2, 0.2], [1.0, 0.38, 0.4], [0.5, 0.45, 0.39]]);
+    textRun(root, 'plain-bilstm-d2', 'plain-bilstm', 2, [
+      [1.6, 0.2, 0.2],
+      [1.0, 0.38, 0.4],
+      [0.5, 0.45, 0.39],
+    ]);
     // highway: dev ties at epochs 1 and 2 (0.42): the first is chosen, test there 0.41
-    textRun(root, 'highway-bilstm-d2', 'highway-bilstm', 2, [[1.6, 0.2, 0.2], [0.9, 0.41, 0.42], [0.4, 0.44, 0.42]]);
+    textRun(root, 'highway-bilstm-d2', 'highway-bilstm', 2, [
+      [1.6, 0.2, 0.2],
+      [0.9, 0.41, 0.42],
+      [0.4, 0.44, 0.42],
+    ]);
     await writeReport(root);
-    const csv = readFileSync(join(root, 'runs.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const csv = readFileSync(join(root, 'runs.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     const col = (name: string, id: string) => csv.find((r) => r[0] === id)![csv[0]!.indexOf(name)];
-    expect([col('best_dev_acc', 'plain-bilstm-d2'), col('best_dev_epoch', 'plain-bilstm-d2'), col('test_acc_at_best_dev', 'plain-bilstm-d2')]).toEqual(['0.4', '1', '0.38']);
+    expect([col('best_dev_acc', 'plain-bilstm-d2'), col('best_dev_epoch', 'plain-bilstm-d2'), col('test_acc_at_best_dev', 'plain-bilstm-d2')]).toEqual([
+      '0.4',
+      '1',
+      '0.38',
+    ]);
     expect([col('best_dev_epoch', 'highway-bilstm-d2'), col('test_acc_at_best_dev', 'highway-bilstm-d2')]).toEqual(['1', '0.41']);
     const md = readFileSync(join(root, 'report.md'), 'utf8');
     expect(md).toContain('## Test accuracy by depth, at the best dev epoch (plain-bilstm / highway-bilstm)');

@@ -51,10 +51,23 @@ describe('ResidualDense', () => {
         const R = tf.tensor2d(r);
         const lossOf = (xt: tf.Tensor) => tf.sum(tf.mul(layer.apply(xt) as tf.Tensor, R)) as tf.Scalar;
         const gx = tf.tidy(() => tf.grad(lossOf)(tf.tensor2d(x)).dataSync());
-        expect(maxRelErr(gx, x.flatMap((row) => finiteDiff(loss64, row)))).toBeLessThan(2e-4);
+        expect(
+          maxRelErr(
+            gx,
+            x.flatMap((row) => finiteDiff(loss64, row)),
+          ),
+        ).toBeLessThan(2e-4);
         const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
         const { grads } = tf.variableGrads(() => lossOf(tf.tensor2d(x)), vars);
-        [p.w1, [p.b1], p.w2, [p.b2]].forEach((m, i) => expect(maxRelErr(grads[vars[i]!.name]!.dataSync(), m.flatMap((row) => finiteDiff(loss64, row))), vars[i]!.name).toBeLessThan(2e-4));
+        [p.w1, [p.b1], p.w2, [p.b2]].forEach((m, i) =>
+          expect(
+            maxRelErr(
+              grads[vars[i]!.name]!.dataSync(),
+              m.flatMap((row) => finiteDiff(loss64, row)),
+            ),
+            vars[i]!.name,
+          ).toBeLessThan(2e-4),
+        );
         tf.dispose([R, ...Object.values(grads)]);
         layer.weights.forEach((w) => w.dispose());
       });
@@ -115,15 +128,32 @@ describe('residual kinds', () => {
     expect(block.getConfig()).toMatchObject({ form: 'post', kernelInitializer: 'he_uniform', zeroInitLast: true });
     expect(block.initScale).toBeCloseTo(0.5, 12); // 4 blocks: 4^(−1/2)
     const std = buildModel(model({ 'model.type': 'residual', 'model.depth': 5, 'model.residualInit': 'standard' }), { inputShape: [8], numClasses: 3 }, 1);
-    expect((std.layers.find((l) => l instanceof ResidualDense) as ResidualDense).getConfig()).toMatchObject({ kernelInitializer: 'glorot_uniform', zeroInitLast: false, initScale: 1 });
+    expect((std.layers.find((l) => l instanceof ResidualDense) as ResidualDense).getConfig()).toMatchObject({
+      kernelInitializer: 'glorot_uniform',
+      zeroInitLast: false,
+      initScale: 1,
+    });
     [net, std].forEach((x) => x.dispose());
   });
 
   it('a residual net (dense and conv) round-trips through save and load with identical outputs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'residual-save-'));
     try {
-      for (const [type, shape] of [['residual', [6]], ['residual-conv', [9, 9, 1]]] as const) {
-        const m = buildModel(model({ 'model.type': type, 'model.depth': 4, 'model.width': 4, 'model.residualInit': 'standard', ...(type === 'residual-conv' ? { 'model.convBlocks': [1, 1] } : {}) }), { inputShape: [...shape], numClasses: 3 }, 2);
+      for (const [type, shape] of [
+        ['residual', [6]],
+        ['residual-conv', [9, 9, 1]],
+      ] as const) {
+        const m = buildModel(
+          model({
+            'model.type': type,
+            'model.depth': 4,
+            'model.width': 4,
+            'model.residualInit': 'standard',
+            ...(type === 'residual-conv' ? { 'model.convBlocks': [1, 1] } : {}),
+          }),
+          { inputShape: [...shape], numClasses: 3 },
+          2,
+        );
         const x = tf.randomUniform([3, ...shape], -1, 1, 'float32', 7);
         const before = Array.from((m.predict(x) as tf.Tensor).dataSync());
         await saveModel(m, join(dir, type));

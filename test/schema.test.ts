@@ -54,7 +54,10 @@ describe('the JSON Schema for editors (configs/highway.schema.json)', () => {
 describe('misspelt keys are still named with a suggestion (exit 2, no stack)', () => {
   const cases: Array<[object, RegExp]> = [
     [{ model: { depht: 20 } }, /unknown key "model\.depht" \(did you mean "model\.depth"\?\)/],
-    [{ sweep: { grid: { 'model.depth': [10] }, random: { trails: 3, space: { 'train.lr': { uniform: [0.01, 0.1] } } } } }, /sweep\.random: unknown key "trails" \(did you mean "trials"\?\)/],
+    [
+      { sweep: { grid: { 'model.depth': [10] }, random: { trails: 3, space: { 'train.lr': { uniform: [0.01, 0.1] } } } } },
+      /sweep\.random: unknown key "trails" \(did you mean "trials"\?\)/,
+    ],
     [{ sweep: { grid: { 'model.dpth': [10] } } }, /sweep\.grid\["model\.dpth"\]: unknown config path "model\.dpth" \(did you mean "model\.depth"\?\)/],
   ];
   for (const [cfg, msg] of cases) {

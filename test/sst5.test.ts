@@ -32,7 +32,15 @@ describe('SST-5 loader', () => {
   it('vocabulary from train by frequency (ties alphabetical); ids 0 = padding, 1 = unknown', () => {
     const v = buildVocab(parseSst('a good film . ||| 4\na bad film ||| 0\nthe film is a film ||| 2\n', 't'));
     // counts: film 4, a 3, then ".", bad, good, is, the once each (alphabetical)
-    expect([...v.entries()]).toEqual([['film', 2], ['a', 3], ['.', 4], ['bad', 5], ['good', 6], ['is', 7], ['the', 8]]);
+    expect([...v.entries()]).toEqual([
+      ['film', 2],
+      ['a', 3],
+      ['.', 4],
+      ['bad', 5],
+      ['good', 6],
+      ['is', 7],
+      ['the', 8],
+    ]);
     expect([PAD, UNK]).toEqual([0, 1]);
   });
 
@@ -87,8 +95,18 @@ describe('pooled-embedding text models', () => {
     const { resolveConfig } = await import('../src/config/index.js');
     const { buildModel, countParams } = await import('../src/model/index.js');
     const ds = loadDataset(cfg(tinyFolder()), 1);
-    for (const [type, gates] of [['highway-pooled', 2], ['plain-pooled', 1]] as const) {
-      const c = resolveConfig(new Map<string, unknown>([['model.type', type], ['model.depth', 3], ['model.width', 8], ['model.embedDim', 5]]));
+    for (const [type, gates] of [
+      ['highway-pooled', 2],
+      ['plain-pooled', 1],
+    ] as const) {
+      const c = resolveConfig(
+        new Map<string, unknown>([
+          ['model.type', type],
+          ['model.depth', 3],
+          ['model.width', 8],
+          ['model.embedDim', 5],
+        ]),
+      );
       const m = buildModel(c.model, ds, 1);
       const V = 9;
       const stack = gates === 2 ? 2 * 2 * (64 + 8) : 2 * (64 + 8);
@@ -96,35 +114,40 @@ describe('pooled-embedding text models', () => {
       m.dispose();
     }
     const { buildModel: b } = await import('../src/model/index.js');
-    expect(() => b(resolveConfig(new Map([['model.type', 'highway-pooled']])).model, { inputShape: [28, 28, 1], numClasses: 10 }, 1)).toThrow(/needs a token dataset/);
+    expect(() => b(resolveConfig(new Map([['model.type', 'highway-pooled']])).model, { inputShape: [28, 28, 1], numClasses: 10 }, 1)).toThrow(
+      /needs a token dataset/,
+    );
   });
 
-  it.runIf(present).each(['highway-pooled', 'highway-bilstm'])('a short %s run on 300 SST-5 sentences lowers the training loss (embedding gradients on this backend)', async (type) => {
-    const { resolveConfig } = await import('../src/config/index.js');
-    const { buildModel, logitsModel } = await import('../src/model/index.js');
-    const { trainModel } = await import('../src/train/index.js');
-    const c = resolveConfig(
-      new Map<string, unknown>([
-        ['dataset.name', `sst5:${shared}`],
-        ['dataset.trainSize', 300],
-        ['dataset.testSize', 100],
-        ['dataset.maxLength', 20],
-        ['model.type', type],
-        ['model.depth', 3],
-        ['model.width', 16],
-        ['model.embedDim', 16],
-        ['train.optimizer', 'adam'],
-        ['train.lr', 0.01],
-        ['train.decay', 1],
-        ['train.epochs', 5],
-        ['train.batchSize', 30],
-      ]),
-    );
-    const ds = loadDataset(c.dataset, 1);
-    const m = buildModel(c.model, ds, 1);
-    const r = await trainModel(logitsModel(m), ds, c.train);
-    expect(r.status).toBe('completed');
-    expect(r.rows[5]!.trainLoss).toBeLessThan(r.rows[0]!.trainLoss * 0.8);
-    m.dispose();
-  });
+  it.runIf(present).each(['highway-pooled', 'highway-bilstm'])(
+    'a short %s run on 300 SST-5 sentences lowers the training loss (embedding gradients on this backend)',
+    async (type) => {
+      const { resolveConfig } = await import('../src/config/index.js');
+      const { buildModel, logitsModel } = await import('../src/model/index.js');
+      const { trainModel } = await import('../src/train/index.js');
+      const c = resolveConfig(
+        new Map<string, unknown>([
+          ['dataset.name', `sst5:${shared}`],
+          ['dataset.trainSize', 300],
+          ['dataset.testSize', 100],
+          ['dataset.maxLength', 20],
+          ['model.type', type],
+          ['model.depth', 3],
+          ['model.width', 16],
+          ['model.embedDim', 16],
+          ['train.optimizer', 'adam'],
+          ['train.lr', 0.01],
+          ['train.decay', 1],
+          ['train.epochs', 5],
+          ['train.batchSize', 30],
+        ]),
+      );
+      const ds = loadDataset(c.dataset, 1);
+      const m = buildModel(c.model, ds, 1);
+      const r = await trainModel(logitsModel(m), ds, c.train);
+      expect(r.status).toBe('completed');
+      expect(r.rows[5]!.trainLoss).toBeLessThan(r.rows[0]!.trainLoss * 0.8);
+      m.dispose();
+    },
+  );
 });

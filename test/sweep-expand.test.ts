@@ -99,7 +99,10 @@ describe('sweep expansion', () => {
   });
 
   it('"when": settings that follow a swept value (a learning rate for the plain nets only), recorded as parameters', () => {
-    const s = spec({ grid: FIG1.grid, when: { 'model.type': { plain: { 'train.lr': 0.05, 'train.decay': 0.9 } }, 'model.depth': { '100': { 'train.epochs': 7 } } } });
+    const s = spec({
+      grid: FIG1.grid,
+      when: { 'model.type': { plain: { 'train.lr': 0.05, 'train.decay': 0.9 } }, 'model.depth': { '100': { 'train.epochs': 7 } } },
+    });
     const runs = expandSweep(s, new Map([...base, ['train.lr', 0.1]]));
     const get = (id: string) => runs.find((r) => r.id === id)!;
     expect([get('plain-d20').config.train.lr, get('plain-d20').config.train.decay, get('plain-d20').params['train.lr']]).toEqual([0.05, 0.9, 0.05]);
@@ -110,16 +113,40 @@ describe('sweep expansion', () => {
 
   const bad: Array<[unknown, RegExp]> = [
     [{ grid: { 'model.depth': [1] }, when: { 'model.type': { plain: { 'train.lr': 0.05 } } } }, /when\["model\.type"\]: model\.type is not swept/],
-    [{ grid: { 'model.type': ['plain'] }, when: { 'model.type': { plane: { 'train.lr': 0.05 } } } }, /when\["model\.type"\]\["plane"\]: model\.type: expected one of .*\(did you mean "plain"\?\)/],
-    [{ grid: { 'model.type': ['plain'] }, when: { 'model.type': { plain: { 'train.lr': -1 } } } }, /when\["model\.type"\]\["plain"\]\["train\.lr"\]: train\.lr: expected a finite number > 0/],
-    [{ grid: { 'model.type': ['plain'], 'train.lr': [0.1] }, when: { 'model.type': { plain: { 'train.lr': 0.5 } } } }, /train\.lr is swept; a "when" setting cannot also set it/],
-    [{ grid: { 'model.type': ['plain'] }, when: { 'model.type': { plain: { 'train.rl': 0.5 } } } }, /unknown config path "train\.rl" \(did you mean "train\.lr"\?\)/],
+    [
+      { grid: { 'model.type': ['plain'] }, when: { 'model.type': { plane: { 'train.lr': 0.05 } } } },
+      /when\["model\.type"\]\["plane"\]: model\.type: expected one of .*\(did you mean "plain"\?\)/,
+    ],
+    [
+      { grid: { 'model.type': ['plain'] }, when: { 'model.type': { plain: { 'train.lr': -1 } } } },
+      /when\["model\.type"\]\["plain"\]\["train\.lr"\]: train\.lr: expected a finite number > 0/,
+    ],
+    [
+      { grid: { 'model.type': ['plain'], 'train.lr': [0.1] }, when: { 'model.type': { plain: { 'train.lr': 0.5 } } } },
+      /train\.lr is swept; a "when" setting cannot also set it/,
+    ],
+    [
+      { grid: { 'model.type': ['plain'] }, when: { 'model.type': { plain: { 'train.rl': 0.5 } } } },
+      /unknown config path "train\.rl" \(did you mean "train\.lr"\?\)/,
+    ],
     [{ grid: { 'model.depth': [1] }, scheduler: { hyperband: {} } }, /sweep\.scheduler: unknown key "hyperband"; expected "asha"/],
-    [{ grid: { 'model.depth': [1] }, scheduler: { asha: { metric: 'train_los', minEpochs: 1, reduction: 3 } } }, /scheduler\.asha\.metric: expected one of train_loss.*\(did you mean "train_loss"\?\)/],
-    [{ grid: { 'model.depth': [1] }, scheduler: { asha: { minEpochs: 0, reduction: 3 } } }, /scheduler\.asha\.minEpochs: expected an integer from 1 to 1000000, got 0/],
-    [{ grid: { 'model.depth': [1] }, scheduler: { asha: { minEpochs: 1, reduction: 1 } } }, /scheduler\.asha\.reduction: expected an integer from 2 to 1000000, got 1/],
+    [
+      { grid: { 'model.depth': [1] }, scheduler: { asha: { metric: 'train_los', minEpochs: 1, reduction: 3 } } },
+      /scheduler\.asha\.metric: expected one of train_loss.*\(did you mean "train_loss"\?\)/,
+    ],
+    [
+      { grid: { 'model.depth': [1] }, scheduler: { asha: { minEpochs: 0, reduction: 3 } } },
+      /scheduler\.asha\.minEpochs: expected an integer from 1 to 1000000, got 0/,
+    ],
+    [
+      { grid: { 'model.depth': [1] }, scheduler: { asha: { minEpochs: 1, reduction: 1 } } },
+      /scheduler\.asha\.reduction: expected an integer from 2 to 1000000, got 1/,
+    ],
     [{ grid: { 'model.depth': [1] }, scheduler: { asha: { minEpochs: 1 } } }, /scheduler\.asha: needs "reduction"/],
-    [{ grid: { 'model.depth': [1] }, scheduler: { asha: { minEpoch: 1, reduction: 3 } } }, /scheduler\.asha: unknown key "minEpoch" \(did you mean "minEpochs"\?\)/],
+    [
+      { grid: { 'model.depth': [1] }, scheduler: { asha: { minEpoch: 1, reduction: 3 } } },
+      /scheduler\.asha: unknown key "minEpoch" \(did you mean "minEpochs"\?\)/,
+    ],
     [{ grid: { 'model.dept': [1] } }, /sweep\.grid\["model\.dept"\]: unknown config path "model\.dept" \(did you mean "model\.depth"\?\)/],
     [{ grid: { 'model.depth': [] } }, /grid\["model\.depth"\]: expected a non-empty list/],
     [{ grid: { 'model.depth': [10, 0] } }, /grid\["model\.depth"\]: model\.depth: expected an integer from 1 to 1000, got 0/],

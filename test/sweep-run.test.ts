@@ -64,7 +64,11 @@ describe('highway sweep', () => {
     const r = highway(['sweep', cfg, '--out', out, '--jobs', '1', '--set', 'train.epochs=1', '--set', 'train.analyze=true']);
     expect(r.code).toBe(0);
     // "analyze": true analyzes every (highway) run of the sweep
-    expect(readFileSync(join(out, 'runs', 't000', 'analysis', 'gates.csv'), 'utf8').trim().split('\n').length).toBe(1 + 2);
+    expect(
+      readFileSync(join(out, 'runs', 't000', 'analysis', 'gates.csv'), 'utf8')
+        .trim()
+        .split('\n').length,
+    ).toBe(1 + 2);
     const config = JSON.parse(readFileSync(join(out, 'runs', 't001', 'config.json'), 'utf8'));
     expect(config.run.sweep).toMatchObject({ id: 't001', index: 1, trial: 1 });
     expect(config.model.gateBias).toBe(config.run.sweep.params['model.gateBias']);
@@ -72,7 +76,12 @@ describe('highway sweep', () => {
     const header = readFileSync(join(out, 'runs', 't001', 'metrics.csv'), 'utf8').split('\n')[0];
     expect(header).toBe('epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds');
     const list = highway(['sweep', cfg, '--list']);
-    expect(list.stdout.trim().split('\n').map((l) => l.split('\t')[1])).toEqual(['t000', 't001']);
+    expect(
+      list.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[1]),
+    ).toEqual(['t000', 't001']);
   });
 
   it('config errors stop the sweep before any run starts', () => {

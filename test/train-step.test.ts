@@ -9,7 +9,13 @@ import { maxRelErr } from './helpers/reference.js';
 
 describe('train step (forward, closed-form backward, momentum update)', () => {
   it('two steps move every weight by the momentum rule applied to independently taken gradients', () => {
-    const cfg = resolveConfig(new Map<string, unknown>([['model.depth', 4], ['model.width', 6], ['model.activation', 'tanh']]));
+    const cfg = resolveConfig(
+      new Map<string, unknown>([
+        ['model.depth', 4],
+        ['model.width', 6],
+        ['model.activation', 'tanh'],
+      ]),
+    );
     const model = buildModel(cfg.model, { inputShape: [5], numClasses: 3 }, 2);
     const logits = logitsModel(model);
     const vars = logits.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -17,7 +23,10 @@ describe('train step (forward, closed-form backward, momentum update)', () => {
     const batch = () => ({ x: Float32Array.from({ length: 8 * 5 }, () => rng.next() * 2 - 1), y: Int32Array.from({ length: 8 }, () => rng.int(3)) });
     const gradsAt = (b: { x: Float32Array; y: Int32Array }) =>
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => crossEntropy(logits.apply(tf.tensor2d(b.x, [8, 5])) as tf.Tensor, tf.tensor2d(oneHot(b.y, 0, 8, 3), [8, 3])), vars);
+        const { grads } = tf.variableGrads(
+          () => crossEntropy(logits.apply(tf.tensor2d(b.x, [8, 5])) as tf.Tensor, tf.tensor2d(oneHot(b.y, 0, 8, 3), [8, 3])),
+          vars,
+        );
         return vars.map((v) => Array.from(grads[v.name]!.dataSync()));
       });
     const values = () => vars.map((v) => Array.from(v.dataSync()));
@@ -64,7 +73,12 @@ describe('train step (forward, closed-form backward, momentum update)', () => {
 
 describe('weight decay', () => {
   it('one SGD step with train.weightDecay: kernels move by lr·(g + wd·w), biases by lr·g (float64)', () => {
-    const cfg = resolveConfig(new Map<string, unknown>([['model.depth', 3], ['model.width', 5]]));
+    const cfg = resolveConfig(
+      new Map<string, unknown>([
+        ['model.depth', 3],
+        ['model.width', 5],
+      ]),
+    );
     const model = buildModel(cfg.model, { inputShape: [4], numClasses: 3 }, 3);
     const logits = logitsModel(model);
     const vars = logits.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -102,7 +102,11 @@ describe('training', () => {
     const backend = await initBackend('auto');
     const out = join(tmp(), 'run');
     await executeRun(cfgOf({ 'train.epochs': 3, 'train.decay': 0.5, 'train.lr': 0.08 }), { out, force: false, backend });
-    expect(readCsv(join(out, 'metrics.csv')).slice(1).map((r) => r[5])).toEqual(['', '0.08', '0.04', '0.02']);
+    expect(
+      readCsv(join(out, 'metrics.csv'))
+        .slice(1)
+        .map((r) => r[5]),
+    ).toEqual(['', '0.08', '0.04', '0.02']);
   });
 
   it('--epochs 0 evaluates the initial network only', async () => {
@@ -149,7 +153,11 @@ describe('training', () => {
     expect(r.rows.map((x) => x.epoch)).toEqual([0, 1, 2, 3]);
     // a second Ctrl-C stops at once, without a partial row
     let steps = 0;
-    const now = await trainModel(logitsModel(model), data, cfg.train, { progressEvery: 1, onProgress: () => steps++, stopRequested: () => (steps >= 3 ? 'now' : 'no') });
+    const now = await trainModel(logitsModel(model), data, cfg.train, {
+      progressEvery: 1,
+      onProgress: () => steps++,
+      stopRequested: () => (steps >= 3 ? 'now' : 'no'),
+    });
     expect(now.status).toBe('interrupted');
     expect(now.rows.map((x) => x.epoch)).toEqual([0]);
     model.dispose();

@@ -13,7 +13,12 @@ describe('matmul with transposed operands (wasm kernels are wrapped to transpose
   const rng = new Rng(3);
   const a = randMat(rng, 7, 5);
   const b = randMat(rng, 5, 4);
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     it(`transposeA=${ta} transposeB=${tb} equals the float64 product, and leaves no tensors`, () => {
       const A = tf.tensor2d(ta ? T(a) : a);
       const B = tf.tensor2d(tb ? T(b) : b);
@@ -39,13 +44,26 @@ describe('matmul with transposed operands (wasm kernels are wrapped to transpose
   });
 });
 
-const rand4 = (rng: Rng, b: number, h: number, w: number, c: number) => tf.tensor4d(Array.from({ length: b * h * w * c }, () => rng.next() * 2 - 1), [b, h, w, c]);
+const rand4 = (rng: Rng, b: number, h: number, w: number, c: number) =>
+  tf.tensor4d(
+    Array.from({ length: b * h * w * c }, () => rng.next() * 2 - 1),
+    [b, h, w, c],
+  );
 
 /** Central differences of a scalar loss at every element of `at` (eps 1e-2: conv2d is linear in each argument, so exact up to rounding). */
 function centralDiff(loss: (t: tf.Tensor) => tf.Scalar, at: tf.Tensor4D, eps = 1e-2): number[] {
   const base = Array.from(at.dataSync());
   return base.map((_, i) => {
-    const f = (d: number) => tf.tidy(() => loss(tf.tensor4d(base.map((v, j) => (j === i ? v + d : v)), at.shape)).dataSync()[0]!);
+    const f = (d: number) =>
+      tf.tidy(
+        () =>
+          loss(
+            tf.tensor4d(
+              base.map((v, j) => (j === i ? v + d : v)),
+              at.shape,
+            ),
+          ).dataSync()[0]!,
+      );
     return (f(eps) - f(-eps)) / (2 * eps);
   });
 }
@@ -53,7 +71,12 @@ function centralDiff(loss: (t: tf.Tensor) => tf.Scalar, at: tf.Tensor4D, eps = 1
 describe('Conv2DBackpropFilter (provided for wasm, which lacks it)', () => {
   const rng = new Rng(5);
   const x4 = (b: number, h: number, w: number, c: number) => rand4(rng, b, h, w, c);
-  for (const [k, stride, pad] of [[3, 1, 'same'], [5, 1, 'same'], [3, 2, 'valid'], [3, 2, 'same']] as const) {
+  for (const [k, stride, pad] of [
+    [3, 1, 'same'],
+    [5, 1, 'same'],
+    [3, 2, 'valid'],
+    [3, 2, 'same'],
+  ] as const) {
     it(`filter gradient of conv2d (${k}×${k}, stride ${stride}, ${pad}) equals central finite differences`, () => {
       const x = x4(2, 6, 5, 3);
       const w0 = x4(k, k, 3, 2);
@@ -80,7 +103,12 @@ describe('Conv2DBackpropFilter (provided for wasm, which lacks it)', () => {
 describe('conv2d input gradient (wasm: computed as a forward convolution for stride 1)', () => {
   const rng = new Rng(6);
   const x4 = (b: number, h: number, w: number, c: number) => rand4(rng, b, h, w, c);
-  for (const [k, stride, pad] of [[3, 1, 'same'], [5, 1, 'same'], [3, 1, 'valid'], [3, 2, 'same']] as const) {
+  for (const [k, stride, pad] of [
+    [3, 1, 'same'],
+    [5, 1, 'same'],
+    [3, 1, 'valid'],
+    [3, 2, 'same'],
+  ] as const) {
     it(`dx of conv2d (${k}×${k}, stride ${stride}, ${pad}) equals central finite differences`, () => {
       const x0 = x4(2, 6, 5, 3);
       const w = x4(k, k, 3, 2);
@@ -95,14 +123,38 @@ describe('conv2d input gradient (wasm: computed as a forward convolution for str
 
 describe('embedding gradients (UnsortedSegmentSum, provided for wasm)', () => {
   it('the gradient of a gather scatter-adds the upstream rows (hand-derived)', () => {
-    const params = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const params = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
     const idx = tf.tensor1d([2, 0, 2, 3, 2], 'int32');
-    const r = [[1, -1], [0.5, 2], [3, 0], [-2, 1], [0.25, 0.25]];
-    const g = tf.tidy(() => tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.gather(p, idx), tf.tensor2d(r))))(params).arraySync());
+    const r = [
+      [1, -1],
+      [0.5, 2],
+      [3, 0],
+      [-2, 1],
+      [0.25, 0.25],
+    ];
+    const g = tf.tidy(() =>
+      tf
+        .grad((p: tf.Tensor) => tf.sum(tf.mul(tf.gather(p, idx), tf.tensor2d(r))))(params)
+        .arraySync(),
+    );
     // row v of the gradient = Σ of r[i] over the positions i that looked up v
-    expect(g).toEqual([[0.5, 2], [0, 0], [4.25, -0.75], [-2, 1]]);
+    expect(g).toEqual([
+      [0.5, 2],
+      [0, 0],
+      [4.25, -0.75],
+      [-2, 1],
+    ]);
     const seg = tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(r), tf.tensor1d([1, 1, 0, 5, 0], 'int32'), 3).arraySync());
-    expect(seg).toEqual([[3.25, 0.25], [1.5, 1], [0, 0]]); // id 5 is out of range: dropped
+    expect(seg).toEqual([
+      [3.25, 0.25],
+      [1.5, 1],
+      [0, 0],
+    ]); // id 5 is out of range: dropped
     tf.dispose([params, idx]);
   });
 });
@@ -120,17 +172,39 @@ describe('Slice, SplitV, Unpack and Reverse (wasm: copied between heap views) eq
       const x = tf.tensor3d(vals.map(c), [3, 4, 5], dt);
       const before = tf.memory().numTensors;
       const boxes: Array<[number[], number[]]> = [
-        [[0, 0, 0], [3, 4, 5]],
-        [[1, 0, 0], [1, 4, 5]],
-        [[0, 1, 0], [3, 2, 5]],
-        [[0, 0, 2], [3, 4, 3]],
-        [[2, 3, 4], [1, 1, 1]],
-        [[1, 1, 1], [2, 2, 2]],
-        [[0, 2, 0], [3, 0, 5]],
+        [
+          [0, 0, 0],
+          [3, 4, 5],
+        ],
+        [
+          [1, 0, 0],
+          [1, 4, 5],
+        ],
+        [
+          [0, 1, 0],
+          [3, 2, 5],
+        ],
+        [
+          [0, 0, 2],
+          [3, 4, 3],
+        ],
+        [
+          [2, 3, 4],
+          [1, 1, 1],
+        ],
+        [
+          [1, 1, 1],
+          [2, 2, 2],
+        ],
+        [
+          [0, 2, 0],
+          [3, 0, 5],
+        ],
       ];
       for (const [b, s] of boxes) {
         const want: number[] = [];
-        for (let i = 0; i < s[0]!; i++) for (let j = 0; j < s[1]!; j++) for (let k = 0; k < s[2]!; k++) want.push(c(vals[at(b[0]! + i, b[1]! + j, b[2]! + k)]!));
+        for (let i = 0; i < s[0]!; i++)
+          for (let j = 0; j < s[1]!; j++) for (let k = 0; k < s[2]!; k++) want.push(c(vals[at(b[0]! + i, b[1]! + j, b[2]! + k)]!));
         const y = tf.slice(x, b, s);
         expect(y.shape).toEqual(s);
         expect(Array.from(y.dataSync())).toEqual(want);
@@ -150,10 +224,12 @@ describe('Slice, SplitV, Unpack and Reverse (wasm: copied between heap views) eq
         let from = 0;
         split.forEach((p, q) => {
           const want: number[] = [];
-          for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 5; k++) {
-            const v = [i, j, k][axis]!;
-            if (v >= from && v < from + sizes[q]!) want.push(c(vals[at(i, j, k)]!));
-          }
+          for (let i = 0; i < 3; i++)
+            for (let j = 0; j < 4; j++)
+              for (let k = 0; k < 5; k++) {
+                const v = [i, j, k][axis]!;
+                if (v >= from && v < from + sizes[q]!) want.push(c(vals[at(i, j, k)]!));
+              }
           expect(Array.from(p.dataSync())).toEqual(want);
           from += sizes[q]!;
         });
@@ -161,11 +237,13 @@ describe('Slice, SplitV, Unpack and Reverse (wasm: copied between heap views) eq
         if (dt !== 'bool') {
           const r = tf.reverse(x, axis);
           const want: number[] = [];
-          for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 5; k++) {
-            const src = [i, j, k];
-            src[axis] = shape[axis]! - 1 - src[axis]!;
-            want.push(c(vals[at(src[0]!, src[1]!, src[2]!)]!));
-          }
+          for (let i = 0; i < 3; i++)
+            for (let j = 0; j < 4; j++)
+              for (let k = 0; k < 5; k++) {
+                const src = [i, j, k];
+                src[axis] = shape[axis]! - 1 - src[axis]!;
+                want.push(c(vals[at(src[0]!, src[1]!, src[2]!)]!));
+              }
           expect(Array.from(r.dataSync())).toEqual(want);
           r.dispose();
         }

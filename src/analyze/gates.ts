@@ -62,7 +62,8 @@ function forwardChain(model: tfl.LayersModel, x: tf.Tensor, visit?: GateVisit, l
   let mask: tf.Tensor | null = masked ? tf.notEqual(x, 0) : null;
   for (const layer of model.layers.slice(1)) {
     if (isGated(layer)) {
-      const { t, y } = layer instanceof HighwayBiLSTM ? layer.gateActivity(h as tf.Tensor3D, g === lesion, mask ?? undefined) : layer.gateActivity(h, g === lesion);
+      const { t, y } =
+        layer instanceof HighwayBiLSTM ? layer.gateActivity(h as tf.Tensor3D, g === lesion, mask ?? undefined) : layer.gateActivity(h, g === lesion);
       visit?.(g, layer, h, t, y, mask);
       h = y;
       g++;
@@ -86,10 +87,21 @@ export function gatedLayers(model: tfl.LayersModel): Gated[] {
 function perUnit(t: tf.Tensor, mask: tf.Tensor | null): tf.Tensor2D {
   if (t.rank === 2) return t as tf.Tensor2D;
   if (mask && t.rank === 3) return maskedMeanOverTime(t, mask);
-  return tf.mean(t, Array.from({ length: t.rank - 2 }, (_, i) => i + 1)) as tf.Tensor2D;
+  return tf.mean(
+    t,
+    Array.from({ length: t.rank - 2 }, (_, i) => i + 1),
+  ) as tf.Tensor2D;
 }
 
-export function analyzeModel(model: tfl.LayersModel, samples: Split, train: Split, inputShape: number[], numClasses: number, batchSize = 500, sequences = false): Analysis {
+export function analyzeModel(
+  model: tfl.LayersModel,
+  samples: Split,
+  train: Split,
+  inputShape: number[],
+  numClasses: number,
+  batchSize = 500,
+  sequences = false,
+): Analysis {
   const gates = gatedLayers(model);
   if (gates.length === 0) throw new UserError('the model has no highway layers (a plain net): there are no gates to analyze');
   const G = gates.length;

@@ -24,7 +24,9 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<
   const cfg = resolveConfig(flatten(raw, cfgFile, ['run']));
   const kind = kindOf(cfg.model.type);
   if (kind.block !== 'highway') {
-    throw new UserError(`${runDir} is a ${cfg.model.type} net: its ${kind.block} ${kind.block === 'plain' ? 'layers have' : 'blocks have'} no gates to analyze (analyze reads highway nets' transform gates)`);
+    throw new UserError(
+      `${runDir} is a ${cfg.model.type} net: its ${kind.block} ${kind.block === 'plain' ? 'layers have' : 'blocks have'} no gates to analyze (analyze reads highway nets' transform gates)`,
+    );
   }
   const modelDir = join(runDir, RUN_FILES.model);
   if (!existsSync(join(modelDir, 'model.json'))) throw new UserError(`${runDir} has no saved model (${join(modelDir, 'model.json')}); did the run finish?`);

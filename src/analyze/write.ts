@@ -51,7 +51,10 @@ export async function writeAnalysis(a: Analysis, dir: string): Promise<string[]>
       ['layer', 'name', 'bias_mean', 'gate_mean', 'gate_std', 'frac_units_open', 'mean_abs_change'],
       a.rows.map((r) => [r.layer, r.name, r.biasMean, r.gateMean, r.gateStd, r.fracOpen, r.meanAbsChange]),
     ),
-    'gate-sample.csv': csv(['layer', 'name', ...(a.sample[0] ?? []).map((_, u) => `unit_${u}`)], a.sample.map((row, l) => [l + 1, names[l]!, ...row])),
+    'gate-sample.csv': csv(
+      ['layer', 'name', ...(a.sample[0] ?? []).map((_, u) => `unit_${u}`)],
+      a.sample.map((row, l) => [l + 1, names[l]!, ...row]),
+    ),
     // long form: one row per layer, unit and class
     'per-class.csv': csv(
       ['layer', 'unit', 'class', 'mean_t', 'delta'],
@@ -83,7 +86,11 @@ export async function writeAnalysis(a: Analysis, dir: string): Promise<string[]>
             y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (cross-entropy)' },
           },
         },
-        { data: { values: [{ loss: a.base.loss }] }, mark: { type: 'rule', strokeDash: [6, 4], color: 'gray' }, encoding: { y: { field: 'loss', type: 'quantitative' } } },
+        {
+          data: { values: [{ loss: a.base.loss }] },
+          mark: { type: 'rule', strokeDash: [6, 4], color: 'gray' },
+          encoding: { y: { field: 'loss', type: 'quantitative' } },
+        },
       ],
     }),
   };

@@ -95,7 +95,13 @@ function packWeights(mem: Memory, { wh, wt }: { wh: Info; wt: Info }): Info[] {
 function combine(mem: Memory, { t, h, x }: { t: Info; h: Info; x: Info }): Info[] {
   if (mem.simd) {
     const y = mem.simd.alloc(x.shape);
-    mem.simd.kernels.combine(at(mem.simd, t), at(mem.simd, h), at(mem.simd, x), at(mem.simd, y), x.shape.reduce((a, c) => a * c, 1));
+    mem.simd.kernels.combine(
+      at(mem.simd, t),
+      at(mem.simd, h),
+      at(mem.simd, x),
+      at(mem.simd, y),
+      x.shape.reduce((a, c) => a * c, 1),
+    );
     return [y];
   }
   const { infos, out, in: inp } = mem.run([x.shape], [t, h, x]);
@@ -155,7 +161,17 @@ function splitColumns(mem: Memory, { m }: { m: Info }): Info[] {
     simd.kernels.split(at(simd, m), at(simd, outs[0]!), at(simd, outs[1]!), rows, half);
     return outs;
   }
-  const { infos, out, in: inp } = mem.run([[rows, half], [rows, half]], [m]);
+  const {
+    infos,
+    out,
+    in: inp,
+  } = mem.run(
+    [
+      [rows, half],
+      [rows, half],
+    ],
+    [m],
+  );
   const [left, right] = out as [Float32Array, Float32Array];
   const v = inp[0]!;
   for (let i = 0; i < rows; i++) {

@@ -24,7 +24,7 @@ export interface BackendInfo {
 
 const TFJS_NODE_HINT =
   'install it with `npm install @tensorflow/tfjs-node@4.22.0` on a machine whose network reaches ' +
-  "TensorFlow's binary downloads (its install script fetches libtensorflow); see README, \"Native backend\"";
+  'TensorFlow\'s binary downloads (its install script fetches libtensorflow); see README, "Native backend"';
 
 async function tryTensorflow(): Promise<string | null> {
   try {

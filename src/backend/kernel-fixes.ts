@@ -23,7 +23,10 @@ function untransposing(original: KernelFunc, transpose: KernelFunc): KernelFunc 
     if (!attrs.transposeA && !attrs.transposeB) return original(args);
     const inputs = { ...(args.inputs as Record<string, tf.TensorInfo>) };
     const temps: tf.TensorInfo[] = [];
-    for (const [key, flag] of [['a', attrs.transposeA], ['b', attrs.transposeB]] as const) {
+    for (const [key, flag] of [
+      ['a', attrs.transposeA],
+      ['b', attrs.transposeB],
+    ] as const) {
       if (!flag) continue;
       const x = inputs[key]!;
       const t = transpose({ inputs: { x }, backend: args.backend, attrs: { perm: swapLastTwo(x.shape.length) } }) as tf.TensorInfo;
@@ -40,7 +43,11 @@ type RunKernel = (name: string, inputs: Record<string, tf.TensorInfo> | tf.Tenso
 
 function runner(backend: tf.KernelBackend, original: Partial<Record<string, KernelFunc>> = {}): RunKernel {
   return (name, inputs, attrs) =>
-    (original[name] ?? tf.getKernel(name, 'wasm')!.kernelFunc)({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    (original[name] ?? tf.getKernel(name, 'wasm')!.kernelFunc)({
+      inputs: inputs as unknown as tf.NamedTensorInfoMap,
+      backend,
+      attrs: attrs as unknown as tf.NamedAttrMap,
+    }) as tf.TensorInfo;
 }
 
 interface ConvAttrs {
@@ -74,7 +81,21 @@ function conv2dBackpropInputFast(original: KernelFunc): KernelFunc {
     const keep = (t: tf.TensorInfo) => (temps.push(t), t);
     const flipped = keep(run('Reverse', { x: filter }, { dims: [0, 1] }));
     const swapped = keep(run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }));
-    const dyPad = keep(run('PadV2', { x: dy }, { paddings: [[0, 0], [KH - 1 - p.top, KH - 1 - p.bottom], [KW - 1 - p.left, KW - 1 - p.right], [0, 0]], constantValue: 0 }));
+    const dyPad = keep(
+      run(
+        'PadV2',
+        { x: dy },
+        {
+          paddings: [
+            [0, 0],
+            [KH - 1 - p.top, KH - 1 - p.bottom],
+            [KW - 1 - p.left, KW - 1 - p.right],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      ),
+    );
     const out = run('Conv2D', { x: dyPad, filter: swapped }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
     for (const t of temps) backend.disposeData(t.dataId);
     return out;
@@ -91,7 +112,21 @@ function conv2dBackpropFilterFast(args: Parameters<KernelFunc>[0]): tf.TensorInf
   const p = info.padInfo;
   const temps: tf.TensorInfo[] = [];
   const keep = (t: tf.TensorInfo) => (temps.push(t), t);
-  const xPad = keep(run('PadV2', { x }, { paddings: [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]], constantValue: 0 }));
+  const xPad = keep(
+    run(
+      'PadV2',
+      { x },
+      {
+        paddings: [
+          [0, 0],
+          [p.top, p.bottom],
+          [p.left, p.right],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    ),
+  );
   const xT = keep(run('Transpose', { x: xPad }, { perm: [3, 1, 2, 0] }));
   const dyT = keep(run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }));
   const w = keep(run('Conv2D', { x: xT, filter: dyT }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 }));
@@ -111,15 +146,48 @@ function conv2dBackpropFilterFast(args: Parameters<KernelFunc>[0]): tf.TensorInf
 function conv2dBackpropFilter(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const backend = args.backend as tf.KernelBackend;
-  const a = args.attrs as unknown as { strides: [number, number] | number; pad: 'valid' | 'same' | number; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
+  const a = args.attrs as unknown as {
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number;
+    dataFormat: string;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+  };
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm: only NHWC is supported, got ${a.dataFormat}`);
   const run = (name: string, inputs: Record<string, tf.TensorInfo> | tf.TensorInfo[], attrs: Record<string, unknown>) =>
-    tf.getKernel(name, 'wasm')!.kernelFunc({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    tf
+      .getKernel(name, 'wasm')!
+      .kernelFunc({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
-  const { batchSize: B, outHeight: OH, outWidth: OW, inChannels: CI, outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, padInfo } = info;
+  const {
+    batchSize: B,
+    outHeight: OH,
+    outWidth: OW,
+    inChannels: CI,
+    outChannels: CO,
+    filterHeight: KH,
+    filterWidth: KW,
+    strideHeight: SH,
+    strideWidth: SW,
+    padInfo,
+  } = info;
   const temps: tf.TensorInfo[] = [];
   const keep = <T extends tf.TensorInfo>(t: T) => (temps.push(t), t);
-  const xPad = keep(run('PadV2', { x }, { paddings: [[0, 0], [padInfo.top, padInfo.bottom], [padInfo.left, padInfo.right], [0, 0]], constantValue: 0 }));
+  const xPad = keep(
+    run(
+      'PadV2',
+      { x },
+      {
+        paddings: [
+          [0, 0],
+          [padInfo.top, padInfo.bottom],
+          [padInfo.left, padInfo.right],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    ),
+  );
   const dy2 = keep(run('Reshape', { x: dy }, { shape: [B * OH * OW, CO] }));
   const taps: tf.TensorInfo[] = [];
   for (let i = 0; i < KH; i++) {
@@ -127,7 +195,20 @@ function conv2dBackpropFilter(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
       const patch = keep(
         SH === 1 && SW === 1
           ? run('Slice', { x: xPad }, { begin: [0, i, j, 0], size: [B, OH, OW, CI] })
-          : run('StridedSlice', { x: xPad }, { begin: [0, i, j, 0], end: [B, i + SH * (OH - 1) + 1, j + SW * (OW - 1) + 1, CI], strides: [1, SH, SW, 1], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 }),
+          : run(
+              'StridedSlice',
+              { x: xPad },
+              {
+                begin: [0, i, j, 0],
+                end: [B, i + SH * (OH - 1) + 1, j + SW * (OW - 1) + 1, CI],
+                strides: [1, SH, SW, 1],
+                beginMask: 0,
+                endMask: 0,
+                ellipsisMask: 0,
+                newAxisMask: 0,
+                shrinkAxisMask: 0,
+              },
+            ),
       );
       const flat = keep(run('Reshape', { x: patch }, { shape: [B * OH * OW, CI] }));
       taps.push(keep(run('BatchMatMul', { a: flat, b: dy2 }, { transposeA: true, transposeB: false })));
@@ -205,7 +286,12 @@ function heapSlice(backend: WasmBackendInternals, x: tf.TensorInfo, begin: numbe
   const out = backend.makeOutput(size, x.dtype);
   const total = size.reduce((a, b) => a * b, 1);
   if (total === 0) return out;
-  const xv = heapView(backend, x, View, x.shape.reduce((a, b) => a * b, 1));
+  const xv = heapView(
+    backend,
+    x,
+    View,
+    x.shape.reduce((a, b) => a * b, 1),
+  );
   const ov = heapView(backend, out, View, total);
   const rank = x.shape.length;
   if (rank === 0) {

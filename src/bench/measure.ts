@@ -41,7 +41,12 @@ export function netName(n: NetSpec): string {
 
 /** A network and its train step, ready to be timed in rounds. */
 export function prepareNet(n: NetSpec, batchSize: number) {
-  const cfg = resolveConfig(new Map<string, unknown>([['model.type', n.model], ['model.depth', n.depth]]));
+  const cfg = resolveConfig(
+    new Map<string, unknown>([
+      ['model.type', n.model],
+      ['model.depth', n.depth],
+    ]),
+  );
   const model = buildModel(cfg.model, { inputShape: [784], numClasses: 10 }, 1);
   const logits = logitsModel(model);
   const step = createTrainStep(logits, { optimizer: 'sgd', momentum: 0.9, clipNorm: null }, [784], 10);

@@ -29,7 +29,21 @@ export interface TorchTiming {
 }
 
 export function timePytorch(n: NetSpec, batchSize: number, steps: number, warmup: number, threads: number): TorchTiming {
-  const args = [SCRIPT, '--model', n.model, '--depth', String(n.depth), '--batch-size', String(batchSize), '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads)];
+  const args = [
+    SCRIPT,
+    '--model',
+    n.model,
+    '--depth',
+    String(n.depth),
+    '--batch-size',
+    String(batchSize),
+    '--steps',
+    String(steps),
+    '--warmup',
+    String(warmup),
+    '--threads',
+    String(threads),
+  ];
   if (python === null && pytorchUnavailable() !== null) throw new Error('PyTorch is not available');
   const r = spawnSync(python!, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`pytorch_reference.py failed: ${r.stderr}`);

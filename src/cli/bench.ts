@@ -46,48 +46,79 @@ export function benchCommand(): Command {
     .option('--generic', 'also time the generic path (plain TF.js ops, fast paths off) in the same rounds')
     .option('--json', 'one JSON object per net instead of a table')
     .addHelpText('after', EXAMPLES)
-    .action(async (o: { depths?: number[]; models?: ModelType[]; batchSize?: number; steps?: number; warmup?: number; rounds?: number; vsPytorch?: boolean; torchThreads?: number; backend?: string; json?: boolean; generic?: boolean }) => {
-      const [{ initBackend, describeBackend }, { benchNet }, { pytorchUnavailable }] = await Promise.all([import('../backend/index.js'), import('../bench/run-bench.js'), import('../bench/pytorch.js')]);
-      const backendName = (o.backend ?? 'auto') as BackendName;
-      if (!(BACKENDS as readonly string[]).includes(backendName)) throw new UserError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${o.backend}"`);
-      const backend = await initBackend(backendName);
-      const steps = o.steps ?? 30;
-      const opts = {
-        batch: o.batchSize ?? 128,
-        steps,
-        warmup: o.warmup ?? 5,
-        rounds: Math.min(o.rounds ?? 3, steps),
-        vsPytorch: Boolean(o.vsPytorch),
-        torchThreads: o.torchThreads ?? availableParallelism(),
-        generic: Boolean(o.generic),
-      };
-      const why = opts.vsPytorch ? pytorchUnavailable() : null;
-      if (why) {
-        process.stderr.write(`--vs-pytorch: ${why}; timing highway alone\n`);
-        opts.vsPytorch = false;
-      }
-      const out = (s: string) => process.stdout.write(`${s}\n`);
-      const head = ['net', 'params', 'ms/step', 'kernels/step', 'samples/s', 'eval/s', 'tensors', 'leak', 'peak RSS'];
-      if (opts.generic) head.push('generic ms/step', 'generic kernels', 'speed-up');
-      if (opts.vsPytorch) head.push(`torch ms/step (${opts.torchThreads} thr)`, 'ours/torch');
-      if (!o.json) {
-        out(`${describeBackend(backend)} · batch ${opts.batch} · ${steps} timed steps after ${opts.warmup} warm-up · node ${process.version} · ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}`);
-        out(`| ${head.join(' | ')} |`);
-        out(`|${head.map(() => ' --- ').join('|')}|`);
-      }
-      const kernels = (k: { engine: number; direct: number }) => `${k.engine + k.direct} (${k.direct} direct)`;
-      for (const model of o.models ?? ['plain', 'highway']) {
-        for (const depth of o.depths ?? [10, 20, 50, 100]) {
-          const row = await benchNet({ model, depth }, opts);
-          if (o.json) {
-            out(JSON.stringify({ ...row, backend: backend.name, batchSize: opts.batch }));
-            continue;
-          }
-          const cells = [row.net, String(row.params), row.msPerStep.toFixed(1), kernels(row.kernels), row.samplesPerSecond.toFixed(0), row.evalSamplesPerSecond.toFixed(0), String(row.tensorsAlive), String(row.leaked), `${row.peakRssMB.toFixed(0)} MB`];
-          if (row.generic) cells.push(row.generic.msPerStep.toFixed(1), kernels(row.generic.kernels), `${row.generic.speedup.toFixed(2)}×`);
-          if (row.torch) cells.push(row.torch.msPerStep.toFixed(1), `${row.torch.ratio.toFixed(2)}×`);
-          out(`| ${cells.join(' | ')} |`);
+    .action(
+      async (o: {
+        depths?: number[];
+        models?: ModelType[];
+        batchSize?: number;
+        steps?: number;
+        warmup?: number;
+        rounds?: number;
+        vsPytorch?: boolean;
+        torchThreads?: number;
+        backend?: string;
+        json?: boolean;
+        generic?: boolean;
+      }) => {
+        const [{ initBackend, describeBackend }, { benchNet }, { pytorchUnavailable }] = await Promise.all([
+          import('../backend/index.js'),
+          import('../bench/run-bench.js'),
+          import('../bench/pytorch.js'),
+        ]);
+        const backendName = (o.backend ?? 'auto') as BackendName;
+        if (!(BACKENDS as readonly string[]).includes(backendName))
+          throw new UserError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${o.backend}"`);
+        const backend = await initBackend(backendName);
+        const steps = o.steps ?? 30;
+        const opts = {
+          batch: o.batchSize ?? 128,
+          steps,
+          warmup: o.warmup ?? 5,
+          rounds: Math.min(o.rounds ?? 3, steps),
+          vsPytorch: Boolean(o.vsPytorch),
+          torchThreads: o.torchThreads ?? availableParallelism(),
+          generic: Boolean(o.generic),
+        };
+        const why = opts.vsPytorch ? pytorchUnavailable() : null;
+        if (why) {
+          process.stderr.write(`--vs-pytorch: ${why}; timing highway alone\n`);
+          opts.vsPytorch = false;
         }
-      }
-    });
+        const out = (s: string) => process.stdout.write(`${s}\n`);
+        const head = ['net', 'params', 'ms/step', 'kernels/step', 'samples/s', 'eval/s', 'tensors', 'leak', 'peak RSS'];
+        if (opts.generic) head.push('generic ms/step', 'generic kernels', 'speed-up');
+        if (opts.vsPytorch) head.push(`torch ms/step (${opts.torchThreads} thr)`, 'ours/torch');
+        if (!o.json) {
+          out(
+            `${describeBackend(backend)} · batch ${opts.batch} · ${steps} timed steps after ${opts.warmup} warm-up · node ${process.version} · ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}`,
+          );
+          out(`| ${head.join(' | ')} |`);
+          out(`|${head.map(() => ' --- ').join('|')}|`);
+        }
+        const kernels = (k: { engine: number; direct: number }) => `${k.engine + k.direct} (${k.direct} direct)`;
+        for (const model of o.models ?? ['plain', 'highway']) {
+          for (const depth of o.depths ?? [10, 20, 50, 100]) {
+            const row = await benchNet({ model, depth }, opts);
+            if (o.json) {
+              out(JSON.stringify({ ...row, backend: backend.name, batchSize: opts.batch }));
+              continue;
+            }
+            const cells = [
+              row.net,
+              String(row.params),
+              row.msPerStep.toFixed(1),
+              kernels(row.kernels),
+              row.samplesPerSecond.toFixed(0),
+              row.evalSamplesPerSecond.toFixed(0),
+              String(row.tensorsAlive),
+              String(row.leaked),
+              `${row.peakRssMB.toFixed(0)} MB`,
+            ];
+            if (row.generic) cells.push(row.generic.msPerStep.toFixed(1), kernels(row.generic.kernels), `${row.generic.speedup.toFixed(2)}×`);
+            if (row.torch) cells.push(row.torch.msPerStep.toFixed(1), `${row.torch.ratio.toFixed(2)}×`);
+            out(`| ${cells.join(' | ')} |`);
+          }
+        }
+      },
+    );
 }

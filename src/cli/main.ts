@@ -17,7 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
-  for (const cmd of [trainCommand(), sweepCommand(), workerCommand(), reportCommand(), analyzeCommand(), benchCommand(), schemaCommand()]) program.addCommand(cmd.exitOverride());
+  for (const cmd of [trainCommand(), sweepCommand(), workerCommand(), reportCommand(), analyzeCommand(), benchCommand(), schemaCommand()])
+    program.addCommand(cmd.exitOverride());
   program.addHelpText(
     'after',
     `

@@ -43,14 +43,19 @@ export function addConfigOptions(cmd: Command): Command {
   cmd.option('-c, --config <file>', 'JSON config file with sections name, backend, dataset, model, train');
   for (const [flag, path, ph] of CONFIG_FLAGS) cmd.addOption(new Option(`--${flag} <${ph}>`, helpFor(path)));
   cmd.option('--analyze', `${FIELDS['train.analyze']!.help} (train.analyze)`);
-  cmd.option('--set <path=value>', 'set any config field, e.g. --set model.carryBias=1 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
+  cmd.option(
+    '--set <path=value>',
+    'set any config field, e.g. --set model.carryBias=1 (repeatable)',
+    (v: string, acc: string[]) => [...acc, v],
+    [] as string[],
+  );
   return cmd;
 }
 
 /** Resolve file → --set → flags (later wins), every value checked against the schema. */
 export function resolveFromOptions(opts: Record<string, unknown>, extraTopLevel: readonly string[] = []): { cfg: ResolvedConfig; file: Map<string, unknown> } {
   const file = typeof opts.config === 'string' ? loadConfigFile(opts.config, extraTopLevel) : new Map<string, unknown>();
-  const sets = new Map((opts.set as string[] | undefined ?? []).map(parseSet));
+  const sets = new Map(((opts.set as string[] | undefined) ?? []).map(parseSet));
   const flags = new Map<string, unknown>();
   if (opts.analyze === true) flags.set('train.analyze', true);
   for (const [flag, path] of CONFIG_FLAGS) {

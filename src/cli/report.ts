@@ -23,7 +23,11 @@ export function reportCommand(): Command {
     .option('-o, --out <dir>', 'where to write the report files (default: <dir>)')
     .addHelpText('after', HELP)
     .action(async (dir: string, opts: { out?: string }) => {
-      const [{ writeReport }, { devSelection }, { residualVsHighway }] = await Promise.all([import('../report/index.js'), import('../report/load.js'), import('../report/claims.js')]);
+      const [{ writeReport }, { devSelection }, { residualVsHighway }] = await Promise.all([
+        import('../report/index.js'),
+        import('../report/load.js'),
+        import('../report/claims.js'),
+      ]);
       const r = await writeReport(dir, opts.out ?? dir);
       const dense = r.runs.some((x) => kindOf(x.config.model.type).family === 'dense');
       if (dense) for (const c of r.claims) process.stdout.write(`claim ${c.n}: ${c.verdict.padEnd(10)} ${c.evidence}\n`);

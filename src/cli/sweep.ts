@@ -106,17 +106,23 @@ export function sweepCommand(): Command {
       if (opts.emit !== undefined) return emitScript(opts, file, plan, dir, name, spec);
       if (opts.queue && (opts.jobs || opts.force || opts.resume)) {
         const flag = opts.jobs ? '--jobs' : opts.force ? '--force' : '--resume';
-        throw new UserError(`${flag} is for sweeps run here; with --queue, ${opts.jobs ? 'give --jobs to `highway worker`' : 'enqueueing again already skips finished runs and requeues failed ones'}`);
+        throw new UserError(
+          `${flag} is for sweeps run here; with --queue, ${opts.jobs ? 'give --jobs to `highway worker`' : 'enqueueing again already skips finished runs and requeues failed ones'}`,
+        );
       }
       if (opts.queue) return queueSweep(opts, file, plan, runs, dir, spec);
-      if (opts.shard && opts.force) throw new UserError('--force cannot be combined with --shard (it would delete the other shards\' runs)');
+      if (opts.shard && opts.force) throw new UserError("--force cannot be combined with --shard (it would delete the other shards' runs)");
       const jobs = opts.jobs ?? availableParallelism();
       const log = (s: string) => {
         if (!opts.quiet) process.stderr.write(`${s}\n`);
       };
 
       const stop = listenForStop((level, signal) =>
-        process.stderr.write(level === 'after-epoch' ? '\nstopping: runs in flight finish their epoch, nothing new starts (Ctrl-C again to stop now)\n' : `\nstopping now (${signal})\n`),
+        process.stderr.write(
+          level === 'after-epoch'
+            ? '\nstopping: runs in flight finish their epoch, nothing new starts (Ctrl-C again to stop now)\n'
+            : `\nstopping now (${signal})\n`,
+        ),
       );
       let result;
       try {
@@ -132,14 +138,21 @@ export function sweepCommand(): Command {
           stopRequested: stop.level,
           onEvent: (e) => {
             if (e.type === 'plan') {
-              log(`sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`);
+              log(
+                `sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`,
+              );
               if (spec.scheduler) log(describeScheduler(spec.scheduler.asha, plan));
             } else if (e.type === 'run-busy') {
               log(`${e.run.id}: skipped, being run by ${e.heldBy}`);
             } else if (e.type === 'run-end') {
               const o = e.outcome;
               const f = o.summary?.final;
-              const detail = o.status === 'failed' ? `error: ${o.error}` : f ? `train_loss ${formatLoss(f.trainLoss ?? Number.NaN)}  test_acc ${(f.testAcc ?? Number.NaN).toFixed(4)}` : '';
+              const detail =
+                o.status === 'failed'
+                  ? `error: ${o.error}`
+                  : f
+                    ? `train_loss ${formatLoss(f.trainLoss ?? Number.NaN)}  test_acc ${(f.testAcc ?? Number.NaN).toFixed(4)}`
+                    : '';
               const eta = e.etaSeconds ? `  ETA ${fmtTime(e.etaSeconds)}` : '';
               log(`[${e.done}/${e.toRun}] ${o.run.id}  ${o.status}  ${detail}  (${o.seconds.toFixed(1)}s)${e.failed ? `  ${e.failed} failed` : ''}${eta}`);
             }
@@ -205,7 +218,10 @@ function emitScript(opts: SweepOpts, file: string, plan: PlannedRun[], dir: stri
 }
 
 async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], runs: PlannedRun[], dir: string, spec: SweepSpec): Promise<void> {
-  const [{ openQueue, enqueueSweep, sweepProgress, formatProgress }, { redactUrl, describeRedisError }] = await Promise.all([import('../queue/sweep-queue.js'), import('../queue/connection.js')]);
+  const [{ openQueue, enqueueSweep, sweepProgress, formatProgress }, { redactUrl, describeRedisError }] = await Promise.all([
+    import('../queue/sweep-queue.js'),
+    import('../queue/connection.js'),
+  ]);
   const shown = redactUrl(opts.queue!);
   const queue = await openQueue(opts.queue!, opts.queueName);
   try {
@@ -232,7 +248,8 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
     let outage = false;
     const stamp = () => new Date().toISOString().slice(11, 19);
     const onOutage = (e: unknown) => {
-      if (!outage) process.stderr.write(`${stamp()}  Redis at ${shown}: ${describeRedisError(e, opts.queue!.startsWith('rediss:'))}; waiting for it (reconnecting)\n`);
+      if (!outage)
+        process.stderr.write(`${stamp()}  Redis at ${shown}: ${describeRedisError(e, opts.queue!.startsWith('rediss:'))}; waiting for it (reconnecting)\n`);
       outage = true;
     };
     queue.on('error', onOutage);
@@ -251,7 +268,9 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
       if (line !== last && !opts.quiet) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
       last = line;
       if (p.waiting + p.active === 0) {
-        process.stdout.write(`sweep done: ${p.completed} completed, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`);
+        process.stdout.write(
+          `sweep done: ${p.completed} completed, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`,
+        );
         for (const f of p.failedRuns) process.stderr.write(`failed: ${f.id}: ${f.reason}\n`);
         if (p.notQueued) process.stderr.write(`${p.notQueued} runs are neither finished nor queued (did Redis lose its data?): enqueue again to run them\n`);
         if (p.failed + p.notQueued > 0) process.exitCode = 4;

@@ -62,13 +62,19 @@ export function workerCommand(): Command {
           }
         },
       });
-      log(`worker ${process.pid}: queue "${o.queueName}" at ${redactUrl(o.queue)}, ${jobs} at a time${o.exitWhenEmpty ? ', exits when the queue is empty' : ''}`);
+      log(
+        `worker ${process.pid}: queue "${o.queueName}" at ${redactUrl(o.queue)}, ${jobs} at a time${o.exitWhenEmpty ? ', exits when the queue is empty' : ''}`,
+      );
       // Ctrl-C once: runs finish their epoch; again, or SIGTERM: they stop now; a third time: exit
       let asks = 0;
       const stop = listenForStop((level, signal) => {
         asks++;
         if (asks > 2) process.exit(exitCodeFor(signal));
-        log(level === 'after-epoch' ? 'stopping: runs in flight finish their epoch and go back to the queue (Ctrl-C again to stop them now)' : `stopping now (${signal}): runs in flight stop and go back to the queue`);
+        log(
+          level === 'after-epoch'
+            ? 'stopping: runs in flight finish their epoch and go back to the queue (Ctrl-C again to stop them now)'
+            : `stopping now (${signal}): runs in flight stop and go back to the queue`,
+        );
         void w.stop(level === 'now' ? 'now' : 'after-epoch');
       });
       try {

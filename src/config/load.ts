@@ -56,7 +56,10 @@ export function parseSet(assignment: string): [string, unknown] {
       return [path, Number.isNaN(n) ? text : n];
     }
     case 'intList': {
-      const parts = text.replace(/^\[|\]$/g, '').split(',').map((s) => s.trim());
+      const parts = text
+        .replace(/^\[|\]$/g, '')
+        .split(',')
+        .map((s) => s.trim());
       const nums = parts.map((s) => (s === '' ? NaN : Number(s)));
       return [path, nums.some(Number.isNaN) ? text : nums];
     }

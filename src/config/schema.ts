@@ -28,11 +28,7 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]]);
 
 export const datasetSchema = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .default('mnist')
-    .describe('mnist (10k digits shipped with the mnist package) | fashion-mnist | idx:<dir> | sst5:<dir> | synthetic'),
+  name: z.string().min(1).default('mnist').describe('mnist (10k digits shipped with the mnist package) | fashion-mnist | idx:<dir> | sst5:<dir> | synthetic'),
   trainSize: int(1, 10_000_000).nullable().default(null).describe('class-balanced training subset (null: all)'),
   testSize: int(1, 10_000_000).nullable().default(null).describe('class-balanced test subset (null: all)'),
   maxLength: int(1, 10_000).default(50).describe('text datasets: tokens per sentence (cut or padded)'),
@@ -63,12 +59,7 @@ export const modelSchema = z.strictObject({
     .default(null)
     .describe("conv types: 3×3 layers per stage (null: [2, 3, 3], the authors' MNIST net); depth = 1 + their sum"),
   embedDim: int(1, 4096).default(300).describe('text types: word-embedding size (the seed: 300); the width of a highway-bilstm stack'),
-  inputDropout: z
-    .number()
-    .min(0)
-    .lt(1)
-    .default(0)
-    .describe("dropout rate on the input (the authors' conv nets: 0.2); text types: on the word embeddings"),
+  inputDropout: z.number().min(0).lt(1).default(0).describe("dropout rate on the input (the authors' conv nets: 0.2); text types: on the word embeddings"),
   activation: oneOf(ACTIVATIONS).default('relu').describe('nonlinearity of H (and of plain layers)'),
   gateBias: z
     .union([z.number(), z.literal('auto')])
@@ -99,7 +90,9 @@ export const trainSchema = z.strictObject({
   lr: z.number().gt(0).default(0.1).describe('initial learning rate'),
   momentum: z.number().min(0).lt(1).default(0.9).describe('momentum (sgd, nesterov); beta1 for adam'),
   decay: z.number().gt(0).max(1).default(0.9).describe('learning rate of epoch e is lr * decay^(e-1)'),
-  seed: int(0, 2 ** 31 - 1).default(1).describe('drives weight init and shuffling'),
+  seed: int(0, 2 ** 31 - 1)
+    .default(1)
+    .describe('drives weight init and shuffling'),
   weightDecay: z
     .number()
     .min(0)

@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
-import { FIELDS, FIELD_PATHS, FIELD_SCHEMAS, SECTIONS, autoGateBias, configSchema, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type ResolvedConfig } from './schema.js';
+import {
+  FIELDS,
+  FIELD_PATHS,
+  FIELD_SCHEMAS,
+  SECTIONS,
+  autoGateBias,
+  configSchema,
+  DEFAULT_CONV_BLOCKS,
+  equalParamPlainUnits,
+  type Config,
+  type ResolvedConfig,
+} from './schema.js';
 import { fieldMessage, formatIssue } from './issues.js';
 import { keyCatalog } from './key-catalog.js';
 import { kindFor, kindOf, usesField, type ModelKind } from '../model/kinds.js';
@@ -32,7 +43,8 @@ export function flatten(raw: Json, where: string, extraTopLevel: readonly string
   const result = configFileSchema.extend(extra).safeParse(raw, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const section = issue.path.length === 1 && (SECTIONS as readonly string[]).includes(String(issue.path[0])) && issue.code === 'invalid_type' && issue.input !== undefined;
+    const section =
+      issue.path.length === 1 && (SECTIONS as readonly string[]).includes(String(issue.path[0])) && issue.code === 'invalid_type' && issue.input !== undefined;
     throw new UserError(section ? `${where}: "${String(issue.path[0])}" must be an object` : formatIssue(result.error.issues, where, catalog));
   }
   const out = new Map<string, Json>();

@@ -34,7 +34,9 @@ export function readIdx(file: string, expectMagic: number): { dims: number[]; da
   const expected = dims.reduce((a, b) => a * b, 1);
   const have = buf.length - headerLen;
   if (have !== expected) {
-    throw new UserError(`${file}: header says [${dims.join(' × ')}] = ${expected} bytes of data, file has ${have} (${have < expected ? 'truncated' : 'trailing bytes'})`);
+    throw new UserError(
+      `${file}: header says [${dims.join(' × ')}] = ${expected} bytes of data, file has ${have} (${have < expected ? 'truncated' : 'trailing bytes'})`,
+    );
   }
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + headerLen, expected) };
 }
@@ -42,7 +44,9 @@ export function readIdx(file: string, expectMagic: number): { dims: number[]; da
 function findFile(dir: string, stem: string): string {
   const candidates = [stem, `${stem}.gz`, stem.replace('-idx', '.idx'), `${stem.replace('-idx', '.idx')}.gz`];
   for (const c of candidates) if (existsSync(join(dir, c))) return join(dir, c);
-  throw new UserError(`${dir}: missing ${stem} (or ${stem}.gz); an IDX folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte`);
+  throw new UserError(
+    `${dir}: missing ${stem} (or ${stem}.gz); an IDX folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte`,
+  );
 }
 
 function readSplit(dir: string, prefix: 'train' | 't10k'): { split: Split; rows: number; cols: number; maxLabel: number } {
@@ -62,7 +66,9 @@ function readSplit(dir: string, prefix: 'train' | 't10k'): { split: Split; rows:
 export function loadIdxFolder(dir: string, name = `idx:${dir}`): Dataset {
   if (!existsSync(dir)) {
     if (dir === FASHION_MNIST_DIR) {
-      throw new UserError(`dataset "fashion-mnist": ${dir} does not exist; install it with \`apt-get install dataset-fashion-mnist\` (Debian) or use idx:<dir> with your own copy`);
+      throw new UserError(
+        `dataset "fashion-mnist": ${dir} does not exist; install it with \`apt-get install dataset-fashion-mnist\` (Debian) or use idx:<dir> with your own copy`,
+      );
     }
     throw new UserError(`dataset "${name}": folder ${dir} does not exist`);
   }

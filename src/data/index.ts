@@ -31,7 +31,9 @@ export function loadDataset(cfg: DatasetConfig, seed: number): Dataset {
   } else if (name === 'synthetic') {
     return loadSynthetic(seed, cfg.trainSize ?? undefined, cfg.testSize ?? undefined);
   } else {
-    throw new UserError(`dataset.name: unknown dataset "${name}"; expected one of ${DATASET_NAMES.join(', ')}${didYouMean(name, ['mnist', 'fashion-mnist', 'synthetic'])}`);
+    throw new UserError(
+      `dataset.name: unknown dataset "${name}"; expected one of ${DATASET_NAMES.join(', ')}${didYouMean(name, ['mnist', 'fashion-mnist', 'synthetic'])}`,
+    );
   }
   const train = cfg.trainSize === null ? ds.train : balancedSubset(ds.train, cfg.trainSize, ds.numClasses, 'dataset.trainSize');
   const test = cfg.testSize === null ? ds.test : balancedSubset(ds.test, cfg.testSize, ds.numClasses, 'dataset.testSize');

@@ -38,7 +38,10 @@ export function parseSst(text: string, file: string): Sentence[] {
 export function buildVocab(sentences: Sentence[], minCount = 1): Map<string, number> {
   const freq = new Map<string, number>();
   for (const s of sentences) for (const t of s.tokens) freq.set(t, (freq.get(t) ?? 0) + 1);
-  const words = [...freq.entries()].filter(([, n]) => n >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([w]) => w);
+  const words = [...freq.entries()]
+    .filter(([, n]) => n >= minCount)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([w]) => w);
   return new Map(words.map((w, i) => [w, i + 2]));
 }
 

@@ -19,7 +19,9 @@ const FUSABLE: Partial<Record<Activation, tf.fused.Activation>> = { relu: 'relu'
  * gradient (customGrad) nothing needs recording, so the fused kernel is called directly.
  */
 function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: tf.fused.Activation): tf.Tensor2D {
-  const direct = callKernel('_FusedMatMul', { a: batched(x), b: batched(w), bias: b }, { transposeA: false, transposeB: false, activation }, [[x.shape[0], w.shape[1]]]);
+  const direct = callKernel('_FusedMatMul', { a: batched(x), b: batched(w), bias: b }, { transposeA: false, transposeB: false, activation }, [
+    [x.shape[0], w.shape[1]],
+  ]);
   return (direct?.[0] ?? tf.fused.matMul({ a: x, b: w, bias: b, activation })) as tf.Tensor2D;
 }
 
@@ -59,7 +61,15 @@ const one = (): tf.Scalar => (ONE ??= tf.keep(tf.scalar(1)));
 const cache = new Map<Activation, (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D>();
 
 /** The same formulas as ops: where the backend has no highway kernels, and the reference for them. */
-function forwardWithOps(activation: Activation, x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D, save: (t: tf.Tensor[]) => void) {
+function forwardWithOps(
+  activation: Activation,
+  x: tf.Tensor2D,
+  wh: tf.Tensor2D,
+  bh: tf.Tensor1D,
+  wt: tf.Tensor2D,
+  bt: tf.Tensor1D,
+  save: (t: tf.Tensor[]) => void,
+) {
   const h = preActivate(x, wh, bh, activation);
   const t = affine(x, wt, bt, 'sigmoid');
   save([x, h, t]);
@@ -82,8 +92,17 @@ function forwardWithOps(activation: Activation, x: tf.Tensor2D, wh: tf.Tensor2D,
  * call, and H and T share the backward matmuls: dx = (1 − T)·dy + D·[W_H | W_T]ᵀ and
  * [dW_H | dW_T] = xᵀ·D with D = [dA_H | dA_T] — two matmuls instead of four, no transposes.
  */
-function forwardWithKernels(activation: Activation, x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D, save: (t: tf.Tensor[]) => void) {
-  const call = (name: string, inputs: Record<string, tf.Tensor | tf.TensorInfo>, attrs: Record<string, unknown> = {}, shapes?: number[][]) => callKernel(name, inputs, attrs, shapes)!;
+function forwardWithKernels(
+  activation: Activation,
+  x: tf.Tensor2D,
+  wh: tf.Tensor2D,
+  bh: tf.Tensor1D,
+  wt: tf.Tensor2D,
+  bt: tf.Tensor1D,
+  save: (t: tf.Tensor[]) => void,
+) {
+  const call = (name: string, inputs: Record<string, tf.Tensor | tf.TensorInfo>, attrs: Record<string, unknown> = {}, shapes?: number[][]) =>
+    callKernel(name, inputs, attrs, shapes)!;
   const h = preActivate(x, wh, bh, activation);
   const t = affine(x, wt, bt, 'sigmoid');
   save([x, h, t]);
@@ -91,7 +110,13 @@ function forwardWithKernels(activation: Activation, x: tf.Tensor2D, wh: tf.Tenso
     value: call('HighwayCombine', { t, h, x })[0] as tf.Tensor2D,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sh, st] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const [d, dxCarry, dbh, dbt, xT] = call('HighwayBackward', { t: st, h: sh, x: sx, dy }, { activation }) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D];
+      const [d, dxCarry, dbh, dbt, xT] = call('HighwayBackward', { t: st, h: sh, x: sx, dy }, { activation }) as [
+        tf.Tensor2D,
+        tf.Tensor2D,
+        tf.Tensor1D,
+        tf.Tensor1D,
+        tf.Tensor2D,
+      ];
       const [wT] = call('HighwayPackWeights', { wh, wt }) as [tf.Tensor2D];
       const dx = call('Add', { a: dxCarry, b: product(d, wT, false, false) })[0]!;
       const [dwh, dwt] = call('HighwaySplitColumns', { m: product(xT, d, false, false) });

@@ -17,7 +17,6 @@ type Shape = Array<number | null>;
  * - post:     y = act(x + W2·act(W1·x + b1) + b2) — the original block (no batch norm).
  */
 
-
 export interface ResidualArgs extends LayerArgs {
   /** Nonlinearity inside the block. Default relu. */
   activation?: Activation;
@@ -55,8 +54,10 @@ export abstract class ResidualBlock extends tfl.layers.Layer {
     this.zeroInitLast = args.zeroInitLast ?? false;
     this.initScale = args.initScale ?? 1;
     this.seed = args.seed;
-    if (!(ACTIVATIONS as readonly string[]).includes(this.activation)) throw new UserError(`${this.getClassName()}: activation must be one of ${ACTIVATIONS.join(', ')}, got "${this.activation}"`);
-    if (!(RESIDUAL_FORMS as readonly string[]).includes(this.form)) throw new UserError(`${this.getClassName()}: form must be one of ${RESIDUAL_FORMS.join(', ')}, got "${this.form}"`);
+    if (!(ACTIVATIONS as readonly string[]).includes(this.activation))
+      throw new UserError(`${this.getClassName()}: activation must be one of ${ACTIVATIONS.join(', ')}, got "${this.activation}"`);
+    if (!(RESIDUAL_FORMS as readonly string[]).includes(this.form))
+      throw new UserError(`${this.getClassName()}: form must be one of ${RESIDUAL_FORMS.join(', ')}, got "${this.form}"`);
   }
 
   protected abstract transform(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
@@ -70,9 +71,10 @@ export abstract class ResidualBlock extends tfl.layers.Layer {
       k2: this.addWeight('kernel_2', kernelShape, 'float32', last),
       b2: this.addWeight('bias_2', [units], 'float32', tfl.initializers.zeros()),
     };
-    if (this.initScale !== 1) tf.tidy(() => {
-      this.w!.k1.write(tf.mul(this.w!.k1.read(), this.initScale));
-    });
+    if (this.initScale !== 1)
+      tf.tidy(() => {
+        this.w!.k1.write(tf.mul(this.w!.k1.read(), this.initScale));
+      });
     this.built = true;
   }
 
@@ -96,7 +98,14 @@ export abstract class ResidualBlock extends tfl.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = { activation: this.activation, form: this.form, kernelInitializer: this.kernelInit, zeroInitLast: this.zeroInitLast, initScale: this.initScale, ...super.getConfig() };
+    const config: tf.serialization.ConfigDict = {
+      activation: this.activation,
+      form: this.form,
+      kernelInitializer: this.kernelInit,
+      zeroInitLast: this.zeroInitLast,
+      initScale: this.initScale,
+      ...super.getConfig(),
+    };
     if (this.seed !== undefined) config.seed = this.seed;
     return config;
   }

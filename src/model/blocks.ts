@@ -25,19 +25,54 @@ const initSeed = (seed: number, i: number) => deriveSeed(seed, 'init', i);
  */
 const residualArgs = (m: Model) =>
   m.residualInit === 'fixup'
-    ? { activation: m.activation, form: m.residualForm, kernelInitializer: 'he_uniform' as const, zeroInitLast: true, initScale: Math.max(1, m.depth - 1) ** -0.5 }
+    ? {
+        activation: m.activation,
+        form: m.residualForm,
+        kernelInitializer: 'he_uniform' as const,
+        zeroInitLast: true,
+        initScale: Math.max(1, m.depth - 1) ** -0.5,
+      }
     : { activation: m.activation, form: m.residualForm, kernelInitializer: m.init };
 
 export const BLOCK_LAYERS: Record<Block, Partial<Record<Family, BlockLayer>>> = {
   plain: {
-    dense: (m, i, seed, units) => tfl.layers.dense({ units, activation: m.activation, kernelInitializer: kernelInitializer(m.init, initSeed(seed, i)), name: `plain_${i}` }),
-    conv: (m, i, seed) => tfl.layers.conv2d({ filters: m.width, kernelSize: 3, padding: 'same', activation: m.activation, kernelInitializer: kernelInitializer(m.init, initSeed(seed, i)), name: `plain_${i}` }),
+    dense: (m, i, seed, units) =>
+      tfl.layers.dense({ units, activation: m.activation, kernelInitializer: kernelInitializer(m.init, initSeed(seed, i)), name: `plain_${i}` }),
+    conv: (m, i, seed) =>
+      tfl.layers.conv2d({
+        filters: m.width,
+        kernelSize: 3,
+        padding: 'same',
+        activation: m.activation,
+        kernelInitializer: kernelInitializer(m.init, initSeed(seed, i)),
+        name: `plain_${i}`,
+      }),
     bilstm: (m, i, seed) => new BiLSTM({ units: m.width, kernelInitializer: m.init, seed: initSeed(seed, i), name: `bilstm_${i}` }),
   },
   highway: {
-    dense: (m, i, seed) => new HighwayDense({ activation: m.activation, gateBias: m.gateBias, carry: m.carry, carryBias: m.carryBias, kernelInitializer: m.init, seed: initSeed(seed, i), name: `highway_${i}` }),
-    conv: (m, i, seed) => new HighwayConv2D({ kernelSize: 3, activation: m.activation, gateBias: m.gateBias, carry: m.carry, carryBias: m.carryBias, kernelInitializer: m.init, seed: initSeed(seed, i), name: `highway_${i}` }),
-    bilstm: (m, i, seed) => new HighwayBiLSTM({ units: m.width, kernelInitializer: m.init, seed: initSeed(seed, i), gateBias: m.gateBias, name: `highway_${i}` }),
+    dense: (m, i, seed) =>
+      new HighwayDense({
+        activation: m.activation,
+        gateBias: m.gateBias,
+        carry: m.carry,
+        carryBias: m.carryBias,
+        kernelInitializer: m.init,
+        seed: initSeed(seed, i),
+        name: `highway_${i}`,
+      }),
+    conv: (m, i, seed) =>
+      new HighwayConv2D({
+        kernelSize: 3,
+        activation: m.activation,
+        gateBias: m.gateBias,
+        carry: m.carry,
+        carryBias: m.carryBias,
+        kernelInitializer: m.init,
+        seed: initSeed(seed, i),
+        name: `highway_${i}`,
+      }),
+    bilstm: (m, i, seed) =>
+      new HighwayBiLSTM({ units: m.width, kernelInitializer: m.init, seed: initSeed(seed, i), gateBias: m.gateBias, name: `highway_${i}` }),
   },
   residual: {
     dense: (m, i, seed) => new ResidualDense({ ...residualArgs(m), seed: initSeed(seed, i), name: `residual_${i}` }),

@@ -17,11 +17,15 @@ type Sym = tfl.SymbolicTensor;
  */
 export function buildConvBody(m: ResolvedConfig['model'], input: Sym, seed: number): Sym {
   if (input.shape.length !== 4) {
-    throw new UserError(`model.type "${m.type}" needs image data [height, width, channels]; this dataset's examples have shape [${input.shape.slice(1).join(', ')}]`);
+    throw new UserError(
+      `model.type "${m.type}" needs image data [height, width, channels]; this dataset's examples have shape [${input.shape.slice(1).join(', ')}]`,
+    );
   }
   const init = (i: number) => kernelInitializer(m.init, deriveSeed(seed, 'init', i));
   const block = blockLayer(kindOf(m.type).block, 'conv');
-  let x: Sym = tfl.layers.conv2d({ filters: m.width, kernelSize: 5, padding: 'same', activation: m.activation, kernelInitializer: init(0), name: 'conv_0' }).apply(input) as Sym;
+  let x: Sym = tfl.layers
+    .conv2d({ filters: m.width, kernelSize: 5, padding: 'same', activation: m.activation, kernelInitializer: init(0), name: 'conv_0' })
+    .apply(input) as Sym;
   let i = 1;
   (m.convBlocks ?? DEFAULT_CONV_BLOCKS).forEach((blocks, stage) => {
     for (let b = 0; b < blocks; b++, i++) x = block(m, i, seed, m.width).apply(x) as Sym;

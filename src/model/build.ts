@@ -101,7 +101,12 @@ function denseBody(m: ResolvedConfig['model'], data: DataShape, input: tfl.Symbo
     const layer =
       step.kind === 'plain'
         ? i === 0
-          ? tfl.layers.dense({ units: step.units, activation: m.activation, kernelInitializer: kernelInitializer(m.init, deriveSeed(seed, 'init', 0)), name: 'dense_0' })
+          ? tfl.layers.dense({
+              units: step.units,
+              activation: m.activation,
+              kernelInitializer: kernelInitializer(m.init, deriveSeed(seed, 'init', 0)),
+              name: 'dense_0',
+            })
           : plain(m, i, seed, step.units)
         : step.kind === 'block'
           ? block(m, i, seed, step.units)

@@ -34,17 +34,94 @@ export interface ModelKind {
 const GATES: readonly KindField[] = ['gateBias', 'carry', 'carryBias'];
 
 export const KINDS = [
-  { name: 'plain', family: 'dense', block: 'plain', fields: ['widths'], width: 71, description: 'fully connected plain layers (the paper’s Figure 1 baseline)' },
-  { name: 'highway', family: 'dense', block: 'highway', fields: ['widths', 'transition', ...GATES], width: 50, description: 'fully connected highway layers after one plain layer (the paper’s Figure 1)' },
-  { name: 'residual', family: 'dense', block: 'residual', fields: ['widths', 'transition', 'residualInit', 'residualForm'], width: 50, description: 'fully connected residual blocks y = act(x + W2·act(W1·x + b1) + b2) after one plain layer' },
-  { name: 'plain-conv', family: 'conv', block: 'plain', fields: ['convBlocks'], width: 16, description: 'the authors’ convolutional MNIST net with plain 3×3 layers' },
-  { name: 'highway-conv', family: 'conv', block: 'highway', fields: ['convBlocks', ...GATES], width: 16, description: 'the authors’ convolutional MNIST net with highway 3×3 layers' },
-  { name: 'residual-conv', family: 'conv', block: 'residual', fields: ['convBlocks', 'residualInit', 'residualForm'], width: 16, description: 'the authors’ convolutional MNIST layout with residual 3×3 blocks' },
-  { name: 'plain-pooled', family: 'pooled', block: 'plain', fields: ['embedDim', 'widths'], width: 71, description: 'text: mean of the word embeddings, then plain layers' },
-  { name: 'highway-pooled', family: 'pooled', block: 'highway', fields: ['embedDim', 'widths', 'transition', ...GATES], width: 50, description: 'text: mean of the word embeddings, then highway layers' },
-  { name: 'residual-pooled', family: 'pooled', block: 'residual', fields: ['embedDim', 'widths', 'transition', 'residualInit', 'residualForm'], width: 50, description: 'text: mean of the word embeddings, then residual blocks' },
-  { name: 'plain-bilstm', family: 'bilstm', block: 'plain', fields: ['embedDim'], width: 'equal-parameters', description: 'text: stacked bidirectional LSTMs, as wide as the highway stack has parameters' },
-  { name: 'highway-bilstm', family: 'bilstm', block: 'highway', fields: ['embedDim', 'gateBias'], width: 50, description: 'text: stacked highway layers whose H is a bidirectional LSTM' },
+  {
+    name: 'plain',
+    family: 'dense',
+    block: 'plain',
+    fields: ['widths'],
+    width: 71,
+    description: 'fully connected plain layers (the paper’s Figure 1 baseline)',
+  },
+  {
+    name: 'highway',
+    family: 'dense',
+    block: 'highway',
+    fields: ['widths', 'transition', ...GATES],
+    width: 50,
+    description: 'fully connected highway layers after one plain layer (the paper’s Figure 1)',
+  },
+  {
+    name: 'residual',
+    family: 'dense',
+    block: 'residual',
+    fields: ['widths', 'transition', 'residualInit', 'residualForm'],
+    width: 50,
+    description: 'fully connected residual blocks y = act(x + W2·act(W1·x + b1) + b2) after one plain layer',
+  },
+  {
+    name: 'plain-conv',
+    family: 'conv',
+    block: 'plain',
+    fields: ['convBlocks'],
+    width: 16,
+    description: 'the authors’ convolutional MNIST net with plain 3×3 layers',
+  },
+  {
+    name: 'highway-conv',
+    family: 'conv',
+    block: 'highway',
+    fields: ['convBlocks', ...GATES],
+    width: 16,
+    description: 'the authors’ convolutional MNIST net with highway 3×3 layers',
+  },
+  {
+    name: 'residual-conv',
+    family: 'conv',
+    block: 'residual',
+    fields: ['convBlocks', 'residualInit', 'residualForm'],
+    width: 16,
+    description: 'the authors’ convolutional MNIST layout with residual 3×3 blocks',
+  },
+  {
+    name: 'plain-pooled',
+    family: 'pooled',
+    block: 'plain',
+    fields: ['embedDim', 'widths'],
+    width: 71,
+    description: 'text: mean of the word embeddings, then plain layers',
+  },
+  {
+    name: 'highway-pooled',
+    family: 'pooled',
+    block: 'highway',
+    fields: ['embedDim', 'widths', 'transition', ...GATES],
+    width: 50,
+    description: 'text: mean of the word embeddings, then highway layers',
+  },
+  {
+    name: 'residual-pooled',
+    family: 'pooled',
+    block: 'residual',
+    fields: ['embedDim', 'widths', 'transition', 'residualInit', 'residualForm'],
+    width: 50,
+    description: 'text: mean of the word embeddings, then residual blocks',
+  },
+  {
+    name: 'plain-bilstm',
+    family: 'bilstm',
+    block: 'plain',
+    fields: ['embedDim'],
+    width: 'equal-parameters',
+    description: 'text: stacked bidirectional LSTMs, as wide as the highway stack has parameters',
+  },
+  {
+    name: 'highway-bilstm',
+    family: 'bilstm',
+    block: 'highway',
+    fields: ['embedDim', 'gateBias'],
+    width: 50,
+    description: 'text: stacked highway layers whose H is a bidirectional LSTM',
+  },
 ] as const satisfies readonly ModelKind[];
 
 export type ModelType = (typeof KINDS)[number]['name'];
@@ -59,7 +136,8 @@ export function kindOf(type: string): ModelKind {
 export const BLOCK_ORDER: readonly Block[] = ['plain', 'highway', 'residual'];
 export const FAMILY_ORDER: readonly Family[] = ['dense', 'conv', 'pooled', 'bilstm'];
 /** The kind of `family` built of `block`, if there is one. */
-export const kindFor = (family: Family, block: Block): ModelKind | undefined => (KINDS as readonly ModelKind[]).find((k) => k.family === family && k.block === block);
+export const kindFor = (family: Family, block: Block): ModelKind | undefined =>
+  (KINDS as readonly ModelKind[]).find((k) => k.family === family && k.block === block);
 
 /** Does this kind read `model.<field>`? */
 export const usesField = (type: string, field: KindField): boolean => (kindOf(type).fields as readonly string[]).includes(field);

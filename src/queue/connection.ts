@@ -79,12 +79,19 @@ export function describeRedisError(e: unknown, tls: boolean): string {
   if (code === 'ECONNREFUSED') return 'connection refused (is redis-server running there?)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
-  if (code === 'ECONNRESET' || code === 'EPIPE') return tls ? 'connection reset during the TLS handshake (is the server plain Redis? then use redis://)' : 'connection reset by the server';
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return tls ? 'connection reset during the TLS handshake (is the server plain Redis? then use redis://)' : 'connection reset by the server';
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) {
-    return tls ? `no TLS handshake within ${CONNECT_TIMEOUT_MS / 1000} s (is the server plain Redis? then use redis://)` : `no connection within ${CONNECT_TIMEOUT_MS / 1000} s`;
+    return tls
+      ? `no TLS handshake within ${CONNECT_TIMEOUT_MS / 1000} s (is the server plain Redis? then use redis://)`
+      : `no connection within ${CONNECT_TIMEOUT_MS / 1000} s`;
   }
-  if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(msg)) return 'authentication failed: the URL needs the right password (redis://:password@host:port)';
-  if (/Unknown RESP type|Protocol error/i.test(msg)) return tls ? 'the server did not speak TLS (is it plain Redis? then use redis://)' : 'the server did not speak the Redis protocol (a TLS server? then use rediss://)';
+  if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(msg))
+    return 'authentication failed: the URL needs the right password (redis://:password@host:port)';
+  if (/Unknown RESP type|Protocol error/i.test(msg))
+    return tls
+      ? 'the server did not speak TLS (is it plain Redis? then use redis://)'
+      : 'the server did not speak the Redis protocol (a TLS server? then use rediss://)';
   if (/wrong version number|SSL|TLS|certificate/i.test(msg)) return `TLS failed: ${msg.split('\n')[0]}`;
   return msg.split('\n')[0]!;
 }
@@ -101,7 +108,14 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
 /** Connect once with no retries and short timeouts; a UserError naming the URL (redacted) if that fails. */
 export async function checkReachable(url: string, options: RedisSettings): Promise<void> {
   const tls = options.tls !== undefined;
-  const probe = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS });
+  const probe = new Redis({
+    ...options,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+  });
   let cause: Error | null = null;
   let connected = false;
   probe.on('error', (e: Error) => {
@@ -114,7 +128,10 @@ export async function checkReachable(url: string, options: RedisSettings): Promi
     await withTimeout(probe.ping(), CONNECT_TIMEOUT_MS, 'PING');
   } catch (e) {
     const silent = /timed out/.test((e as Error).message) && (cause === null || /timed? ?out/i.test((cause as Error).message));
-    const why = silent && connected ? `the server accepted the connection but did not answer within ${(CONNECT_TIMEOUT_MS * 2) / 1000} s` : describeRedisError(cause ?? e, tls);
+    const why =
+      silent && connected
+        ? `the server accepted the connection but did not answer within ${(CONNECT_TIMEOUT_MS * 2) / 1000} s`
+        : describeRedisError(cause ?? e, tls);
     throw new UserError(`cannot reach Redis at ${redactUrl(url)}: ${why}`);
   } finally {
     probe.disconnect();

@@ -36,10 +36,17 @@ export function evaluateClaims(stats: GroupStats[]): Claim[] {
   const shallowVsDeep = (n: number, type: string, text: string, rule: string, holds: (deep: number, worstShallow: number) => boolean): Claim => {
     const shallow = have(type, [10, 20]);
     const deep = have(type, [50, 100]);
-    if (shallow.length === 0 || deep.length === 0) return { n, text, rule, verdict: 'not tested', evidence: `needs ${type} runs at depth 10 or 20 and at 50 or 100` };
+    if (shallow.length === 0 || deep.length === 0)
+      return { n, text, rule, verdict: 'not tested', evidence: `needs ${type} runs at depth 10 or 20 and at 50 or 100` };
     const worstShallow = Math.max(...shallow.map((s) => s.topKMean));
     const held = deep.every((s) => holds(s.topKMean, worstShallow));
-    return { n, text, rule, verdict: held ? 'held' : 'not held', evidence: `shallow: ${list(shallow, (s) => s.topKMean)}; deep: ${list(deep, (s) => s.topKMean)}` };
+    return {
+      n,
+      text,
+      rule,
+      verdict: held ? 'held' : 'not held',
+      evidence: `shallow: ${list(shallow, (s) => s.topKMean)}; deep: ${list(deep, (s) => s.topKMean)}`,
+    };
   };
   claims.push(
     shallowVsDeep(
@@ -65,7 +72,13 @@ export function evaluateClaims(stats: GroupStats[]): Claim[] {
     if (!p || !h) claims.push({ n: 4, text, rule, verdict: 'not tested', evidence: 'needs finished plain and highway runs at depth 100' });
     else {
       const ratio = p.bestLoss / h.bestLoss;
-      claims.push({ n: 4, text, rule, verdict: ratio >= 100 ? 'held' : 'not held', evidence: `best plain ${fmt(p.bestLoss)}, best highway ${fmt(h.bestLoss)}, ratio ${fmt(ratio)}` });
+      claims.push({
+        n: 4,
+        text,
+        rule,
+        verdict: ratio >= 100 ? 'held' : 'not held',
+        evidence: `best plain ${fmt(p.bestLoss)}, best highway ${fmt(h.bestLoss)}, ratio ${fmt(ratio)}`,
+      });
     }
   }
   {
@@ -108,11 +121,21 @@ export function residualVsHighway(stats: GroupStats[]): string | null {
     const h = get('highway', d);
     if (!r || !h) return [];
     const ahead = (a: number, b: number) => (a < b ? 'residual' : a > b ? 'highway' : 'neither');
-    return [{ d, text: `d${d}: best residual ${fmt(r.bestLoss)} vs highway ${fmt(h.bestLoss)} (ratio ${fmt(r.bestLoss / h.bestLoss)}), top-10 mean ${fmt(r.topKMean)} vs ${fmt(h.topKMean)} (ratio ${fmt(r.topKMean / h.topKMean)})`, best: ahead(r.bestLoss, h.bestLoss), mean: ahead(r.topKMean, h.topKMean) }];
+    return [
+      {
+        d,
+        text: `d${d}: best residual ${fmt(r.bestLoss)} vs highway ${fmt(h.bestLoss)} (ratio ${fmt(r.bestLoss / h.bestLoss)}), top-10 mean ${fmt(r.topKMean)} vs ${fmt(h.topKMean)} (ratio ${fmt(r.topKMean / h.topKMean)})`,
+        best: ahead(r.bestLoss, h.bestLoss),
+        mean: ahead(r.topKMean, h.topKMean),
+      },
+    ];
   });
   if (parts.length === 0) return null;
   const leaders = new Set(parts.flatMap((p) => [p.best, p.mean]));
-  const verdict = leaders.size === 1 ? `${[...leaders][0]} nets have the lower training loss at ${parts.map((p) => `depth ${p.d}`).join(' and ')}, best and top-10 mean alike` : 'neither type is ahead on every measure';
+  const verdict =
+    leaders.size === 1
+      ? `${[...leaders][0]} nets have the lower training loss at ${parts.map((p) => `depth ${p.d}`).join(' and ')}, best and top-10 mean alike`
+      : 'neither type is ahead on every measure';
   return `Residual vs highway (ours, not the paper's; final training loss, lower is better): ${verdict}. ${parts.map((p) => p.text).join('; ')}.`;
 }
 

@@ -44,7 +44,12 @@ function panel(title: string, values: Point[], depths: number[]): Record<string,
       y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (cross-entropy, whole set)', axis: { format: '.0e' } },
       color: { field: 'depth', type: 'ordinal', scale: { domain: depths, scheme: 'viridis' }, title: 'depth' },
       // every model type present: highway ones solid, plain ones dashed (dense, conv, text alike)
-      strokeDash: { field: 'type', type: 'nominal', scale: { domain: typeDomain(values), range: typeDomain(values).map((t) => DASH[kindOf(t).block]) }, title: 'network' },
+      strokeDash: {
+        field: 'type',
+        type: 'nominal',
+        scale: { domain: typeDomain(values), range: typeDomain(values).map((t) => DASH[kindOf(t).block]) },
+        title: 'network',
+      },
       detail: [{ field: 'type' }, { field: 'depth' }],
     },
   };
@@ -55,8 +60,16 @@ export async function figure1Svg(stats: GroupStats[]): Promise<string> {
   const withRuns = stats.filter((s) => s.best);
   return renderSvg({
     hconcat: [
-      panel('Best run per depth', points(withRuns, (s) => s.best!.trainLoss), depths),
-      panel('Mean of the top 10 runs', points(withRuns, (s) => meanCurve(s.topK)), depths),
+      panel(
+        'Best run per depth',
+        points(withRuns, (s) => s.best!.trainLoss),
+        depths,
+      ),
+      panel(
+        'Mean of the top 10 runs',
+        points(withRuns, (s) => meanCurve(s.topK)),
+        depths,
+      ),
     ],
     resolve: { scale: { y: 'shared' } },
   });

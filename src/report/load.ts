@@ -29,7 +29,6 @@ export interface RunRecord {
   unreadable?: string;
 }
 
-
 /**
  * Run folders under `root`, up to `depth` levels down. Symbolic links are not followed (a link
  * loop, a dangling link or `self -> .` neither fails nor lists a run twice), and each folder is

@@ -11,7 +11,11 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   const cellFor = (type: string, d: number) => stats.find((s) => s.type === type && s.depth === d);
   const lines: string[] = [];
   lines.push(`# Depth study report: ${root}`, '');
-  lines.push(`${runs.length} runs: ${[...counts.entries()].map(([k, v]) => `${v} ${k}`).join(', ')}. ` + `Statistics use finished runs (completed or diverged); a diverged run's final loss counts as +∞.`, '');
+  lines.push(
+    `${runs.length} runs: ${[...counts.entries()].map(([k, v]) => `${v} ${k}`).join(', ')}. ` +
+      `Statistics use finished runs (completed or diverged); a diverged run's final loss counts as +∞.`,
+    '',
+  );
   const unreadable = runs.filter((r) => r.unreadable);
   if (unreadable.length > 0) lines.push(`Unreadable (left out of every statistic): ${unreadable.map((r) => `${r.id} (${r.unreadable})`).join('; ')}.`, '');
   const stoppedRuns = counts.get('stopped') ?? 0;
@@ -55,13 +59,24 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
     lines.push('');
     const short = famStats.filter((x) => x.stopped > 0 && x.topK.length < TOP_K);
     if (short.length > 0) {
-      lines.push(`Fewer than ${TOP_K} runs reached the last epoch in ${short.map((x) => `${x.type} d${x.depth} (${x.topK.length})`).join(', ')}: their top-${TOP_K} mean is over those runs only.`, '');
+      lines.push(
+        `Fewer than ${TOP_K} runs reached the last epoch in ${short.map((x) => `${x.type} d${x.depth} (${x.topK.length})`).join(', ')}: their top-${TOP_K} mean is over those runs only.`,
+        '',
+      );
     }
-    const devRuns = (s?: GroupStats) => (s?.runs ?? []).filter((r) => ['completed', 'diverged', 'interrupted'].includes(status(r))).flatMap((r) => devSelection(r) ?? []);
+    const devRuns = (s?: GroupStats) =>
+      (s?.runs ?? []).filter((r) => ['completed', 'diverged', 'interrupted'].includes(status(r))).flatMap((r) => devSelection(r) ?? []);
     if (famDepths.some((d) => names.some((t) => devRuns(cellFor(t, d)).length > 0))) {
       lines.push(`## Test accuracy by depth, at the best dev epoch${fam === 'dense' ? '' : ` (${names.join(' / ')})`}`, '');
-      lines.push('Each run\'s epoch is chosen on the validation split (highest dev accuracy), never on test; the cells are means over runs (n), with the mean dev accuracy.', '');
-      const dHead = ['depth', ...kinds.flatMap((k) => [`${label(k)} test acc (n)`, `${label(k)} dev acc`]), ...(plain ? others.map((k) => `${label(k)} − ${label(plain)} (test)`) : [])];
+      lines.push(
+        "Each run's epoch is chosen on the validation split (highest dev accuracy), never on test; the cells are means over runs (n), with the mean dev accuracy.",
+        '',
+      );
+      const dHead = [
+        'depth',
+        ...kinds.flatMap((k) => [`${label(k)} test acc (n)`, `${label(k)} dev acc`]),
+        ...(plain ? others.map((k) => `${label(k)} − ${label(plain)} (test)`) : []),
+      ];
       lines.push(`| ${dHead.join(' | ')} |`, `|${dHead.map(() => ' --- ').join('|')}|`);
       const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
       for (const d of famDepths) {
@@ -69,7 +84,11 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
         const acc = (v: Array<{ testAcc: number }>) => (v.length ? `${(100 * avg(v.map((x) => x.testAcc))).toFixed(1)}% (${v.length})` : '—');
         const dev = (v: Array<{ devAcc: number }>) => (v.length ? `${(100 * avg(v.map((x) => x.devAcc))).toFixed(1)}%` : '—');
         const p = plain ? devRuns(cellFor(plain.name, d)) : [];
-        const diffs = plain ? others.map((k) => devRuns(cellFor(k.name, d))).map((o) => (p.length && o.length ? `${(100 * (avg(o.map((x) => x.testAcc)) - avg(p.map((x) => x.testAcc)))).toFixed(1)} points` : '—')) : [];
+        const diffs = plain
+          ? others
+              .map((k) => devRuns(cellFor(k.name, d)))
+              .map((o) => (p.length && o.length ? `${(100 * (avg(o.map((x) => x.testAcc)) - avg(p.map((x) => x.testAcc)))).toFixed(1)} points` : '—'))
+          : [];
         lines.push(`| ${[String(d), ...sel.flatMap((v) => [acc(v), dev(v)]), ...diffs].join(' | ')} |`);
       }
       lines.push('');
@@ -78,14 +97,17 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   lines.push("## The paper's claims (Figure 1)", '');
   // the claims are about the fully connected plain / highway nets of the paper's Figure 1
   if (!families.includes('dense')) lines.push('Not tested: they concern the fully connected `plain` / `highway` nets, and this folder has none.', '');
-  else for (const c of claims) {
-    const mark = c.verdict === 'held' ? '✅ held' : c.verdict === 'not held' ? '❌ not held' : '⚪ not tested';
-    lines.push(`${c.n}. **${mark}** — ${c.text}`, `   - measured: ${c.evidence}`, `   - rule: ${c.rule}`);
-  }
+  else
+    for (const c of claims) {
+      const mark = c.verdict === 'held' ? '✅ held' : c.verdict === 'not held' ? '❌ not held' : '⚪ not tested';
+      lines.push(`${c.n}. **${mark}** — ${c.text}`, `   - measured: ${c.evidence}`, `   - rule: ${c.rule}`);
+    }
   const residual = residualVsHighway(stats);
   if (residual) lines.push('', residual);
   lines.push('', '## Files', '');
-  lines.push('- `runs.csv`: one row per run: id, swept parameters (empty where one does not apply), status, final and best training loss, final test accuracy, (datasets with a dev split) best dev accuracy, its epoch and the test accuracy there, epochs, seconds.');
+  lines.push(
+    '- `runs.csv`: one row per run: id, swept parameters (empty where one does not apply), status, final and best training loss, final test accuracy, (datasets with a dev split) best dev accuracy, its epoch and the test accuracy there, epochs, seconds.',
+  );
   lines.push('- `curves.csv`: `epoch`, then one training-loss column per run (blank after a run stopped); plot with a log-scale y axis.');
   lines.push(`- \`figure1.svg\`: left, the best run per depth and type; right, the mean of the top ${TOP_K}; highway solid, plain dashed, residual dotted.`);
   lines.push('');

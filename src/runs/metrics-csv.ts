@@ -23,7 +23,16 @@ export class MetricsCsv {
   }
 
   row(r: EpochRow): void {
-    const cells = [String(r.epoch), num(r.trainLoss), num(r.trainAcc), num(r.testLoss), num(r.testAcc), num(r.lr), r.seconds.toFixed(3), r.evalSeconds.toFixed(3)];
+    const cells = [
+      String(r.epoch),
+      num(r.trainLoss),
+      num(r.trainAcc),
+      num(r.testLoss),
+      num(r.testAcc),
+      num(r.lr),
+      r.seconds.toFixed(3),
+      r.evalSeconds.toFixed(3),
+    ];
     this.append(this.dev ? [...cells, num(r.devLoss), num(r.devAcc)] : cells);
   }
 

@@ -69,11 +69,13 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
     throw new UserError(`${jsonPath}: not a TF.js layers model (expected modelTopology and weightsManifest)`);
   }
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const parts = json.weightsManifest.flatMap((g) => g.paths).map((p) => {
-    const f = join(dir, p);
-    if (!existsSync(f)) throw new UserError(`${jsonPath} names weights file ${p}, which is missing`);
-    return readFileSync(f);
-  });
+  const parts = json.weightsManifest
+    .flatMap((g) => g.paths)
+    .map((p) => {
+      const f = join(dir, p);
+      if (!existsSync(f)) throw new UserError(`${jsonPath} names weights file ${p}, which is missing`);
+      return readFileSync(f);
+    });
   const bytes = Buffer.concat(parts);
   const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (bytes.byteLength !== expected) {

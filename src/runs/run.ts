@@ -23,7 +23,7 @@ export interface RunSummary {
   status: RunStatus;
   params: number;
   epochs: number;
-  final: Omit<EpochRow, 'lr' | 'seconds' | 'evalSeconds' | 'devLoss' | 'devAcc'> & { devAcc?: number | null } | null;
+  final: (Omit<EpochRow, 'lr' | 'seconds' | 'evalSeconds' | 'devLoss' | 'devAcc'> & { devAcc?: number | null }) | null;
   best: {
     trainLoss: number;
     trainLossEpoch: number;
@@ -99,7 +99,16 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
       status,
       params,
       epochs: last ? last.epoch : 0,
-      final: last ? { epoch: last.epoch, trainLoss: last.trainLoss, trainAcc: last.trainAcc, testLoss: last.testLoss, testAcc: last.testAcc, ...(last.devAcc !== null ? { devAcc: last.devAcc } : {}) } : null,
+      final: last
+        ? {
+            epoch: last.epoch,
+            trainLoss: last.trainLoss,
+            trainAcc: last.trainAcc,
+            testLoss: last.testLoss,
+            testAcc: last.testAcc,
+            ...(last.devAcc !== null ? { devAcc: last.devAcc } : {}),
+          }
+        : null,
       best: bestOf(rows),
       wallSeconds: (performance.now() - t0) / 1000,
       trainSeconds,
@@ -116,7 +125,14 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
     model = buildModel(cfg.model, data, cfg.train.seed);
     params = countParams(model);
     Object.assign(meta, {
-      data: { description: data.description, inputShape: data.inputShape, numClasses: data.numClasses, train: data.train.n, test: data.test.n, ...(data.dev ? { dev: data.dev.n } : {}) },
+      data: {
+        description: data.description,
+        inputShape: data.inputShape,
+        numClasses: data.numClasses,
+        train: data.train.n,
+        test: data.test.n,
+        ...(data.dev ? { dev: data.dev.n } : {}),
+      },
       params,
     });
     writeConfig();

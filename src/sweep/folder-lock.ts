@@ -25,7 +25,9 @@ export function lockSweepFolder(dir: string, shard?: Shard): Lease {
   const what = shard ? `highway sweep --shard ${shard.index}/${shard.count}` : 'highway sweep';
   const lease = Lease.acquire(join(dir, mine), what);
   if (!(lease instanceof Lease)) {
-    throw new UserError(`sweep folder ${dir} is in use by ${describeHolder(lease.held)}; wait for it to finish, or stop it (the lock ${join(dir, mine)} is freed when its owner exits)`);
+    throw new UserError(
+      `sweep folder ${dir} is in use by ${describeHolder(lease.held)}; wait for it to finish, or stop it (the lock ${join(dir, mine)} is freed when its owner exits)`,
+    );
   }
   // a whole sweep and shards exclude each other
   const others = shard ? [WHOLE] : existsSync(dir) ? readdirSync(dir).filter((n) => /^\.highway-shard-\d+-of-\d+\.lock$/.test(n)) : [];

@@ -38,5 +38,8 @@ export function readPlannedRun(dir: string, id: string): { run: PlannedRun; sche
   if (!r) throw new UserError(`${file} has no run "${id}"`);
   const config = resolveConfig(flatten(r.config, `${file} run ${id} config`));
   checkSafeName(r.group, `${file} run ${id} group`);
-  return { run: { index: r.index, id: checkSafeName(r.id, 'run id'), group: r.group, trial: r.trial, params: r.params ?? {}, config }, scheduler: plan.scheduler ?? null };
+  return {
+    run: { index: r.index, id: checkSafeName(r.id, 'run id'), group: r.group, trial: r.trial, params: r.params ?? {}, config },
+    scheduler: plan.scheduler ?? null,
+  };
 }

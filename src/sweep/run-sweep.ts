@@ -65,7 +65,6 @@ export interface SweepResult {
 /** Finished for good: trained to the end, diverged, or stopped early by the scheduler. Anything else is run again. */
 export const isFinished = (s: RunSummary | null) => s !== null && (s.status === 'completed' || s.status === 'diverged' || s.status === 'stopped');
 
-
 const cost = (r: PlannedRun) => r.config.train.epochs * r.config.model.depth;
 
 export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<SweepResult> {
@@ -137,7 +136,12 @@ async function runLocked(runs: PlannedRun[], opts: SweepOptions): Promise<SweepR
     const started = performance.now();
     opts.onEvent?.({ type: 'run-start', run });
     const scheduler = opts.scheduler ? { asha: opts.scheduler.asha, group: run.group, sweepDir: opts.dir } : undefined;
-    const r = await pool.run({ config: run.config, out, sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params }, ...(scheduler ? { scheduler } : {}) });
+    const r = await pool.run({
+      config: run.config,
+      out,
+      sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params },
+      ...(scheduler ? { scheduler } : {}),
+    });
     if (r.status === 'failed') failed++;
     const done = outcomes.length + 1;
     const elapsed = (performance.now() - t0) / 1000;

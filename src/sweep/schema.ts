@@ -35,7 +35,13 @@ export const sweepSchema = z
     random: z
       .strictObject({
         trials: z.number().int().min(1).max(100_000).describe('samples per grid point'),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('drives the sampling'),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .default(0)
+          .describe('drives the sampling'),
         space: z.partialRecord(path, distributionSchema).describe('config path → distribution'),
       })
       .optional(),

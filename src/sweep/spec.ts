@@ -9,11 +9,7 @@ import { didYouMean } from '../util/strings.js';
 import type { AshaSpec } from './asha.js';
 import { DISTRIBUTIONS, sweepSchema } from './schema.js';
 
-export type Distribution =
-  | { uniform: [number, number] }
-  | { logUniform: [number, number] }
-  | { intUniform: [number, number] }
-  | { choice: unknown[] };
+export type Distribution = { uniform: [number, number] } | { logUniform: [number, number] } | { intUniform: [number, number] } | { choice: unknown[] };
 
 export { DISTRIBUTIONS };
 
@@ -74,7 +70,9 @@ function schemaError(raw: unknown, at: string): UserError | null {
     if (kind !== null && !(DISTRIBUTIONS as readonly string[]).includes(kind)) {
       return new UserError(`${where}: unknown distribution "${kind}"; expected ${DISTRIBUTIONS.join(', ')}${didYouMean(kind, DISTRIBUTIONS)}`);
     }
-    return new UserError(`${where}: expected one of {"uniform": [lo, hi]}, {"logUniform": [lo, hi]}, {"intUniform": [lo, hi]}, {"choice": [...]}${kind ? ` (${kind}: [lo, hi] with two finite numbers, or a non-empty choice list)` : ''}`);
+    return new UserError(
+      `${where}: expected one of {"uniform": [lo, hi]}, {"logUniform": [lo, hi]}, {"intUniform": [lo, hi]}, {"choice": [...]}${kind ? ` (${kind}: [lo, hi] with two finite numbers, or a non-empty choice list)` : ''}`,
+    );
   }
   return new UserError(formatIssue(result.error.issues, at.replace(/: sweep$/, ''), catalog, ['sweep']));
 }
@@ -117,7 +115,8 @@ function parseWhen(raw: Record<string, unknown>, at: string, swept: string[]): S
   // the schema has checked the shape and the paths
   return Object.entries(raw).map(([path, cases]) => {
     const where = `${at}["${path}"]`;
-    if (!swept.includes(path)) throw new UserError(`${where}: ${path} is not swept (not in the grid or the random space), so it has one value and needs no "when"`);
+    if (!swept.includes(path))
+      throw new UserError(`${where}: ${path} is not swept (not in the grid or the random space), so it has one value and needs no "when"`);
     if (!isObject(cases) || Object.keys(cases).length === 0) throw new UserError(`${where}: expected {"<value>": {"<path>": value, …}, …}`);
     return [
       path,

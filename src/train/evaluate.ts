@@ -33,7 +33,14 @@ export type LogitsFn = tfl.LayersModel | ((x: tf.Tensor) => tf.Tensor);
  * taken in order of length and each batch is cut to its longest sentence: the sums do not
  * depend on the order, and short sentences no longer pay for the longest one.
  */
-export function evaluate(logitsOf: LogitsFn, split: Split, inputShape: number[], numClasses: number, batchSize: number, opts: { sequences?: boolean } = {}): Evaluation {
+export function evaluate(
+  logitsOf: LogitsFn,
+  split: Split,
+  inputShape: number[],
+  numClasses: number,
+  batchSize: number,
+  opts: { sequences?: boolean } = {},
+): Evaluation {
   const forward = typeof logitsOf === 'function' ? logitsOf : (x: tf.Tensor) => logitsOf.apply(x) as tf.Tensor;
   if (split.n === 0) return { loss: Number.NaN, accuracy: Number.NaN };
   // recurrent nets on wasm: batches of 2,000 sentences measured 2.4× slower than batches of 250
@@ -60,7 +67,13 @@ function evaluateSequences(forward: (x: tf.Tensor) => tf.Tensor, split: Split, m
     const len = Math.max(...idx.map((i) => lengths[i]!));
     const x = new Float32Array(idx.length * len);
     idx.forEach((i, r) => x.set(split.x.subarray(i * maxLength, i * maxLength + len), r * len));
-    const [l, c] = batchSums(forward, x, [idx.length, len], Int32Array.from(idx, (i) => split.y[i]!), numClasses);
+    const [l, c] = batchSums(
+      forward,
+      x,
+      [idx.length, len],
+      Int32Array.from(idx, (i) => split.y[i]!),
+      numClasses,
+    );
     lossSum += l;
     correct += c;
   }

@@ -79,12 +79,7 @@ export interface TrainResult {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function trainModel(
-  logitsModel: tfl.LayersModel,
-  data: Dataset,
-  cfg: TrainConfig,
-  hooks: TrainHooks = {},
-): Promise<TrainResult> {
+export async function trainModel(logitsModel: tfl.LayersModel, data: Dataset, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const { inputShape, numClasses, train } = data;
   const d = train.x.length / train.n;
   const trainStep = createTrainStep(logitsModel, cfg, inputShape, numClasses);

@@ -19,7 +19,9 @@ export const isSafeName = (name: string): boolean => name.length > 0 && name.len
 /** The last line of defence where a name from elsewhere (a queue job, a file) becomes a folder. */
 export function checkSafeName(name: unknown, what: string): string {
   if (typeof name !== 'string' || !isSafeName(name)) {
-    throw new UserError(`${what} ${JSON.stringify(name)} is not a plain name (letters, digits, "_", ".", "+", "-"; not starting with "."), so it cannot name a folder`);
+    throw new UserError(
+      `${what} ${JSON.stringify(name)} is not a plain name (letters, digits, "_", ".", "+", "-"; not starting with "."), so it cannot name a folder`,
+    );
   }
   return name;
 }

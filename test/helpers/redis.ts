@@ -39,10 +39,19 @@ export async function startRedis(own?: { args?: string[]; password?: string }): 
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-'));
   const auth = own?.password ? ['--requirepass', own.password] : [];
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...auth, ...(own?.args ?? [])], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...auth, ...(own?.args ?? [])],
+    { stdio: 'ignore' },
+  );
   const url = `redis://${own?.password ? `:${own.password}@` : ''}127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), ...(own?.password ? ['-a', own.password, '--no-auth-warning'] : []), 'ping'], { encoding: 'utf8' }).stdout?.includes('PONG')) break;
+    if (
+      spawnSync('redis-cli', ['-p', String(port), ...(own?.password ? ['-a', own.password, '--no-auth-warning'] : []), 'ping'], {
+        encoding: 'utf8',
+      }).stdout?.includes('PONG')
+    )
+      break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

@@ -15,7 +15,19 @@ const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface HighwaySimd {
   combine(t: number, h: number, x: number, y: number, n: number): void;
-  backward(t: number, h: number, x: number, dy: number, dA: number, dxCarry: number, dbh: number, dbt: number, batch: number, n: number, activation: number): void;
+  backward(
+    t: number,
+    h: number,
+    x: number,
+    dy: number,
+    dA: number,
+    dxCarry: number,
+    dbh: number,
+    dbt: number,
+    batch: number,
+    n: number,
+    activation: number,
+  ): void;
   transpose(from: number, to: number, rows: number, cols: number): void;
   pack(wh: number, wt: number, out: number, n: number): void;
   split(m: number, left: number, right: number, rows: number, half: number): void;
