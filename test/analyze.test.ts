@@ -65,7 +65,9 @@ describe('gate analysis', () => {
       );
     };
     expect(a.base.loss).toBeCloseTo(lossSkipping(-1), 5);
-    a.lesion.forEach((l, g) => expect(l.loss, `layer ${g + 1}`).toBeCloseTo(lossSkipping(g), 5));
+    a.lesion.forEach((l, g) => {
+      expect(l.loss, `layer ${g + 1}`).toBeCloseTo(lossSkipping(g), 5);
+    });
     expect(Math.abs(a.lesion[0]!.loss - a.base.loss)).toBeGreaterThan(1e-4);
     m.dispose();
   });
@@ -101,8 +103,12 @@ describe('gate analysis', () => {
       expect(row.fracOpen).toBe(unitMeans.filter((v) => v > 0.5).length / n);
       expect(row.meanAbsChange).toBeCloseTo(abs, 5);
       expect(row.biasMean).toBeCloseTo(p.bt.reduce((s, v) => s + v, 0) / n, 6);
-      a.unitMeans[l]!.forEach((v, u) => expect(v).toBeCloseTo(unitMeans[u]!, 5));
-      a.sample[l]!.forEach((v, u) => expect(v).toBeCloseTo(t[0]![u]!, 5));
+      a.unitMeans[l]!.forEach((v, u) => {
+        expect(v).toBeCloseTo(unitMeans[u]!, 5);
+      });
+      a.sample[l]!.forEach((v, u) => {
+        expect(v).toBeCloseTo(t[0]![u]!, 5);
+      });
       // per class and unit: that unit's mean over the class minus its mean over all samples
       const classUnitMean = (c: number, u: number) => {
         const rows = t.filter((_, i) => ds.train.y[i] === c);
@@ -111,7 +117,9 @@ describe('gate analysis', () => {
       expect(a.perClass[l]).toHaveLength(ds.numClasses);
       a.perClass[l]!.forEach((units, c) => {
         expect(units).toHaveLength(n);
-        units.forEach((v, u) => expect(v).toBeCloseTo(classUnitMean(c, u) - unitMeans[u]!, 5));
+        units.forEach((v, u) => {
+          expect(v).toBeCloseTo(classUnitMean(c, u) - unitMeans[u]!, 5);
+        });
       });
       h = y;
     });
@@ -218,8 +226,12 @@ describe('gate analysis of a convolutional highway net', () => {
     // float64: T per sample and channel, averaged over the 4×4 positions
     const t = conv2dSame64(xs, wt, bt).map((img) => Array.from({ length: C }, (_, c) => img.flat().reduce((s, px) => s + sigmoid64(px[c]!), 0) / 16));
     const unitMeans = Array.from({ length: C }, (_, c) => t.reduce((s, r) => s + r[c]!, 0) / n);
-    a.unitMeans[0]!.forEach((v, c) => expect(v).toBeCloseTo(unitMeans[c]!, 5));
-    a.sample[0]!.forEach((v, c) => expect(v).toBeCloseTo(t[0]![c]!, 5));
+    a.unitMeans[0]!.forEach((v, c) => {
+      expect(v).toBeCloseTo(unitMeans[c]!, 5);
+    });
+    a.sample[0]!.forEach((v, c) => {
+      expect(v).toBeCloseTo(t[0]![c]!, 5);
+    });
     expect(a.rows[0]!.gateMean).toBeCloseTo((unitMeans[0]! + unitMeans[1]!) / 2, 5);
     expect(a.lesion.length).toBe(1);
     m.dispose();

@@ -10,7 +10,9 @@ import { balancedSubset } from '../src/data/subset.js';
 function idx(magic: number, dims: number[], data: number[]): Buffer {
   const head = Buffer.alloc(4 + 4 * dims.length);
   head.writeUInt32BE(magic, 0);
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  dims.forEach((d, i) => {
+    head.writeUInt32BE(d, 4 + 4 * i);
+  });
   return Buffer.concat([head, Buffer.from(data)]);
 }
 

@@ -31,7 +31,9 @@ describe('SeededDropout', () => {
     const dropped = m1.reduce((s, v) => s + v, 0);
     expect(Math.abs(dropped - 960)).toBeLessThan(130);
     const kept = Array.from(a1.dataSync()).filter((v) => v !== 0);
-    kept.forEach((v) => expect(v).toBeCloseTo(1 / 0.7, 5));
+    kept.forEach((v) => {
+      expect(v).toBeCloseTo(1 / 0.7, 5);
+    });
     // every row gets its own mask: rows do not repeat one pattern
     const rows = new Set(Array.from({ length: 64 }, (_, r) => m1.slice(r * 50, (r + 1) * 50).join('')));
     expect(rows.size).toBe(64);

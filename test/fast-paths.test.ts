@@ -66,8 +66,12 @@ describe('highway kernels equal the float64 formula', () => {
           const at = c.t[r]!.map((t, u) => (c.h[r]![u]! - c.x[r]![u]!) * c.dy[r]![u]! * t * (1 - t));
           dA.push([...ah, ...at]);
           dxc.push(c.t[r]!.map((t, u) => (1 - t) * c.dy[r]![u]!));
-          ah.forEach((v, u) => (dbh[u]! += v));
-          at.forEach((v, u) => (dbt[u]! += v));
+          ah.forEach((v, u) => {
+            dbh[u]! += v;
+          });
+          at.forEach((v, u) => {
+            dbt[u]! += v;
+          });
         }
         const y = c.x.map((row, r) => row.map((x, u) => c.t[r]![u]! * c.h[r]![u]! + (1 - c.t[r]![u]!) * x));
         const xT = c.x[0]!.map((_, u) => c.x.map((row) => row[u]!));

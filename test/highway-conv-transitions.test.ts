@@ -31,19 +31,21 @@ describe('HighwayConv2D', () => {
       const t = conv2dSame64(x, wt, bt);
       const c = conv2dSame64(x, wc, bc);
       const want: number[] = [];
-      x.forEach((img, n) =>
-        img.forEach((row, i) =>
-          row.forEach((px, j) =>
-            px.forEach((xv, ch) => {
+      for (const [n, img] of x.entries()) {
+        for (const [i, row] of img.entries()) {
+          for (const [j, px] of row.entries()) {
+            for (const [ch, xv] of px.entries()) {
               const T = sigmoid64(t[n]![i]![j]![ch]!);
               const Cg = carry === 'coupled' ? 1 - T : sigmoid64(c[n]![i]![j]![ch]!);
               want.push(act64.tanh!(h[n]![i]![j]![ch]!) * T + xv * Cg);
-            }),
-          ),
-        ),
-      );
+            }
+          }
+        }
+      }
       expect(maxRelErr(y.flat(3), want)).toBeLessThan(1e-5);
-      layer.weights.forEach((w) => w.dispose());
+      layer.weights.forEach((w) => {
+        w.dispose();
+      });
     });
   }
 

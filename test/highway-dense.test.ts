@@ -32,7 +32,9 @@ function layerWith(activation: string, carry: string, p: DenseParams, gateBias =
 }
 
 function free(layer: HighwayDense): void {
-  layer.weights.forEach((w) => w.dispose());
+  layer.weights.forEach((w) => {
+    w.dispose();
+  });
 }
 
 function apply(layer: HighwayDense, x: Mat): Float32Array {
@@ -77,9 +79,7 @@ describe('HighwayDense forward', () => {
     p.bt = p.bt.map(() => 30);
     const layer = layerWith('relu', 'coupled', p);
     const got = apply(layer, x);
-    const h = affine(x, p.wh, p.bh)
-      .map((r) => r.map(act64.relu!))
-      .flat();
+    const h = affine(x, p.wh, p.bh).flatMap((r) => r.map(act64.relu!));
     expect(maxRelErr(got, h)).toBeLessThan(1e-6);
     free(layer);
   });

@@ -63,7 +63,9 @@ describe('builder', () => {
     expect(countParams(sub)).toBe(8 * 40 + 40 + 2 * 1640 + 2 * 2 * 420 + 20 * 3 + 3);
     const pad = buildModel(model({ 'model.depth': 3, 'model.widths': [20, 20, 30], 'model.transition': 'pad' }), { inputShape: [8], numClasses: 3 }, 1);
     expect(countParams(pad)).toBe(8 * 20 + 20 + 2 * 420 + 2 * (900 + 30) + 30 * 3 + 3);
-    [proj, sub, pad].forEach((m) => m.dispose());
+    [proj, sub, pad].forEach((m) => {
+      m.dispose();
+    });
   });
 
   it('impossible transitions are errors naming the field', () => {
@@ -87,7 +89,9 @@ describe('builder', () => {
     // layers get distinct seeds: two highway layers do not share W_H
     const [h1, h2] = a.layers.filter((l) => l instanceof HighwayDense);
     expect(Array.from(h1!.getWeights()[0]!.dataSync())).not.toEqual(Array.from(h2!.getWeights()[0]!.dataSync()));
-    [a, b, c].forEach((m) => m.dispose());
+    [a, b, c].forEach((m) => {
+      m.dispose();
+    });
   });
 });
 

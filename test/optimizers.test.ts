@@ -143,7 +143,9 @@ describe('optimisers on vectors longer than one SIMD register', () => {
           init.dispose(); // the variable owns its storage, so the update runs in place
           const dataId = v.dataId;
           const opt = createOptimizer(kind, mu);
-          grads.forEach((g, t) => tf.tidy(() => opt.step([v], { [v.name]: tf.tensor1d(g) }, lrs[t]!)));
+          grads.forEach((g, t) => {
+            tf.tidy(() => opt.step([v], { [v.name]: tf.tensor1d(g) }, lrs[t]!));
+          });
           expect(maxRelErr(v.dataSync(), reference(kind, start, grads))).toBeLessThan(1e-5);
           expect(v.dataId === dataId, 'updated in place').toBe(['cpu', 'wasm'].includes(tf.getBackend()));
           opt.dispose();

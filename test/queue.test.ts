@@ -186,7 +186,9 @@ describe('queue mode without a server, and array jobs', () => {
     );
     expect(lists.map((l) => l.length)).toEqual([3, 3, 2]);
     expect(lists.flat().sort()).toEqual([...all].sort());
-    lists.forEach((l, i) => l.forEach((line) => expect(Number(line.split('\t')[0]) % 3).toBe(i)));
+    lists.forEach((l, i) => {
+      for (const line of l) expect(Number(line.split('\t')[0]) % 3).toBe(i);
+    });
     const dir = join(tmp, 'sw');
     const shards = [0, 1, 2].map((i) => start(['sweep', cfg, '--shard', `${i}/3`, '--out', dir, '--jobs', '1']));
     expect(await Promise.all(shards.map((s) => s.exit))).toEqual([0, 0, 0]);

@@ -15,7 +15,7 @@ function writeRun(root: string, id: string, type: string, depth: number, losses:
     JSON.stringify({ model: { type, depth }, train: {}, run: { sweep: { id, index: 0, params: { 'model.type': type, 'model.depth': depth, ...params } } } }),
   );
   const rows = losses.map((l, e) => `${e},${Number.isNaN(l) ? 'NaN' : l},0.5,${l},0.9,${e ? 0.1 : ''},${e},0`);
-  writeFileSync(join(dir, 'metrics.csv'), ['epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds', ...rows].join('\n') + '\n');
+  writeFileSync(join(dir, 'metrics.csv'), `${['epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds', ...rows].join('\n')}\n`);
   writeFileSync(join(dir, 'summary.json'), JSON.stringify({ status, wallSeconds: 12.5 }));
 }
 
@@ -148,7 +148,7 @@ describe('report on text runs with a dev split', () => {
     const lines = rows.map(([l, t, d], e) => `${e},${l},0.5,${l},${t},${e ? 0.1 : ''},${e},0,${l},${d}`);
     writeFileSync(
       join(dir, 'metrics.csv'),
-      ['epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds,dev_loss,dev_acc', ...lines].join('\n') + '\n',
+      `${['epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds,dev_loss,dev_acc', ...lines].join('\n')}\n`,
     );
     writeFileSync(join(dir, 'summary.json'), JSON.stringify({ status: 'completed', wallSeconds: 3 }));
   }

@@ -59,17 +59,19 @@ describe('ResidualDense', () => {
         ).toBeLessThan(2e-4);
         const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
         const { grads } = tf.variableGrads(() => lossOf(tf.tensor2d(x)), vars);
-        [p.w1, [p.b1], p.w2, [p.b2]].forEach((m, i) =>
+        [p.w1, [p.b1], p.w2, [p.b2]].forEach((m, i) => {
           expect(
             maxRelErr(
               grads[vars[i]!.name]!.dataSync(),
               m.flatMap((row) => finiteDiff(loss64, row)),
             ),
             vars[i]!.name,
-          ).toBeLessThan(2e-4),
-        );
+          ).toBeLessThan(2e-4);
+        });
         tf.dispose([R, ...Object.values(grads)]);
-        layer.weights.forEach((w) => w.dispose());
+        layer.weights.forEach((w) => {
+          w.dispose();
+        });
       });
     }
   }
@@ -84,7 +86,9 @@ describe('ResidualDense', () => {
     const [w1, , w2] = layer.getWeights().map((w) => Array.from(w.dataSync()));
     const [w1plain] = plain.getWeights().map((w) => Array.from(w.dataSync()));
     expect(w2!.every((v) => v === 0)).toBe(true);
-    w1!.forEach((v, i) => expect(v).toBeCloseTo(0.5 * w1plain![i]!, 6));
+    w1!.forEach((v, i) => {
+      expect(v).toBeCloseTo(0.5 * w1plain![i]!, 6);
+    });
     tf.dispose([x]);
   });
 });
@@ -117,7 +121,9 @@ describe('residual kinds', () => {
     expect(countParams(pad)).toBe(8 * 20 + 20 + 2 * 420 + 2 * (900 + 30) + 30 * 3 + 3);
     const sub = buildModel(model({ 'model.type': 'residual', 'model.depth': 3, 'model.widths': [40, 40, 20], 'model.transition': 'subsample' }), data, 1);
     expect(sub.layers.map((l) => l.getClassName())).toContain('FeatureSubsample');
-    [proj, pad, sub].forEach((m) => m.dispose());
+    [proj, pad, sub].forEach((m) => {
+      m.dispose();
+    });
   });
 
   it('the config records the init: fixup by default (He × (depth − 1)^(−1/2), zero second layer), standard on request', () => {
@@ -133,7 +139,9 @@ describe('residual kinds', () => {
       zeroInitLast: false,
       initScale: 1,
     });
-    [net, std].forEach((x) => x.dispose());
+    [net, std].forEach((x) => {
+      x.dispose();
+    });
   });
 
   it('a residual net (dense and conv) round-trips through save and load with identical outputs', async () => {
@@ -159,7 +167,9 @@ describe('residual kinds', () => {
         await saveModel(m, join(dir, type));
         const back = await loadModel(join(dir, type));
         expect(Array.from((back.predict(x) as tf.Tensor).dataSync()), type).toEqual(before);
-        [m, back].forEach((n) => n.dispose());
+        [m, back].forEach((n) => {
+          n.dispose();
+        });
         x.dispose();
       }
     } finally {

@@ -78,7 +78,10 @@ function conv2dBackpropInputFast(original: KernelFunc): KernelFunc {
     const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], 1, 1, a.pad, a.dimRoundingMode);
     const p = info.padInfo;
     const temps: tf.TensorInfo[] = [];
-    const keep = (t: tf.TensorInfo) => (temps.push(t), t);
+    const keep = (t: tf.TensorInfo) => {
+      temps.push(t);
+      return t;
+    };
     const flipped = keep(run('Reverse', { x: filter }, { dims: [0, 1] }));
     const swapped = keep(run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }));
     const dyPad = keep(
@@ -111,7 +114,10 @@ function conv2dBackpropFilterFast(args: Parameters<KernelFunc>[0]): tf.TensorInf
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, 1, 1, a.pad, a.dimRoundingMode);
   const p = info.padInfo;
   const temps: tf.TensorInfo[] = [];
-  const keep = (t: tf.TensorInfo) => (temps.push(t), t);
+  const keep = (t: tf.TensorInfo) => {
+    temps.push(t);
+    return t;
+  };
   const xPad = keep(
     run(
       'PadV2',
@@ -172,7 +178,10 @@ function conv2dBackpropFilter(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
     padInfo,
   } = info;
   const temps: tf.TensorInfo[] = [];
-  const keep = <T extends tf.TensorInfo>(t: T) => (temps.push(t), t);
+  const keep = <T extends tf.TensorInfo>(t: T) => {
+    temps.push(t);
+    return t;
+  };
   const xPad = keep(
     run(
       'PadV2',

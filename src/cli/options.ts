@@ -2,7 +2,7 @@
  * Config flags shared by the commands that resolve a config (train, sweep): each flag is a
  * config path, validated by the schema so `--depth abc` and `--set model.depth=abc` read alike.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { FIELDS, checkField, loadConfigFile, parseSet, resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 

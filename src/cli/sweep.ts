@@ -15,6 +15,7 @@ import { inShard, parseShard, type Shard } from '../sweep/shard.js';
 import type { PlannedRun } from '../sweep/expand.js';
 import { slurmScript } from '../sweep/slurm.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { throttled } from '../util/throttle.js';
 import { DEFAULT_QUEUE, checkQueueName } from '../queue/connection.js';
 import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
 import { formatLoss } from '../report/claims.js';
@@ -124,7 +125,9 @@ export function sweepCommand(): Command {
             : `\nstopping now (${signal})\n`,
         ),
       );
-      let result;
+      // report.html (and the other report files) follow the sweep: rewritten as runs finish, at most every 5 s
+      const liveReport = opts.shard ? null : throttled(() => report(dir), 5000);
+      let result: Awaited<ReturnType<typeof runSweep>>;
       try {
         result = await runSweep(runs, {
           dir,
@@ -145,6 +148,7 @@ export function sweepCommand(): Command {
             } else if (e.type === 'run-busy') {
               log(`${e.run.id}: skipped, being run by ${e.heldBy}`);
             } else if (e.type === 'run-end') {
+              liveReport?.call();
               const o = e.outcome;
               const f = o.summary?.final;
               const detail =
@@ -159,6 +163,7 @@ export function sweepCommand(): Command {
           },
         });
       } finally {
+        await liveReport?.stop();
         stop.dispose();
       }
       const by = (s: string) => result.outcomes.filter((o) => o.status === s).length;
@@ -254,7 +259,7 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
     };
     queue.on('error', onOutage);
     for (;;) {
-      let p;
+      let p: Awaited<ReturnType<typeof sweepProgress>>;
       try {
         p = await sweepProgress(queue, runs, dir);
       } catch (e) {

@@ -105,7 +105,8 @@ export function unflatten(flat: Map<string, Json>): Record<string, Json> {
       out[path] = v;
     } else {
       const sec = path.slice(0, dot);
-      const obj = (out[sec] ??= {}) as Record<string, Json>;
+      out[sec] ??= {};
+      const obj = out[sec] as Record<string, Json>;
       obj[path.slice(dot + 1)] = v;
     }
   }

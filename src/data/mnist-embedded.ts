@@ -92,7 +92,9 @@ function readCache(file: string): Float32Array[] | null {
 function writeCache(file: string, digits: Float32Array[]): void {
   const total = digits.reduce((n, d) => n + d.length, 0);
   const buf = Buffer.alloc(40 + 2 * total);
-  digits.forEach((d, c) => buf.writeUInt32LE(d.length / SIZE, 4 * c));
+  digits.forEach((d, c) => {
+    buf.writeUInt32LE(d.length / SIZE, 4 * c);
+  });
   const px = new Uint16Array(buf.buffer, buf.byteOffset + 40, total);
   let at = 0;
   for (const d of digits) {

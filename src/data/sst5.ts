@@ -49,7 +49,9 @@ function encode(sentences: Sentence[], vocab: Map<string, number>, maxLength: nu
   const x = new Float32Array(sentences.length * maxLength); // PAD = 0 everywhere not written
   const y = new Int32Array(sentences.length);
   sentences.forEach((s, i) => {
-    s.tokens.slice(0, maxLength).forEach((t, j) => (x[i * maxLength + j] = vocab.get(t) ?? UNK));
+    s.tokens.slice(0, maxLength).forEach((t, j) => {
+      x[i * maxLength + j] = vocab.get(t) ?? UNK;
+    });
     y[i] = s.label;
   });
   return { x, y, n: sentences.length };

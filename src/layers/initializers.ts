@@ -55,6 +55,8 @@ export function orthogonalRows(rows: number, cols: number, seed: number): Float3
     q.push(v);
   }
   const out = new Float32Array(rows * cols);
-  q.forEach((v, r) => out.set(v, r * cols));
+  q.forEach((v, r) => {
+    out.set(v, r * cols);
+  });
   return out;
 }

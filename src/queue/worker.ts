@@ -144,10 +144,11 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   const stop = (level: 'after-epoch' | 'now') => {
     stopping = true;
     pool.signal(level === 'now' ? 'SIGTERM' : 'SIGINT');
-    return (closing ??= (async () => {
+    closing ??= (async () => {
       await worker.close();
       await pool.close();
-    })());
+    })();
+    return closing;
   };
 
   const done = new Promise<void>((resolveDone) => {

@@ -79,7 +79,7 @@ export function loadRuns(root: string): RunRecord[] {
   if (dirs.length === 0) throw new UserError(`${root}: no run folders found (a run folder holds config.json and metrics.csv)`);
   return dirs.flatMap((dir) => {
     const config = readJsonOrNull<RunRecord['config']>(join(dir, RUN_FILES.config));
-    if (!config || !config.model) return [];
+    if (!config?.model) return [];
     const summary = readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
     const sweep = config.run?.sweep;
     const record = { id: sweep?.id ?? basename(dir), dir, config, summary, ...readCurve(join(dir, RUN_FILES.metrics)), params: sweep?.params ?? {} };

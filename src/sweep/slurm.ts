@@ -31,6 +31,7 @@ export function slurmScript(s: SlurmScript): string {
     '--out',
     shellQuote(dir),
     '--jobs',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, for the job script
     '"${SLURM_CPUS_PER_TASK:-1}"',
     ...s.sets.flatMap((v) => ['--set', shellQuote(v)]),
   ].join(' ');

@@ -31,7 +31,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function checkDistribution(where: string, path: string, dist: Distribution): Distribution {
   const [kind, arg] = Object.entries(dist)[0] as [string, unknown[]];
   if (kind === 'choice') {
-    arg.forEach((v) => checkValue(`${where}.choice`, path, v));
+    arg.forEach((v) => {
+      checkValue(`${where}.choice`, path, v);
+    });
     return dist;
   }
   const [lo, hi] = arg as [number, number];
@@ -86,7 +88,9 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
   const grid: SweepSpec['grid'] = [];
   for (const [path, values] of Object.entries(parsed.grid ?? {})) {
     const where = `${at}.grid["${path}"]`;
-    values!.forEach((v) => checkValue(where, path, v));
+    values!.forEach((v) => {
+      checkValue(where, path, v);
+    });
     grid.push([path, values!]);
   }
   let random: SweepSpec['random'] = null;

@@ -66,7 +66,9 @@ function evaluateSequences(forward: (x: tf.Tensor) => tf.Tensor, split: Split, m
     const idx = order.slice(from, from + batchSize);
     const len = Math.max(...idx.map((i) => lengths[i]!));
     const x = new Float32Array(idx.length * len);
-    idx.forEach((i, r) => x.set(split.x.subarray(i * maxLength, i * maxLength + len), r * len));
+    idx.forEach((i, r) => {
+      x.set(split.x.subarray(i * maxLength, i * maxLength + len), r * len);
+    });
     const [l, c] = batchSums(
       forward,
       x,

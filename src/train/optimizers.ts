@@ -45,7 +45,10 @@ export function createOptimizer(name: OptimizerName, momentum: number): Optimize
       if (rest.length > 0) updateWithOps(rule, rest, slotsFor, grads, lr);
     },
     dispose() {
-      for (const s of slots.values()) s.forEach((x) => x.dispose());
+      for (const s of slots.values())
+        s.forEach((x) => {
+          x.dispose();
+        });
       slots.clear();
     },
   };

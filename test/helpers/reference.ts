@@ -2,7 +2,7 @@
  * Float64 re-implementations of the formulas, written independently of src/, used as the
  * second computation in tests. Matrices are row-major number[][].
  */
-import { Rng } from '../../src/util/random.js';
+import type { Rng } from '../../src/util/random.js';
 
 export type Mat = number[][];
 

@@ -1,0 +1,176 @@
+/**
+ * report.html: one self-contained page for a study — interactive learning curves, the searched
+ * hyperparameters against final loss, the tables and claims of report.md, and the gate-analysis
+ * figures of runs that have them. Vega, Vega-Lite and vega-embed are inlined from node_modules
+ * and every figure is embedded, so the page works offline, from a file or a USB stick, and
+ * makes no network request.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { marked } from 'marked';
+import { ANALYSIS_FILES } from '../analyze/write.js';
+import { finalLoss, type RunRecord, status } from './load.js';
+import { paramColumns } from './tables.js';
+
+const require = createRequire(import.meta.url);
+/** The browser bundles, by package and file in the package (their "exports" do not list them). */
+const LIBRARIES: Array<[string, string]> = [
+  ['vega', 'build/vega.min.js'],
+  ['vega-lite', 'build/vega-lite.min.js'],
+  ['vega-embed', 'build/vega-embed.min.js'],
+];
+
+/** The folder of an installed package: up from its entry point to the package.json that names it. */
+function packageDir(name: string): string {
+  let dir = dirname(require.resolve(name));
+  while (!existsSync(join(dir, 'package.json')) || (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name !== name) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the folder of package ${name}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** `</script>` inside inlined code or data would end the element early. */
+const scriptSafe = (text: string) => text.replace(/<\/(script)/gi, '<\\/$1');
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** One row per run and epoch, with the run's type, depth and swept parameters (what the tooltip shows). */
+function curveRows(runs: RunRecord[], params: string[]): Array<Record<string, unknown>> {
+  return runs.flatMap((r) => {
+    const base = { run: r.id, type: r.config.model.type, depth: r.config.model.depth, status: status(r), ...paramValues(r, params) };
+    return r.trainLoss.flatMap((loss, epoch) => (Number.isFinite(loss) && loss > 0 ? [{ ...base, epoch, loss }] : []));
+  });
+}
+
+function paramValues(r: RunRecord, params: string[]): Record<string, unknown> {
+  return Object.fromEntries(params.filter((p) => p in r.params).map((p) => [p, r.params[p]]));
+}
+
+/** Vega-Lite: one line per run on a log-loss axis; legends for depth and type select. */
+function curvesSpec(rows: Array<Record<string, unknown>>, params: string[]): object {
+  const tooltip = [
+    { field: 'run', type: 'nominal' },
+    { field: 'type', type: 'nominal' },
+    { field: 'depth', type: 'ordinal' },
+    { field: 'epoch', type: 'quantitative' },
+    { field: 'loss', type: 'quantitative', format: '.4f', title: 'training loss' },
+    ...params.filter((p) => p !== 'model.type' && p !== 'model.depth').map((p) => ({ field: p.replace(/\./g, '\\.'), title: p })),
+  ];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 720,
+    height: 380,
+    data: { values: rows },
+    params: [
+      { name: 'pickDepth', select: { type: 'point', fields: ['depth'] }, bind: 'legend' },
+      { name: 'pickType', select: { type: 'point', fields: ['type'] }, bind: 'legend' },
+    ],
+    mark: { type: 'line', strokeWidth: 1.5, interpolate: 'monotone' },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (whole training set, log scale)' },
+      color: { field: 'depth', type: 'ordinal', scale: { scheme: 'viridis' }, title: 'depth' },
+      strokeDash: { field: 'type', type: 'nominal', title: 'type' },
+      detail: { field: 'run', type: 'nominal' },
+      opacity: { condition: { test: { and: [{ param: 'pickDepth' }, { param: 'pickType' }] }, value: 0.85 }, value: 0.06 },
+      tooltip,
+    },
+  };
+}
+
+/** Vega-Lite: each searched hyperparameter against the run's final loss, coloured by depth, shaped by type. */
+function searchSpec(runs: RunRecord[], params: string[]): object | null {
+  const searched = params.filter((p) => p !== 'model.type' && p !== 'model.depth');
+  if (searched.length === 0) return null;
+  const rows = runs
+    .filter((r) => Number.isFinite(finalLoss(r)) && finalLoss(r) > 0)
+    .map((r) => ({ run: r.id, type: r.config.model.type, depth: r.config.model.depth, status: status(r), loss: finalLoss(r), ...paramValues(r, searched) }));
+  const panel = (p: string) => {
+    const values = rows.map((r) => (r as Record<string, unknown>)[p]).filter((v) => v !== undefined && v !== null);
+    const numeric = values.length > 0 && values.every((v) => typeof v === 'number');
+    const positive = numeric && values.every((v) => (v as number) > 0);
+    const span = positive ? Math.max(...(values as number[])) / Math.min(...(values as number[])) : 0;
+    const field = p.replace(/\./g, '\\.');
+    return {
+      width: 220,
+      height: 180,
+      mark: { type: 'point', filled: true, size: 30 },
+      encoding: {
+        x: numeric
+          ? { field, type: 'quantitative', title: p, scale: { type: span > 50 ? 'log' : 'linear', zero: false } }
+          : { field, type: 'nominal', title: p },
+        y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'final training loss' },
+        color: { field: 'depth', type: 'ordinal', scale: { scheme: 'viridis' } },
+        shape: { field: 'type', type: 'nominal' },
+        tooltip: [{ field: 'run' }, { field: 'status' }, { field, title: p }, { field: 'loss', format: '.4f' }],
+      },
+    };
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    data: { values: rows },
+    columns: 3,
+    concat: searched.map(panel),
+  };
+}
+
+/** The gate-analysis figures of runs that have them, embedded as data URLs. */
+function analysisFigures(runs: RunRecord[], root: string): string {
+  const figures = ANALYSIS_FILES.filter((f) => f.endsWith('.svg'));
+  const parts = runs.flatMap((r) => {
+    const dir = join(r.dir, 'analysis');
+    const svgs = figures.filter((f) => existsSync(join(dir, f)));
+    if (svgs.length === 0) return [];
+    const imgs = svgs.map(
+      (f) =>
+        `<figure><img alt="${escapeHtml(`${r.id} ${f}`)}" src="data:image/svg+xml;base64,${readFileSync(join(dir, f)).toString('base64')}"><figcaption>${escapeHtml(f)}</figcaption></figure>`,
+    );
+    return [`<h3>${escapeHtml(r.id)} <small>(${escapeHtml(relative(root, dir) || dir)})</small></h3><div class="figures">${imgs.join('')}</div>`];
+  });
+  return parts.length ? `<section id="gates"><h2>What the gates learned</h2>${parts.join('\n')}</section>` : '';
+}
+
+export function reportHtml(root: string, runs: RunRecord[], markdown: string, title: string): string {
+  const params = paramColumns(runs);
+  const curves = curvesSpec(curveRows(runs, params), params);
+  const search = searchSpec(runs, params);
+  const libraries = LIBRARIES.map(([pkg, file]) => `<script>${scriptSafe(readFileSync(join(packageDir(pkg), file), 'utf8'))}</script>`).join('\n');
+  const specs = scriptSafe(JSON.stringify({ curves, search }));
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} — highway report</title>
+<style>
+  body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
+  table { border-collapse: collapse; margin: 1rem 0; font-size: 13px; }
+  th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
+  code { background: #f4f4f4; padding: 0 3px; }
+  .figures { display: flex; flex-wrap: wrap; gap: 1rem; }
+  .figures img { max-width: 520px; }
+  .hint { color: #666; font-size: 13px; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="hint">${runs.length} runs from <code>${escapeHtml(root)}</code>. Written by <code>highway report</code>; during a sweep it is rewritten as runs finish — reload to update.</p>
+<section id="curves"><h2>Learning curves</h2>
+<p class="hint">One line per run. Hover a line for its run and parameters; click a depth or a type in the legend to pick it (shift-click for more).</p>
+<div id="curves-chart"></div></section>
+${search ? '<section id="search"><h2>Searched hyperparameters against final loss</h2><div id="search-chart"></div></section>' : ''}
+<section id="report">${marked.parse(markdown, { async: false })}</section>
+${analysisFigures(runs, root)}
+${libraries}
+<script>
+  const specs = ${specs};
+  const options = { actions: false, renderer: 'svg' };
+  vegaEmbed('#curves-chart', specs.curves, options).catch((e) => console.error(e));
+  if (specs.search) vegaEmbed('#search-chart', specs.search, options).catch((e) => console.error(e));
+</script>
+</body>
+</html>
+`;
+}

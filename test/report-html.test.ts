@@ -1,0 +1,164 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { throttled } from '../src/util/throttle.js';
+import { highway, startHighway } from './helpers/cli.js';
+
+// report.html in a real browser: the system's Chromium (Debian: apt-get install chromium; .ci/run
+// installs it). Without one the browser tests are skipped with the reason printed.
+const CHROMIUM = [process.env.HIGHWAY_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
+  (p): p is string => !!p && existsSync(p),
+);
+if (!CHROMIUM) console.warn('report.html browser tests skipped: no Chromium found (apt-get install chromium, or set HIGHWAY_CHROMIUM)');
+
+/** A small sweep (2 types × 2 depths × 2 random trials = 8 runs, 4 epochs each) and its report. */
+function makeStudy(): { dir: string; runIds: string[] } {
+  const tmp = mkdtempSync(join(tmpdir(), 'report-html-'));
+  const cfg = join(tmp, 'tiny.json');
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      name: 'tiny',
+      dataset: { name: 'synthetic', trainSize: 128, testSize: 32 },
+      model: { width: 8 },
+      train: { epochs: 4, batchSize: 32 },
+      sweep: {
+        grid: { 'model.type': ['plain', 'highway'], 'model.depth': [2, 4] },
+        random: { trials: 2, seed: 1, space: { 'train.lr': { logUniform: [0.01, 0.3] }, 'model.activation': { choice: ['relu', 'tanh'] } } },
+      },
+    }),
+  );
+  const dir = join(tmp, 'out');
+  const r = highway(['sweep', cfg, '--out', dir, '--jobs', '2', '--quiet']);
+  expect(r.code, r.stderr).toBe(0);
+  const runIds = readFileSync(join(dir, 'runs.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[0]!);
+  return { dir, runIds };
+}
+
+describe('report.html', () => {
+  let study: { dir: string; runIds: string[] };
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    study = makeStudy();
+    if (CHROMIUM) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('a sweep writes it, self-contained: every script inline, no URL it would fetch', () => {
+    const html = readFileSync(join(study.dir, 'report.html'), 'utf8');
+    expect(study.runIds).toHaveLength(8);
+    // the page's own markup, without the inlined libraries' code
+    const markup = html.replace(/<script>[\s\S]*?<\/script>/g, '<script></script>');
+    expect(/<script[^>]+src=/i.test(markup), 'a script from a URL').toBe(false);
+    expect(/<link[^>]+href=/i.test(markup), 'a stylesheet from a URL').toBe(false);
+    expect(/<img[^>]+src="(?!data:)/i.test(markup), 'an image from a URL').toBe(false);
+    expect(markup.match(/<script><\/script>/g)?.length, 'vega, vega-lite, vega-embed and the page script').toBe(4);
+    // the tables and claims of report.md are on the page
+    expect(markup.includes('<table>')).toBe(true);
+    for (const id of study.runIds) expect(html.includes(`"run":"${id}"`), id).toBe(true);
+  });
+
+  it.skipIf(!CHROMIUM)(
+    'renders with no console errors and no network requests; one curve per run; hovering a line shows its run id',
+    async () => {
+      const page = await browser!.newPage();
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      const url = pathToFileURL(join(study.dir, 'report.html')).href;
+      page.on('request', (r) => {
+        if (r.url() !== url) requests.push(r.url());
+      });
+      await page.goto(url);
+      await page.waitForSelector('#curves-chart svg .mark-line path');
+      await page.waitForSelector('#search-chart svg');
+
+      // one line mark per run
+      const lines = page.locator('#curves-chart svg .mark-line path');
+      expect(await lines.count()).toBe(study.runIds.length);
+
+      // hover a point on one line: the tooltip names that line's run
+      const point = await lines.first().evaluate((el) => {
+        const path = el as SVGPathElement;
+        const p = path.getPointAtLength(path.getTotalLength() / 2);
+        const m = path.getScreenCTM()!;
+        return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
+      });
+      await page.mouse.move(point.x, point.y);
+      const tooltip = page.locator('#vg-tooltip-element');
+      await tooltip.waitFor({ state: 'visible', timeout: 5000 });
+      const text = await tooltip.innerText();
+      expect(
+        study.runIds.some((id) => text.includes(id)),
+        text,
+      ).toBe(true);
+
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+});
+
+describe('report.html during a sweep', () => {
+  it('is written as runs finish, before the sweep ends', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'report-live-'));
+    const cfg = join(tmp, 'live.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        name: 'live',
+        dataset: { name: 'synthetic', trainSize: 256, testSize: 32 },
+        model: { width: 8, depth: 3 },
+        train: { epochs: 40, batchSize: 16 },
+        sweep: { grid: { 'train.seed': [1, 2, 3, 4, 5, 6] } },
+      }),
+    );
+    const dir = join(tmp, 'out');
+    const sweep = startHighway(['sweep', cfg, '--out', dir, '--jobs', '1']);
+    let exited = false;
+    void sweep.exit.then(() => (exited = true));
+    while (!existsSync(join(dir, 'report.html')) && !exited) await new Promise((r) => setTimeout(r, 50));
+    expect(exited, 'report.html appeared only after the sweep ended').toBe(false);
+    expect(await sweep.exit).toBe(0);
+    // and the final one lists every run
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    const ids = readFileSync(join(dir, 'runs.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]!);
+    expect(ids).toHaveLength(6);
+    for (const id of ids) expect(html.includes(`"run":"${id}"`), id).toBe(true);
+  }, 120_000);
+
+  it('rewrites at most once per interval, and never drops the last request', async () => {
+    let runs = 0;
+    const t = throttled(async () => {
+      runs++;
+    }, 300);
+    t.call(); // runs at once
+    await new Promise((r) => setTimeout(r, 50));
+    expect(runs).toBe(1);
+    for (let i = 0; i < 10; i++) t.call(); // a burst within the interval: one more run, at its end
+    await new Promise((r) => setTimeout(r, 100));
+    expect(runs).toBe(1);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(runs).toBe(2);
+    await t.stop();
+  });
+});
