@@ -100,7 +100,7 @@ describe('report.html', () => {
       await page.mouse.move(point.x, point.y);
       const tooltip = page.locator('#vg-tooltip-element');
       await tooltip.waitFor({ state: 'visible', timeout: 5000 });
-      const text = await tooltip.innerText();
+      const text = (await tooltip.textContent()) ?? '';
       expect(
         study.runIds.some((id) => text.includes(id)),
         text,
