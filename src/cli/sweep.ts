@@ -258,6 +258,9 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
       outage = true;
     };
     queue.on('error', onOutage);
+    // as for local sweeps: the report follows the runs the workers finish, at most every 5 s
+    const liveReport = throttled(() => report(dir), 5000);
+    let finished = -1;
     for (;;) {
       let p: Awaited<ReturnType<typeof sweepProgress>>;
       try {
@@ -272,7 +275,10 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
       const line = formatProgress(p);
       if (line !== last && !opts.quiet) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
       last = line;
+      if (finished >= 0 && p.completed + p.failed > finished) liveReport.call();
+      finished = p.completed + p.failed;
       if (p.waiting + p.active === 0) {
+        await liveReport.stop();
         process.stdout.write(
           `sweep done: ${p.completed} completed, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`,
         );
