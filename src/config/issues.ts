@@ -70,18 +70,7 @@ export function formatIssue(issues: readonly z.core.$ZodIssue[], where: string, 
   const path = [...prefix, ...inner];
   const at = path.length ? `${where}: ${pathText(path)}` : where;
   const input = (issue as { input?: unknown }).input;
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0]!;
-    const known = catalog.keysAt(inner) ?? [];
-    if (known === FIELD_PATHS) return `${where}: ${pathText([...path, key])}: unknown config path "${key}"${didYouMean(key, FIELD_PATHS)}`;
-    // a run config's keys are named by their dotted path, from the top of the file
-    const dotted = prefix.length === 0;
-    const name = (k: string) => (dotted && inner.length ? `${inner.join('.')}.${k}` : k);
-    const candidates = known.map(name);
-    const hint = didYouMean(name(key), dotted && inner.length === 0 ? [...candidates, ...FIELD_PATHS] : candidates);
-    const list = hint || candidates.length === 0 ? '' : `; expected ${candidates.map((c) => `"${c}"`).join(', ')}`;
-    return `${dotted ? where : at}: unknown key "${name(key)}"${hint}${list}`;
-  }
+  if (issue.code === 'unrecognized_keys') return unknownKeyMessage(issue.keys[0]!, inner, where, catalog, prefix);
   if (prefix.length === 0 && FIELDS[inner.join('.')]) return `${where}: ${fieldMessage(inner.join('.'), input)}`;
   if (input === undefined && inner.length) return `${where}: ${pathText(path.slice(0, -1))}: needs "${String(path[path.length - 1])}"`;
   const leaf = catalog.leafAt(inner);
@@ -92,4 +81,21 @@ export function formatIssue(issues: readonly z.core.$ZodIssue[], where: string, 
   if (issue.code === 'invalid_type' && issue.expected === 'object') return `${at}: expected an object, got ${describeValue(input)}`;
   if (issue.code === 'too_small' && issue.origin === 'array') return `${at}: expected a non-empty list`;
   return `${at}: ${issue.message.replace(/^Invalid input: /, '')}${input === undefined || typeof input === 'object' ? '' : `, got ${describeValue(input)}`}`;
+}
+
+/**
+ * An unknown key, with the closest known one: in a run config named by its dotted path from the
+ * top of the file; in an object keyed by config paths (a sweep's grid), as an unknown config path.
+ */
+function unknownKeyMessage(key: string, inner: PropertyKey[], where: string, catalog: SchemaCatalog, prefix: PropertyKey[]): string {
+  const path = [...prefix, ...inner];
+  const known = catalog.keysAt(inner) ?? [];
+  if (known === FIELD_PATHS) return `${where}: ${pathText([...path, key])}: unknown config path "${key}"${didYouMean(key, FIELD_PATHS)}`;
+  const dotted = prefix.length === 0;
+  const name = (k: string) => (dotted && inner.length ? `${inner.join('.')}.${k}` : k);
+  const candidates = known.map(name);
+  // at the top of a run config, a bare field name ("depth") may be a section's field
+  const hint = didYouMean(name(key), dotted && inner.length === 0 ? [...candidates, ...FIELD_PATHS] : candidates);
+  const list = hint || candidates.length === 0 ? '' : `; expected ${candidates.map((c) => `"${c}"`).join(', ')}`;
+  return `${dotted || path.length === 0 ? where : `${where}: ${pathText(path)}`}: unknown key "${name(key)}"${hint}${list}`;
 }
