@@ -24,7 +24,8 @@ function makeStudy(): { dir: string; runIds: string[] } {
       name: 'tiny',
       dataset: { name: 'synthetic', trainSize: 128, testSize: 32 },
       model: { width: 8 },
-      train: { epochs: 4, batchSize: 32 },
+      // the highway runs analyse their gates at the end, so the page shows those figures
+      train: { epochs: 4, batchSize: 32, analyze: true },
       sweep: {
         grid: { 'model.type': ['plain', 'highway'], 'model.depth': [2, 4] },
         random: { trials: 2, seed: 1, space: { 'train.lr': { logUniform: [0.01, 0.3] }, 'model.activation': { choice: ['relu', 'tanh'] } } },
@@ -66,6 +67,10 @@ describe('report.html', () => {
     // the tables and claims of report.md are on the page
     expect(markup.includes('<table>')).toBe(true);
     for (const id of study.runIds) expect(html.includes(`"run":"${id}"`), id).toBe(true);
+    // the gate-analysis figures of the highway runs (gates, per class, lesion), embedded
+    const highwayRuns = study.runIds.filter((id) => id.startsWith('highway-'));
+    expect(highwayRuns).toHaveLength(4);
+    expect(markup.match(/<img alt="[^"]+" src="data:image\/svg\+xml;base64,/g)?.length).toBe(highwayRuns.length * 3);
   });
 
   it.skipIf(!CHROMIUM)(
