@@ -1,4 +1,5 @@
 export * from './schema.js';
+export * from './fields.js';
 export { resolveConfig, checkField, flatten, configFileSchema } from './validate.js';
 export { formatIssue, fieldMessage } from './issues.js';
 export { keyCatalog, type SchemaCatalog } from './key-catalog.js';

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { didYouMean } from '../util/strings.js';
-import { FIELDS, FIELD_PATHS, type FieldSpec } from './schema.js';
+import { FIELDS, FIELD_PATHS, type FieldSpec } from './fields.js';
 import type { SchemaCatalog } from './key-catalog.js';
 
 export function describeValue(v: unknown): string {

@@ -5,7 +5,7 @@
  * "unknown config path".
  */
 import { z } from 'zod';
-import { FIELD_PATHS, specOfJsonSchema, type FieldSpec, type JsonSchema } from './schema.js';
+import { FIELD_PATHS, specOfJsonSchema, type FieldSpec, type JsonSchema } from './fields.js';
 
 interface Node extends JsonSchema {
   properties?: Record<string, Node>;

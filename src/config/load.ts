@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { FIELDS, FIELD_PATHS } from './schema.js';
+import { FIELDS, FIELD_PATHS } from './fields.js';
 import { didYouMean } from '../util/strings.js';
 import { flatten } from './validate.js';
 

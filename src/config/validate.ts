@@ -1,18 +1,8 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
-import {
-  FIELDS,
-  FIELD_PATHS,
-  FIELD_SCHEMAS,
-  SECTIONS,
-  autoGateBias,
-  configSchema,
-  DEFAULT_CONV_BLOCKS,
-  equalParamPlainUnits,
-  type Config,
-  type ResolvedConfig,
-} from './schema.js';
+import { FIELDS, FIELD_PATHS, FIELD_SCHEMAS, SECTIONS } from './fields.js';
+import { autoGateBias, configSchema, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type ResolvedConfig } from './schema.js';
 import { fieldMessage, formatIssue } from './issues.js';
 import { keyCatalog } from './key-catalog.js';
 import { kindFor, kindOf, usesField, type ModelKind } from '../model/kinds.js';
