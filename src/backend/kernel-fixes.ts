@@ -50,6 +50,17 @@ function runner(backend: tf.KernelBackend, original: Partial<Record<string, Kern
     }) as tf.TensorInfo;
 }
 
+/** x (NHWC) with zeros around its height and width, as a convolution's padding says. */
+function padSpatially(run: RunKernel, x: tf.TensorInfo, p: { top: number; bottom: number; left: number; right: number }): tf.TensorInfo {
+  const paddings = [
+    [0, 0],
+    [p.top, p.bottom],
+    [p.left, p.right],
+    [0, 0],
+  ];
+  return run('PadV2', { x }, { paddings, constantValue: 0 });
+}
+
 interface ConvAttrs {
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number;
@@ -118,21 +129,7 @@ function conv2dBackpropFilterFast(args: Parameters<KernelFunc>[0]): tf.TensorInf
     temps.push(t);
     return t;
   };
-  const xPad = keep(
-    run(
-      'PadV2',
-      { x },
-      {
-        paddings: [
-          [0, 0],
-          [p.top, p.bottom],
-          [p.left, p.right],
-          [0, 0],
-        ],
-        constantValue: 0,
-      },
-    ),
-  );
+  const xPad = keep(padSpatially(run, x, p));
   const xT = keep(run('Transpose', { x: xPad }, { perm: [3, 1, 2, 0] }));
   const dyT = keep(run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }));
   const w = keep(run('Conv2D', { x: xT, filter: dyT }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 }));
@@ -182,21 +179,7 @@ function conv2dBackpropFilter(args: Parameters<KernelFunc>[0]): tf.TensorInfo {
     temps.push(t);
     return t;
   };
-  const xPad = keep(
-    run(
-      'PadV2',
-      { x },
-      {
-        paddings: [
-          [0, 0],
-          [padInfo.top, padInfo.bottom],
-          [padInfo.left, padInfo.right],
-          [0, 0],
-        ],
-        constantValue: 0,
-      },
-    ),
-  );
+  const xPad = keep(padSpatially(run, x, padInfo));
   const dy2 = keep(run('Reshape', { x: dy }, { shape: [B * OH * OW, CO] }));
   const taps: tf.TensorInfo[] = [];
   for (let i = 0; i < KH; i++) {

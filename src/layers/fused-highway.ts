@@ -60,19 +60,17 @@ const one = (): tf.Scalar => (ONE ??= tf.keep(tf.scalar(1)));
 
 const cache = new Map<Activation, (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D>();
 
+/** What both gradient paths need: the input, H = act(x·W_H + b_H), T = σ(x·W_T + b_T) and the weights. */
+interface Forward {
+  x: tf.Tensor2D;
+  h: tf.Tensor2D;
+  t: tf.Tensor2D;
+  wh: tf.Tensor2D;
+  wt: tf.Tensor2D;
+}
+
 /** The same formulas as ops: where the backend has no highway kernels, and the reference for them. */
-function forwardWithOps(
-  activation: Activation,
-  x: tf.Tensor2D,
-  wh: tf.Tensor2D,
-  bh: tf.Tensor1D,
-  wt: tf.Tensor2D,
-  bt: tf.Tensor1D,
-  save: (t: tf.Tensor[]) => void,
-) {
-  const h = preActivate(x, wh, bh, activation);
-  const t = affine(x, wt, bt, 'sigmoid');
-  save([x, h, t]);
+function withOps(activation: Activation, { x, h, t, wh, wt }: Forward) {
   return {
     value: tf.add(x, tf.mul(t, tf.sub(h, x))) as tf.Tensor2D,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -92,20 +90,9 @@ function forwardWithOps(
  * call, and H and T share the backward matmuls: dx = (1 − T)·dy + D·[W_H | W_T]ᵀ and
  * [dW_H | dW_T] = xᵀ·D with D = [dA_H | dA_T] — two matmuls instead of four, no transposes.
  */
-function forwardWithKernels(
-  activation: Activation,
-  x: tf.Tensor2D,
-  wh: tf.Tensor2D,
-  bh: tf.Tensor1D,
-  wt: tf.Tensor2D,
-  bt: tf.Tensor1D,
-  save: (t: tf.Tensor[]) => void,
-) {
+function withKernels(activation: Activation, { x, h, t, wh, wt }: Forward) {
   const call = (name: string, inputs: Record<string, tf.Tensor | tf.TensorInfo>, attrs: Record<string, unknown> = {}, shapes?: number[][]) =>
     callKernel(name, inputs, attrs, shapes)!;
-  const h = preActivate(x, wh, bh, activation);
-  const t = affine(x, wt, bt, 'sigmoid');
-  save([x, h, t]);
   return {
     value: call('HighwayCombine', { t, h, x })[0] as tf.Tensor2D,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -132,7 +119,10 @@ export function highwayDenseCoupled(activation: Activation) {
     const [x, wh, bh, wt, bt] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
     const save = args[5] as (t: tf.Tensor[]) => void;
     const kernels = tf.getKernel('HighwayBackward', tf.getBackend()) !== undefined;
-    const { value, gradFunc } = (kernels ? forwardWithKernels : forwardWithOps)(activation, x, wh, bh, wt, bt, save);
+    const h = preActivate(x, wh, bh, activation);
+    const t = affine(x, wt, bt, 'sigmoid');
+    save([x, h, t]);
+    const { value, gradFunc } = (kernels ? withKernels : withOps)(activation, { x, h, t, wh, wt });
     return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => gradFunc(dy as tf.Tensor, saved) };
   }) as unknown as (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D;
   cache.set(activation, f);
