@@ -23,16 +23,21 @@ export interface SchemaCatalog {
   leafAt(path: readonly PropertyKey[]): FieldSpec | undefined;
 }
 
+/** Built on first use: the JSON Schema export is only needed to word an error, not at every start-up. */
 export function keyCatalog(schema: z.ZodType): SchemaCatalog {
-  const root = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Node;
-  const resolve = (n: Node): Node => (n.$ref?.startsWith('#/$defs/') ? resolve(root.$defs![n.$ref.slice(8)]!) : n);
+  let built: Node | undefined;
+  const rootNode = (): Node => {
+    if (!built) built = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Node;
+    return built;
+  };
+  const resolve = (n: Node): Node => (n.$ref?.startsWith('#/$defs/') ? resolve(rootNode().$defs![n.$ref.slice(8)]!) : n);
   const objectOf = (n: Node): Node | undefined => {
     const r = resolve(n);
     if (r.properties || r.propertyNames || typeof r.additionalProperties === 'object') return r;
     return r.anyOf?.map(objectOf).find(Boolean);
   };
   const nodeAt = (path: readonly PropertyKey[]): Node | undefined => {
-    let n: Node | undefined = resolve(root);
+    let n: Node | undefined = resolve(rootNode());
     for (const seg of path) {
       const o: Node | undefined = n && objectOf(n);
       if (!o) return undefined;

@@ -4,7 +4,7 @@ import { didYouMean } from '../util/strings.js';
 import { FIELDS, FIELD_PATHS, FIELD_SCHEMAS, SECTIONS } from './fields.js';
 import { autoGateBias, configSchema, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type ResolvedConfig } from './schema.js';
 import { fieldMessage, formatIssue } from './issues.js';
-import { keyCatalog, type SchemaCatalog } from './key-catalog.js';
+import { keyCatalog } from './key-catalog.js';
 import { kindFor, kindOf, usesField, type ModelKind } from '../model/kinds.js';
 
 type Json = unknown;
@@ -22,8 +22,7 @@ export function checkField(path: string, v: Json): Json {
 export const configFileSchema = configSchema.extend({
   $schema: z.string().optional().describe('the JSON Schema this file follows, for editors (configs/highway.schema.json)'),
 });
-// built on the first error only: its JSON Schema export is work every start-up need not pay
-let catalog: SchemaCatalog | undefined;
+const catalog = keyCatalog(configFileSchema);
 
 /** Validate a parsed config object against the schema; returns a flat map path → value of the keys it sets. */
 export function flatten(raw: Json, where: string, extraTopLevel: readonly string[] = []): Map<string, Json> {
@@ -36,9 +35,7 @@ export function flatten(raw: Json, where: string, extraTopLevel: readonly string
     const issue = result.error.issues[0]!;
     const section =
       issue.path.length === 1 && (SECTIONS as readonly string[]).includes(String(issue.path[0])) && issue.code === 'invalid_type' && issue.input !== undefined;
-    throw new UserError(
-      section ? `${where}: "${String(issue.path[0])}" must be an object` : formatIssue(result.error.issues, where, (catalog ??= keyCatalog(configFileSchema))),
-    );
+    throw new UserError(section ? `${where}: "${String(issue.path[0])}" must be an object` : formatIssue(result.error.issues, where, catalog));
   }
   const out = new Map<string, Json>();
   for (const [k, v] of Object.entries(raw)) {

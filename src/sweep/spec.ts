@@ -3,7 +3,7 @@
  * (`trials` samples from `space`), every path a config field. Checked completely before any
  * run starts: unknown path, empty list, inverted range, bad distribution, bad value.
  */
-import { FIELDS, checkField, formatIssue, keyCatalog, type SchemaCatalog } from '../config/index.js';
+import { FIELDS, checkField, formatIssue, keyCatalog } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
 import type { AshaSpec } from './asha.js';
@@ -59,8 +59,7 @@ function checkValue(where: string, path: string, v: unknown): void {
   }
 }
 
-// built on the first error only (see config/validate.ts)
-let catalog: SchemaCatalog | undefined;
+const catalog = keyCatalog(sweepSchema);
 
 /** The schema's first complaint as one line; a distribution that matches no form says which forms there are. */
 function schemaError(raw: unknown, at: string): UserError | null {
@@ -77,7 +76,7 @@ function schemaError(raw: unknown, at: string): UserError | null {
       `${where}: expected one of {"uniform": [lo, hi]}, {"logUniform": [lo, hi]}, {"intUniform": [lo, hi]}, {"choice": [...]}${kind ? ` (${kind}: [lo, hi] with two finite numbers, or a non-empty choice list)` : ''}`,
     );
   }
-  return new UserError(formatIssue(result.error.issues, at.replace(/: sweep$/, ''), (catalog ??= keyCatalog(sweepSchema)), ['sweep']));
+  return new UserError(formatIssue(result.error.issues, at.replace(/: sweep$/, ''), catalog, ['sweep']));
 }
 
 export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
