@@ -6,31 +6,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STACK_LINE, highway, startHighway } from './helpers/cli.js';
+import { epochsOf, readJson, tempDir } from './helpers/run-folder.js';
 import { runDir } from '../src/sweep/run-sweep.js';
 import { safeName } from '../src/util/names.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'faults-'));
+const tmp = () => tempDir('faults');
 const BIN = fileURLToPath(new URL('../bin/highway.js', import.meta.url));
 const TINY = ['--dataset', 'synthetic', '--train-size', '64', '--test-size', '16', '--depth', '2', '--width', '8', '--batch-size', '16'];
-const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+const json = readJson;
 
 function sweepConfig(dir: string, sweep: unknown, train: Record<string, unknown> = { epochs: 2, batchSize: 16 }, name = 'faults'): string {
   const f = join(dir, 'sweep-config.json');
   writeFileSync(f, JSON.stringify({ name, dataset: { name: 'synthetic', trainSize: 64, testSize: 16 }, model: { depth: 2, width: 8 }, train, sweep }));
   return f;
 }
-
-const epochsOf = (runFolder: string) =>
-  readFileSync(join(runFolder, 'metrics.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => Number(l.split(',')[0]));
 
 describe('nothing outside a run folder is removed', () => {
   it('a grid value ".." cannot name the sweep folder: the run gets a safe id, the sweep folder and a user file survive', () => {

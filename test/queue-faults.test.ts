@@ -6,16 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { STACK_LINE, highway, startHighway } from './helpers/cli.js';
-import { redisUnavailable, startRedis, type TestRedis } from './helpers/redis.js';
+import { epochsOf, readJson, tempDir } from './helpers/run-folder.js';
+import { queueOf, redisUnavailable, startRedis, type TestRedis } from './helpers/redis.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'qfaults-'));
-const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+const tmp = () => tempDir('qfaults');
+const json = readJson;
 
 function sweepConfig(dir: string, grid: Record<string, unknown[]>, train: Record<string, unknown>): string {
   const f = join(dir, 'cfg.json');
@@ -25,20 +24,6 @@ function sweepConfig(dir: string, grid: Record<string, unknown[]>, train: Record
   );
   return f;
 }
-
-const epochsOf = (runFolder: string) =>
-  readFileSync(join(runFolder, 'metrics.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => Number(l.split(',')[0]));
-
-const queueOf = (url: string, name: string) => {
-  const u = new URL(url);
-  return new Queue(name, {
-    connection: { host: u.hostname, port: Number(u.port), ...(u.password ? { password: u.password } : {}), maxRetriesPerRequest: null },
-  });
-};
 
 const noRedis = redisUnavailable();
 if (noRedis) process.stderr.write(`queue fault tests skipped: ${noRedis}\n`);

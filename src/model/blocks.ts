@@ -34,6 +34,17 @@ const residualArgs = (m: Model) =>
       }
     : { activation: m.activation, form: m.residualForm, kernelInitializer: m.init };
 
+/** What a dense and a conv highway layer share: the gate, the carry and the init. */
+const highwayArgs = (m: Model, i: number, seed: number) => ({
+  activation: m.activation,
+  gateBias: m.gateBias,
+  carry: m.carry,
+  carryBias: m.carryBias,
+  kernelInitializer: m.init,
+  seed: initSeed(seed, i),
+  name: `highway_${i}`,
+});
+
 export const BLOCK_LAYERS: Record<Block, Partial<Record<Family, BlockLayer>>> = {
   plain: {
     dense: (m, i, seed, units) =>
@@ -50,27 +61,8 @@ export const BLOCK_LAYERS: Record<Block, Partial<Record<Family, BlockLayer>>> = 
     bilstm: (m, i, seed) => new BiLSTM({ units: m.width, kernelInitializer: m.init, seed: initSeed(seed, i), name: `bilstm_${i}` }),
   },
   highway: {
-    dense: (m, i, seed) =>
-      new HighwayDense({
-        activation: m.activation,
-        gateBias: m.gateBias,
-        carry: m.carry,
-        carryBias: m.carryBias,
-        kernelInitializer: m.init,
-        seed: initSeed(seed, i),
-        name: `highway_${i}`,
-      }),
-    conv: (m, i, seed) =>
-      new HighwayConv2D({
-        kernelSize: 3,
-        activation: m.activation,
-        gateBias: m.gateBias,
-        carry: m.carry,
-        carryBias: m.carryBias,
-        kernelInitializer: m.init,
-        seed: initSeed(seed, i),
-        name: `highway_${i}`,
-      }),
+    dense: (m, i, seed) => new HighwayDense(highwayArgs(m, i, seed)),
+    conv: (m, i, seed) => new HighwayConv2D({ kernelSize: 3, ...highwayArgs(m, i, seed) }),
     bilstm: (m, i, seed) =>
       new HighwayBiLSTM({ units: m.width, kernelInitializer: m.init, seed: initSeed(seed, i), gateBias: m.gateBias, name: `highway_${i}` }),
   },

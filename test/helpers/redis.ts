@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 
 export interface TestRedis {
   url: string;
@@ -63,3 +64,11 @@ export async function startRedis(own?: { args?: string[]; password?: string }): 
       }),
   };
 }
+
+/** A BullMQ handle on queue `name` at `url`, to look at or tamper with its jobs as a test. */
+export const queueOf = (url: string, name: string) => {
+  const u = new URL(url);
+  return new Queue(name, {
+    connection: { host: u.hostname, port: Number(u.port), ...(u.password ? { password: u.password } : {}), maxRetriesPerRequest: null },
+  });
+};
