@@ -18,7 +18,6 @@ import { safeName } from '../src/util/names.js';
 const tmp = () => tempDir('faults');
 const BIN = fileURLToPath(new URL('../bin/highway.js', import.meta.url));
 const TINY = ['--dataset', 'synthetic', '--train-size', '64', '--test-size', '16', '--depth', '2', '--width', '8', '--batch-size', '16'];
-const json = readJson;
 
 function sweepConfig(dir: string, sweep: unknown, train: Record<string, unknown> = { epochs: 2, batchSize: 16 }, name = 'faults'): string {
   const f = join(dir, 'sweep-config.json');
@@ -37,9 +36,9 @@ describe('nothing outside a run folder is removed', () => {
     expect(r.code).toBe(4); // the ".." run fails: there is no dataset called ".."
     expect(readFileSync(join(out, 'mine.txt'), 'utf8')).toBe('the user’s own file');
     expect(existsSync(join(out, 'sweep.json'))).toBe(true);
-    expect(json(join(out, 'runs', 'synthetic', 'summary.json')).status).toBe('completed');
+    expect(readJson(join(out, 'runs', 'synthetic', 'summary.json')).status).toBe('completed');
     expect(readdirSync(join(out, 'runs')).sort()).toEqual(['__', 'synthetic']);
-    expect(json(join(out, 'runs', '__', 'summary.json')).error).toMatch(/dataset/);
+    expect(readJson(join(out, 'runs', '__', 'summary.json')).error).toMatch(/dataset/);
   });
 
   it('run ids are plain names: the last line of defence refuses ".", "..", separators and hidden names', () => {
@@ -110,7 +109,7 @@ describe('one owner per sweep folder and per run', () => {
     const cfg = sweepConfig(dir, { grid: { 'train.seed': [1] } }, { epochs: 1, batchSize: 16 });
     const r = highway(['sweep', cfg, '--out', out, '--jobs', '1']);
     expect(r.code).toBe(0);
-    expect(json(join(out, 'runs', 'seed1', 'summary.json')).status).toBe('completed');
+    expect(readJson(join(out, 'runs', 'seed1', 'summary.json')).status).toBe('completed');
   });
 });
 
@@ -122,7 +121,7 @@ describe('every way out leaves a true status', () => {
     while (rows() < 2) await new Promise((r) => setTimeout(r, 50));
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(143);
-    const s = json(join(out, 'summary.json'));
+    const s = readJson(join(out, 'summary.json'));
     expect(s.status).toBe('interrupted');
     expect(s.epochs).toBe(rows() - 1);
     expect(p.out()).toMatch(/stopping now \(SIGTERM\)/);
@@ -137,10 +136,10 @@ describe('every way out leaves a true status', () => {
     while (!started()) await new Promise((r) => setTimeout(r, 50));
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(143);
-    for (const id of ['seed1', 'seed2']) expect(json(join(out, 'runs', id, 'summary.json')).status).toBe('interrupted');
+    for (const id of ['seed1', 'seed2']) expect(readJson(join(out, 'runs', id, 'summary.json')).status).toBe('interrupted');
     const again = highway(['sweep', cfg, '--out', out, '--resume', '--set', 'train.epochs=2']);
     expect(again.code).toBe(0);
-    for (const id of ['seed1', 'seed2']) expect(json(join(out, 'runs', id, 'summary.json')).status).toBe('completed');
+    for (const id of ['seed1', 'seed2']) expect(readJson(join(out, 'runs', id, 'summary.json')).status).toBe('completed');
   });
 });
 

@@ -14,7 +14,6 @@ import { epochsOf, readJson, tempDir } from './helpers/run-folder.js';
 import { queueOf, redisUnavailable, startRedis, type TestRedis } from './helpers/redis.js';
 
 const tmp = () => tempDir('qfaults');
-const json = readJson;
 
 function sweepConfig(dir: string, grid: Record<string, unknown[]>, train: Record<string, unknown>): string {
   const f = join(dir, 'cfg.json');
@@ -63,7 +62,7 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
     expect(w.out()).toMatch(/completed seed1/);
     expect(readFileSync(join(victim, 'precious.txt'), 'utf8')).toBe('keep me');
     expect(existsSync(join(victim, 'runs'))).toBe(false);
-    expect(json(join(sw, 'runs', 'seed1', 'summary.json')).status).toBe('completed');
+    expect(readJson(join(sw, 'runs', 'seed1', 'summary.json')).status).toBe('completed');
     for (let i = 0; i < bad.length; i++) expect(await (await queue.getJob(`bad${i}`))!.getState()).toBe('failed');
     await queue.close();
   });
@@ -97,7 +96,7 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
     process.kill(-w.child.pid!, 'SIGINT'); // what a terminal does: the whole foreground process group
     expect(await w.exit).toBe(130);
     expect(w.out()).toMatch(/requeued seed1: interrupted by this worker's stop, back in the queue/);
-    expect(json(join(run, 'summary.json')).status).toBe('interrupted');
+    expect(readJson(join(run, 'summary.json')).status).toBe('interrupted');
     // one Ctrl-C, so the epoch in flight was finished: rows 0 … k, none cut
     const rows = epochsOf(run);
     expect(rows).toEqual(Array.from({ length: rows.length }, (_, e) => e));
@@ -108,7 +107,7 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
     writeFileSync(join(sw, 'sweep.json'), readFileSync(join(sw, 'sweep.json'), 'utf8').replaceAll('"epochs": 200', '"epochs": 2'));
     const w2 = startHighway(['worker', '--queue', redis.url, '--queue-name', q, '--jobs', '1', '--exit-when-empty']);
     expect(await w2.exit).toBe(0);
-    expect(json(join(run, 'summary.json')).status).toBe('completed');
+    expect(readJson(join(run, 'summary.json')).status).toBe('completed');
     expect(epochsOf(run)).toEqual([0, 1, 2]);
   });
 });
@@ -135,7 +134,7 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
       while (!/wait seed1: being run by highway worker \(pid \d+/.test(b.out())) await new Promise((r) => setTimeout(r, 100));
       expect(await waited.exit).toBe(0);
       // --wait ended only once the first copy had finished
-      expect(json(join(run, 'summary.json')).status).toBe('completed');
+      expect(readJson(join(run, 'summary.json')).status).toBe('completed');
       expect(epochsOf(run)).toEqual(Array.from({ length: 151 }, (_, e) => e));
       expect(await b.exit).toBe(0);
       expect(b.out()).not.toMatch(/start seed1/);

@@ -26,10 +26,7 @@ export interface SchemaCatalog {
 /** Built on first use: the JSON Schema export is only needed to word an error, not at every start-up. */
 export function keyCatalog(schema: z.ZodType): SchemaCatalog {
   let built: Node | undefined;
-  const rootNode = (): Node => {
-    if (!built) built = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Node;
-    return built;
-  };
+  const rootNode = (): Node => (built ??= z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Node);
   const resolve = (n: Node): Node => (n.$ref?.startsWith('#/$defs/') ? resolve(rootNode().$defs![n.$ref.slice(8)]!) : n);
   const objectOf = (n: Node): Node | undefined => {
     const r = resolve(n);

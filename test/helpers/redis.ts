@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import { parseRedisUrl } from '../../src/queue/connection.js';
 
 export interface TestRedis {
   url: string;
@@ -65,10 +66,5 @@ export async function startRedis(own?: { args?: string[]; password?: string }): 
   };
 }
 
-/** A BullMQ handle on queue `name` at `url`, to look at or tamper with its jobs as a test. */
-export const queueOf = (url: string, name: string) => {
-  const u = new URL(url);
-  return new Queue(name, {
-    connection: { host: u.hostname, port: Number(u.port), ...(u.password ? { password: u.password } : {}), maxRetriesPerRequest: null },
-  });
-};
+/** A BullMQ handle on queue `name` at `url` (parsed as the CLI parses --queue), to look at or tamper with its jobs as a test. */
+export const queueOf = (url: string, name: string) => new Queue(name, { connection: parseRedisUrl(url) });
