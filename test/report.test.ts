@@ -51,7 +51,7 @@ describe('report', () => {
     expect(p100.diverged).toBe(1);
     expect(r.claims[3]!.evidence).toContain('ratio 2.28e+5');
     const md = readFileSync(join(root, 'report.md'), 'utf8');
-    expect(md).toContain('| 100 | 2.28 | Infinity (2) | 1.00e-5 |');
+    expect(md).toContain('| 100 | 2.28 | ∞ (2) | 1.00e-5 |');
     expect(md.match(/✅ held/g)?.length).toBe(5);
   });
 
@@ -68,7 +68,7 @@ describe('report', () => {
       '| depth | plain best | plain top-10 mean (n) | highway best | highway top-10 mean (n) | residual best | residual top-10 mean (n) | plain / highway (top-10 mean) | plain / residual (top-10 mean) |',
     );
     // d50: plain top-10 mean = (2.28 + ∞) / 2 = ∞; highway (1e-5 + 3e-5) / 2 = 2e-5; residual 1.2e-5
-    expect(md).toContain('| 50 | 2.28 | Infinity (2) | 1.00e-5 | 2.00e-5 (2) | 4.00e-6 | 1.20e-5 (2) | Infinity | Infinity |');
+    expect(md).toContain('| 50 | 2.28 | ∞ (2) | 1.00e-5 | 2.00e-5 (2) | 4.00e-6 | 1.20e-5 (2) | ∞ | ∞ |');
     expect(md).toContain('| 10 | 2.00e-5 | 3.50e-5 (2) | 1.00e-5 | 2.00e-5 (2) | — | — | 1.75 | — |');
     // the residual line: d50 best 4e-6 vs 1e-5 (0.4), mean 1.2e-5 vs 2e-5 (0.6); d100 best 5e-5 vs 1e-5 (5), mean 5e-5 vs 2e-5 (2.5)
     expect(md).toContain(

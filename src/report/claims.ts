@@ -14,7 +14,9 @@ export interface Claim {
   evidence: string;
 }
 
-const fmt = (v: number) => (!Number.isFinite(v) ? String(v) : v === 0 ? '0' : v < 1e-3 || v >= 1e4 ? v.toExponential(2) : v.toPrecision(3));
+// ∞ is a mean or ratio that includes a diverged run (its loss counts as +∞)
+const fmt = (v: number) =>
+  Number.isNaN(v) ? 'NaN' : !Number.isFinite(v) ? (v > 0 ? '∞' : '−∞') : v === 0 ? '0' : v < 1e-3 || v >= 1e4 ? v.toExponential(2) : v.toPrecision(3);
 
 export function evaluateClaims(stats: GroupStats[]): Claim[] {
   const get = (type: string, depth: number) => stats.find((s) => s.type === type && s.depth === depth && s.best);
