@@ -4,7 +4,6 @@
  * line, not an endless reconnect loop or a hang. A password in the URL is never printed: every
  * message names the URL through `redactUrl`.
  */
-import { Redis } from 'ioredis';
 import { UserError } from '../errors.js';
 
 /** Default queue name: one queue per Redis database unless --queue-name says otherwise. */
@@ -114,6 +113,9 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
 /** Connect once with no retries and short timeouts; a UserError naming the URL (redacted) if that fails. */
 export async function checkReachable(url: string, options: RedisSettings): Promise<void> {
   const tls = options.tls !== undefined;
+  // loaded here, not at the top: every `highway` command imports this file for its names, and
+  // ioredis costs ≈0.3 s of start-up that only queue users should pay
+  const { Redis } = await import('ioredis');
   const probe = new Redis({
     ...options,
     lazyConnect: true,
