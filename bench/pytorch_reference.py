@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """PyTorch peer for `highway bench --vs-pytorch`: the same networks, timed the same way.
 
-Network (the paper's Figure 1 net): Linear(784, w) + act, then depth-1 plain (Linear(w, w) + act)
-or highway layers (H = act(x W_H + b_H), T = sigmoid(x W_T + b_T), y = x + T * (H - x)), then
-Linear(w, 10) and softmax cross-entropy. Widths 71 (plain) / 50 (highway), Glorot-uniform
-kernels, zero biases, b_T = -2, SGD with momentum 0.9, random MNIST-shaped batches.
-Prints one JSON object: median milliseconds per training step after warm-up.
+Network (the paper's Figure 1 net): Linear(784, w) + act, then depth-1 plain (Linear(w, w) + act),
+highway (H = act(x W_H + b_H), T = sigmoid(x W_T + b_T), y = x + T * (H - x)) or residual layers
+(post-activation, y = act(x + W2 act(W1 x + b1) + b2), Fixup start: W1 He-uniform scaled by
+(depth-1)^(-1/2), W2 = 0), then Linear(w, 10) and softmax cross-entropy. Widths 71 (plain) / 50
+(highway, residual), Glorot-uniform kernels, zero biases, b_T = -2, SGD with momentum 0.9, random
+MNIST-shaped batches. Prints one JSON object: median milliseconds per training step after
+warm-up, and the parameter count (`highway bench` checks it against its own net).
 """
 import argparse
 import json
@@ -33,6 +35,23 @@ class Highway(nn.Module):
         return x + t * (h - x)
 
 
+class Residual(nn.Module):
+    def __init__(self, n, act, blocks):
+        super().__init__()
+        self.l1 = nn.Linear(n, n)
+        self.l2 = nn.Linear(n, n)
+        nn.init.kaiming_uniform_(self.l1.weight, nonlinearity="relu")
+        with torch.no_grad():
+            self.l1.weight.mul_(blocks ** -0.5)
+        nn.init.zeros_(self.l2.weight)
+        for lin in (self.l1, self.l2):
+            nn.init.zeros_(lin.bias)
+        self.act = act
+
+    def forward(self, x):
+        return self.act(x + self.l2(self.act(self.l1(x))))
+
+
 def plain(n_in, n_out, act):
     lin = nn.Linear(n_in, n_out)
     nn.init.xavier_uniform_(lin.weight)
@@ -43,7 +62,12 @@ def plain(n_in, n_out, act):
 def build(model, depth, width, act):
     layers = [plain(784, width, act)]
     for _ in range(depth - 1):
-        layers.append(Highway(width, act, -2.0) if model == "highway" else plain(width, width, act))
+        if model == "highway":
+            layers.append(Highway(width, act, -2.0))
+        elif model == "residual":
+            layers.append(Residual(width, act, max(depth - 1, 1)))
+        else:
+            layers.append(plain(width, width, act))
     out = nn.Linear(width, 10)
     nn.init.xavier_uniform_(out.weight)
     nn.init.zeros_(out.bias)
@@ -53,7 +77,7 @@ def build(model, depth, width, act):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--model", choices=["plain", "highway"], required=True)
+    p.add_argument("--model", choices=["plain", "highway", "residual"], required=True)
     p.add_argument("--depth", type=int, required=True)
     p.add_argument("--width", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=128)
@@ -81,7 +105,8 @@ def main():
             times.append((time.perf_counter() - t0) * 1000)
     print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "threads": a.threads,
                       "model": a.model, "depth": a.depth, "width": width, "batch_size": a.batch_size,
-                      "ms_per_step": statistics.median(times), "steps": len(times)}))
+                      "ms_per_step": statistics.median(times), "steps": len(times),
+                      "params": sum(p.numel() for p in net.parameters())}))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ export interface TorchTiming {
   msPerStep: number;
   torch: string;
   threads: number;
+  /** Parameters of PyTorch's net: equal to ours when both build the same network. */
+  params: number;
 }
 
 export function timePytorch(n: NetSpec, batchSize: number, steps: number, warmup: number, threads: number): TorchTiming {
@@ -47,6 +49,6 @@ export function timePytorch(n: NetSpec, batchSize: number, steps: number, warmup
   if (python === null && pytorchUnavailable() !== null) throw new Error('PyTorch is not available');
   const r = spawnSync(python!, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`pytorch_reference.py failed: ${r.stderr}`);
-  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms_per_step: number; torch: string; threads: number };
-  return { msPerStep: j.ms_per_step, torch: j.torch, threads: j.threads };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms_per_step: number; torch: string; threads: number; params: number };
+  return { msPerStep: j.ms_per_step, torch: j.torch, threads: j.threads, params: j.params };
 }

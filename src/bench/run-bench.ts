@@ -33,7 +33,7 @@ export interface BenchRow {
   leaked: number;
   peakRssMB: number;
   generic?: { msPerStep: number; kernels: { engine: number; direct: number }; speedup: number };
-  torch?: { msPerStep: number; threads: number; version: string; ratio: number };
+  torch?: { msPerStep: number; threads: number; version: string; ratio: number; params: number };
 }
 
 async function kernelsPerStep(step: () => void): Promise<{ engine: number; direct: number }> {
@@ -76,6 +76,8 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
       }
       if (o.vsPytorch) {
         const p = timePytorch(n, o.batch, per, r === 0 ? o.warmup : 1, o.torchThreads);
+        // a ratio between two different networks would mean nothing
+        if (p.params !== net.params) throw new Error(`${netName(n)}: PyTorch's net has ${p.params} parameters and ours ${net.params}; the two builds differ`);
         torch.push(p.msPerStep);
         torchVersion = p.torch;
       }
@@ -92,7 +94,9 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
       leaked,
       peakRssMB: process.resourceUsage().maxRSS / 1024,
       ...(o.generic ? { generic: { msPerStep: median(generic), kernels: genericKernels, speedup: median(generic) / ms } } : {}),
-      ...(o.vsPytorch ? { torch: { msPerStep: median(torch), threads: o.torchThreads, version: torchVersion, ratio: ms / median(torch) } } : {}),
+      ...(o.vsPytorch
+        ? { torch: { msPerStep: median(torch), threads: o.torchThreads, version: torchVersion, ratio: ms / median(torch), params: net.params } }
+        : {}),
     };
   } finally {
     setFastPaths(true);
