@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
 import { activate } from './gate.js';
+import { residualDense } from './fused-residual.js';
 import { kernelInitializer, normalizeInitName } from './initializers.js';
 import { ACTIVATIONS, RESIDUAL_FORMS, type Activation, type InitName, type ResidualForm } from './vocabulary.js';
 
@@ -86,6 +87,12 @@ export abstract class ResidualBlock extends tfl.layers.Layer {
     return tf.tidy(() => this.residual(Array.isArray(inputs) ? inputs[0]! : inputs));
   }
 
+  /** W1, b1, W2, b2, read. */
+  protected blockWeights(): tf.Tensor[] {
+    const w = this.w!;
+    return [w.k1.read(), w.b1.read(), w.k2.read(), w.b2.read()];
+  }
+
   /** The block's output; with `lesion` it is the identity, y = x (the analysis's lesioning). */
   residual(x: tf.Tensor, lesion = false): tf.Tensor {
     if (lesion) return x;
@@ -129,6 +136,13 @@ export class ResidualDense extends ResidualBlock {
 
   protected transform(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
     return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+  }
+
+  /** One op with the closed-form gradient (fused-residual.ts); the formula above stays for conv. */
+  override residual(x: tf.Tensor, lesion = false): tf.Tensor {
+    if (lesion) return x;
+    const [w1, b1, w2, b2] = this.blockWeights();
+    return residualDense(this.activation, this.form)(x as tf.Tensor2D, w1 as tf.Tensor2D, b1 as tf.Tensor1D, w2 as tf.Tensor2D, b2 as tf.Tensor1D);
   }
 }
 tf.serialization.registerClass(ResidualDense);
