@@ -28,7 +28,7 @@ const fmtTime = (s: number) => {
 
 const EXAMPLES = `
 Examples:
-  $ highway sweep configs/depth-quick.json                 # 8 runs, 2 at a time, report at the end
+  $ highway sweep configs/depth-quick.json                 # 12 runs, 2 at a time, report at the end
   $ highway sweep configs/paper-fig1.json --jobs 2 --out results/fig1
   $ highway sweep configs/paper-fig1.json --out results/fig1 --resume   # after a crash or Ctrl-C
   $ highway sweep configs/depth-quick.json --set train.epochs=5 --list  # show the runs, run nothing
