@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from './vocabulary.js';
 import { callKernel } from './direct-kernel.js';
-import { activationGrad, affine, one, preActivate, product } from './fused-ops.js';
+import { affine, one, preActivate, product, throughActivation } from './fused-ops.js';
 
 const cache = new Map<Activation, (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D>();
 
@@ -29,8 +29,7 @@ function withOps(activation: Activation, { x, h, t, wh, wt }: Forward) {
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sh, st] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
       const tdy = tf.mul(st, dy);
-      const dAct = activationGrad(activation, sh);
-      const dah = (dAct ? tf.mul(tdy, dAct) : tdy) as tf.Tensor2D;
+      const dah = throughActivation(activation, tdy, sh) as tf.Tensor2D;
       const dat = tf.mul(tf.mul(tf.sub(sh, sx), dy), tf.mul(st, tf.sub(one(), st))) as tf.Tensor2D;
       const dx = tf.addN([tf.sub(dy, tdy), product(dah, wh, false, true), product(dat, wt, false, true)]);
       return [dx, product(sx, dah, true, false), tf.sum(dah, 0), product(sx, dat, true, false), tf.sum(dat, 0)];

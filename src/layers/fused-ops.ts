@@ -51,6 +51,12 @@ export function activationGrad(activation: Activation, h: tf.Tensor): tf.Tensor 
   }
 }
 
+/** g·act'(a), given the output act(a); g itself for a linear activation. */
+export function throughActivation(activation: Activation, g: tf.Tensor, out: tf.Tensor): tf.Tensor {
+  const d = activationGrad(activation, out);
+  return d ? tf.mul(g, d) : g;
+}
+
 /** A kept scalar 1 (a literal `1` would make a new tensor on every use). */
 let ONE: tf.Scalar | null = null;
 export const one = (): tf.Scalar => (ONE ??= tf.keep(tf.scalar(1)));

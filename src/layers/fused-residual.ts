@@ -7,19 +7,13 @@
  * About half the kernels of autodiff through the formula (bench/NOTES.md #22).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { activationGrad, affine, preActivate, product } from './fused-ops.js';
+import { affine, preActivate, product, throughActivation } from './fused-ops.js';
 import { activate } from './gate.js';
 import type { Activation, ResidualForm } from './vocabulary.js';
 
 type ResidualOp = (x: tf.Tensor2D, w1: tf.Tensor2D, b1: tf.Tensor1D, w2: tf.Tensor2D, b2: tf.Tensor1D) => tf.Tensor2D;
 
 const cache = new Map<string, ResidualOp>();
-
-/** g·act'(at the point whose activation is `out`); g itself for a linear activation. */
-const throughActivation = (activation: Activation, g: tf.Tensor, out: tf.Tensor): tf.Tensor => {
-  const d = activationGrad(activation, out);
-  return d ? tf.mul(g, d) : g;
-};
 
 export function residualDense(activation: Activation, form: ResidualForm): ResidualOp {
   const key = `${activation}/${form}`;
