@@ -36,7 +36,7 @@ export function preActivate(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, acti
 }
 
 /** act'(a) written in terms of the output h = act(a). */
-export function activationGrad(activation: Activation, h: tf.Tensor): tf.Tensor | null {
+function activationGrad(activation: Activation, h: tf.Tensor): tf.Tensor | null {
   switch (activation) {
     case 'relu':
       return tf.step(h);

@@ -10,6 +10,8 @@ export { RESIDUAL_FORMS, type ResidualForm };
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = Array<number | null>;
+/** W1, b1, W2, b2. */
+type BlockWeights = [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
 
 /**
  * Where the nonlinearity sits (He et al. 2016, "Identity Mappings in Deep Residual Networks"):
@@ -34,8 +36,8 @@ export interface ResidualArgs extends LayerArgs {
 }
 
 /**
- * What every residual block shares: two weight layers of x's width, y = x + F(x). Subclasses say
- * how x meets a kernel (matMul, conv2d). With both gates of a highway layer fixed open
+ * What every residual block shares: two weight layers of x's width, y = x + F(x). Subclasses
+ * compute the block from its weights (dense: one fused op; conv: the formula). With both gates of a highway layer fixed open
  * (T = 1, C = 1) a highway layer is this block with one weight layer.
  */
 export abstract class ResidualBlock extends tfl.layers.Layer {
@@ -61,7 +63,8 @@ export abstract class ResidualBlock extends tfl.layers.Layer {
       throw new UserError(`${this.getClassName()}: form must be one of ${RESIDUAL_FORMS.join(', ')}, got "${this.form}"`);
   }
 
-  protected abstract transform(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
+  /** y for the weights W1, b1, W2, b2, in the block's form. */
+  protected abstract block(x: tf.Tensor, w: BlockWeights): tf.Tensor;
 
   protected addBlockWeights(kernelShape: number[], units: number): void {
     const seed = (k: number) => (this.seed === undefined ? undefined : this.seed + k);
@@ -87,21 +90,11 @@ export abstract class ResidualBlock extends tfl.layers.Layer {
     return tf.tidy(() => this.residual(Array.isArray(inputs) ? inputs[0]! : inputs));
   }
 
-  /** W1, b1, W2, b2, read. */
-  protected blockWeights(): tf.Tensor[] {
-    const w = this.w!;
-    return [w.k1.read(), w.b1.read(), w.k2.read(), w.b2.read()];
-  }
-
   /** The block's output; with `lesion` it is the identity, y = x (the analysis's lesioning). */
   residual(x: tf.Tensor, lesion = false): tf.Tensor {
     if (lesion) return x;
     const w = this.w!;
-    const act = (v: tf.Tensor) => activate(this.activation, v);
-    const input = this.form === 'pre' ? act(x) : x;
-    const h = act(tf.add(this.transform(input, w.k1.read()), w.b1.read()));
-    const y = tf.add(x, tf.add(this.transform(h, w.k2.read()), w.b2.read()));
-    return this.form === 'post' ? act(y) : y;
+    return this.block(x, [w.k1.read(), w.b1.read(), w.k2.read(), w.b2.read()]);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -134,14 +127,8 @@ export class ResidualDense extends ResidualBlock {
     this.addBlockWeights([n, n], n);
   }
 
-  protected transform(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
-  }
-
-  /** One op with the closed-form gradient (fused-residual.ts); the formula above stays for conv. */
-  override residual(x: tf.Tensor, lesion = false): tf.Tensor {
-    if (lesion) return x;
-    const [w1, b1, w2, b2] = this.blockWeights();
+  /** One op with the closed-form gradient (fused-residual.ts). */
+  protected block(x: tf.Tensor, [w1, b1, w2, b2]: BlockWeights): tf.Tensor {
     return residualDense(this.activation, this.form)(x as tf.Tensor2D, w1 as tf.Tensor2D, b1 as tf.Tensor1D, w2 as tf.Tensor2D, b2 as tf.Tensor1D);
   }
 }
@@ -170,8 +157,14 @@ export class ResidualConv2D extends ResidualBlock {
     this.addBlockWeights([this.kernelSize, this.kernelSize, c, c], c);
   }
 
-  protected transform(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
+  /** The formula, through autodiff: y = x + conv(act(conv(x', W1) + b1), W2) + b2, x' and the outer act by form. */
+  protected block(x: tf.Tensor, [w1, b1, w2, b2]: BlockWeights): tf.Tensor {
+    const act = (v: tf.Tensor) => activate(this.activation, v);
+    const conv = (v: tf.Tensor, w: tf.Tensor) => tf.conv2d(v as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
+    const input = this.form === 'pre' ? act(x) : x;
+    const h = act(tf.add(conv(input, w1), b1));
+    const y = tf.add(x, tf.add(conv(h, w2), b2));
+    return this.form === 'post' ? act(y) : y;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
