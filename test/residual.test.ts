@@ -135,7 +135,7 @@ describe('residual kinds', () => {
     expect(block.initScale).toBeCloseTo(0.5, 12); // 4 blocks: 4^(−1/2)
     const std = buildModel(model({ 'model.type': 'residual', 'model.depth': 5, 'model.residualInit': 'standard' }), { inputShape: [8], numClasses: 3 }, 1);
     expect((std.layers.find((l) => l instanceof ResidualDense) as ResidualDense).getConfig()).toMatchObject({
-      kernelInitializer: 'glorot_uniform',
+      kernelInitializer: 'he_uniform', // model.init: auto → He for relu
       zeroInitLast: false,
       initScale: 1,
     });

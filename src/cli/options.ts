@@ -52,8 +52,12 @@ export function addConfigOptions(cmd: Command): Command {
   return cmd;
 }
 
-/** Resolve file → --set → flags (later wins), every value checked against the schema. */
-export function resolveFromOptions(opts: Record<string, unknown>, extraTopLevel: readonly string[] = []): { cfg: ResolvedConfig; file: Map<string, unknown> } {
+/** Resolve [base →] file → --set → flags (later wins), every value checked against the schema. */
+export function resolveFromOptions(
+  opts: Record<string, unknown>,
+  extraTopLevel: readonly string[] = [],
+  base: Map<string, unknown> = new Map(),
+): { cfg: ResolvedConfig; file: Map<string, unknown> } {
   const file = typeof opts.config === 'string' ? loadConfigFile(opts.config, extraTopLevel) : new Map<string, unknown>();
   const sets = new Map(((opts.set as string[] | undefined) ?? []).map(parseSet));
   const flags = new Map<string, unknown>();
@@ -68,7 +72,7 @@ export function resolveFromOptions(opts: Record<string, unknown>, extraTopLevel:
       throw new UserError(`--${flag}: ${(e as Error).message.replace(`${path}: `, '')}`);
     }
   }
-  return { cfg: resolveConfig(file, sets, flags), file };
+  return { cfg: resolveConfig(base, file, sets, flags), file };
 }
 
 /** commander parser for a positive integer option (exit 2 with the option's name otherwise). */

@@ -7,6 +7,19 @@ import type { ResolvedConfig } from '../config/index.js';
 import { kindOf, usesField } from '../model/kinds.js';
 import { addConfigOptions, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { flatten, parseJson } from '../config/index.js';
+import { readJsonOrNull } from '../util/json.js';
+
+/** The resolved config a run folder was trained with (its config.json without the `run` record). */
+function savedConfig(out: string): Map<string, unknown> {
+  const file = runFile(out, 'config');
+  if (!existsSync(file)) throw new UserError(`--resume: ${out} is not a run folder (no ${file})`);
+  const flat = flatten(parseJson(readFileSync(file, 'utf8'), file), file, ['run']);
+  flat.delete('run');
+  return flat;
+}
 
 function stamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -46,8 +59,12 @@ Examples:
 Outputs (in --out, default results/<type>-d<depth>-<time>/):
   config.json   resolved config + backend, versions, seed, data description
   metrics.csv   epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds (one row per epoch)
-  summary.json  status (completed|diverged|interrupted|failed), params, final and best metrics, timing
-  model/        the trained network (model.json + weights.bin)`;
+  summary.json  status (completed|diverged|interrupted|failed), data used, params, final and best metrics, timing
+  model/        the trained network (model.json + weights.bin)
+  checkpoints/  the last epoch's weights, optimiser and RNG state (train.checkpoint), for --resume
+
+After a kill, a crash or Ctrl-C:
+  $ highway train --resume --out results/mine     # continues from the last finished epoch`;
 
 export function trainCommand(): Command {
   const cmd = new Command('train').description('train one plain, highway or residual network and write its per-epoch loss curve to CSV');
@@ -55,21 +72,34 @@ export function trainCommand(): Command {
   cmd
     .option('-o, --out <dir>', 'run folder (default: results/<type>-d<depth>-<timestamp>)')
     .option('-f, --force', 'replace the run folder if it exists')
+    .option('--resume', "continue the run in --out from its last checkpoint (after a kill, Ctrl-C or a crash), with the run's own config")
     .option('-q, --quiet', 'print only the final summary')
     .addHelpText('after', EXAMPLES)
     .action(async (opts: Record<string, unknown>) => {
       // the heavy modules (TF.js, the chart renderer) load only for the command that runs
-      const [{ initBackend, describeBackend }, { executeRun }, { analyzeIfAsked }, { printAnalysis }] = await Promise.all([
+      const [{ initBackend, describeBackend }, { executeRun, checkResumable }, { analyzeIfAsked }, { printAnalysis }] = await Promise.all([
         import('../backend/index.js'),
         import('../runs/run.js'),
         import('../analyze/run.js'),
         import('./analyze.js'),
       ]);
-      const { cfg } = resolveFromOptions(opts, ['run', 'sweep']);
+      if (opts.resume && opts.force) throw new UserError('--resume continues the run in --out; --force would delete it: give one of the two');
+      if (opts.resume && typeof opts.out !== 'string') throw new UserError('--resume needs --out <run folder>');
+      // resuming: the run's own config.json is the base; flags may only repeat it (checked by executeRun)
+      const base = opts.resume ? savedConfig(opts.out as string) : new Map<string, unknown>();
+      const { cfg } = resolveFromOptions(opts, ['run', 'sweep'], base);
       const quiet = Boolean(opts.quiet);
       const log = (s: string) => {
         if (!quiet) process.stderr.write(`${s}\n`);
       };
+      if (opts.resume) {
+        checkResumable(opts.out as string, cfg);
+        const done = readJsonOrNull<{ status?: string }>(runFile(opts.out as string, 'summary'))?.status;
+        if (done === 'completed' || done === 'diverged' || done === 'stopped') {
+          process.stdout.write(`${opts.out}: the run has already ended (${done}); nothing to continue\n`);
+          return;
+        }
+      }
       const backend = await initBackend(cfg.backend);
       // fault injection for the exit-code tests (docs/guarantees.md): a bug once the backend is loaded
       if (process.env.HIGHWAY_INJECT_BUG === 'sync') throw new Error('injected bug (HIGHWAY_INJECT_BUG=sync)');
@@ -85,8 +115,13 @@ export function trainCommand(): Command {
         const summary = await executeRun(cfg, {
           out,
           force: Boolean(opts.force),
+          resume: Boolean(opts.resume),
           backend,
-          onStart: ({ data, params }) => {
+          onStart: ({ data, params, resumedFrom }) => {
+            if (opts.resume)
+              log(
+                resumedFrom === null ? `resume: ${out} has no checkpoint yet; training from the start` : `resume: continuing ${out} after epoch ${resumedFrom}`,
+              );
             log(describeBackend(backend));
             log(`data: ${data.description}`);
             log(`model: ${describeModel(cfg, params)}`);

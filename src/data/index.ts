@@ -2,7 +2,7 @@ import type { DatasetConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
 import { FASHION_MNIST_DIR, loadIdxFolder } from './idx.js';
-import { loadEmbeddedMnist } from './mnist-embedded.js';
+import { loadMnist } from './mnist.js';
 import { balancedSubset } from './subset.js';
 import { loadSynthetic } from './synthetic.js';
 import { loadSst5 } from './sst5.js';
@@ -18,7 +18,7 @@ export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'idx:<dir>', 'sst5:<dir>
 export function loadDataset(cfg: DatasetConfig, seed: number): Dataset {
   const name = cfg.name;
   let ds: Dataset;
-  if (name === 'mnist') ds = loadEmbeddedMnist();
+  if (name === 'mnist') ds = loadMnist();
   else if (name === 'fashion-mnist') ds = loadIdxFolder(FASHION_MNIST_DIR, 'fashion-mnist');
   else if (name.startsWith('idx:')) {
     const dir = name.slice(4);

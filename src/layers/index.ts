@@ -15,3 +15,4 @@ export {
 } from './recurrent.js';
 export { SeededDropout, type SeededDropoutArgs } from './seeded-dropout.js';
 export { ResidualBlock, ResidualConv2D, ResidualDense, RESIDUAL_FORMS, type ResidualArgs, type ResidualConv2DArgs, type ResidualForm } from './residual.js';
+export { stepCounts, setStepCounts } from './stepwise.js';

@@ -23,7 +23,11 @@ export class SeededDropout extends tfl.layers.Layer {
   static className = 'SeededDropout';
   readonly rate: number;
   readonly seed: number;
-  private calls = 0;
+  /**
+   * Training-mode calls so far: the next mask's index. A checkpoint records it (layers/stepwise.ts)
+   * so that a resumed run draws the masks the uninterrupted run would have drawn.
+   */
+  trainingCalls = 0;
 
   constructor(args: SeededDropoutArgs) {
     super(args);
@@ -45,7 +49,7 @@ export class SeededDropout extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     if (!kwargs.training || this.rate === 0) return x;
-    const seed = deriveSeed(this.seed, 'mask', this.calls++);
+    const seed = deriveSeed(this.seed, 'mask', this.trainingCalls++);
     return tf.tidy(() => tf.dropout(x, this.rate, undefined, seed));
   }
 

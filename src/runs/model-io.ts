@@ -40,7 +40,8 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<vo
   }
 }
 
-async function writeModelFiles(model: tfl.LayersModel, tmpDir: string): Promise<void> {
+/** Write model.json and weights.bin into `tmpDir` (not atomic as a whole: callers rename the folder into place). */
+export async function writeModelFiles(model: tfl.LayersModel, tmpDir: string): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = artifacts.weightData ? concatWeightData(artifacts.weightData) : new Uint8Array(0);
@@ -57,8 +58,8 @@ async function writeModelFiles(model: tfl.LayersModel, tmpDir: string): Promise<
   );
 }
 
-/** Load a model written by `saveModel` (or by tfjs-node's file:// handler, single shard). */
-export async function loadModel(dir: string): Promise<tfl.LayersModel> {
+/** model.json's manifest and the weights' bytes, checked against each other. */
+function readWeightFiles(dir: string): { json: { modelTopology?: object }; specs: tf.io.WeightsManifestEntry[]; weightData: ArrayBuffer } {
   const jsonPath = join(dir, 'model.json');
   if (!existsSync(jsonPath)) throw new UserError(`no saved model: ${jsonPath} does not exist`);
   const json = parseJson(readFileSync(jsonPath, 'utf8'), jsonPath) as {
@@ -81,6 +82,32 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   if (bytes.byteLength !== expected) {
     throw new UserError(`${dir}: weights are ${bytes.byteLength} bytes, model.json expects ${expected} (truncated or corrupt)`);
   }
-  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return { json, specs, weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
+}
+
+/** Load a model written by `saveModel` (or by tfjs-node's file:// handler, single shard). */
+export async function loadModel(dir: string): Promise<tfl.LayersModel> {
+  const { json, specs, weightData } = readWeightFiles(dir);
   return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+}
+
+/**
+ * Set the weights saved in `dir` into `model`, a model built from the same config: by the names
+ * model.save gave them. The decoded tensors are released, so each weight owns its memory (the
+ * optimiser updates it in place).
+ */
+export async function readModelWeights(dir: string, model: tfl.LayersModel): Promise<void> {
+  const { specs, weightData } = readWeightFiles(dir);
+  const named = tf.io.decodeWeights(weightData, specs);
+  try {
+    const values = model.weights.map((w) => {
+      const v = named[w.originalName];
+      if (!v || v.shape.join() !== w.shape.join())
+        throw new UserError(`${dir}: no saved weight ${w.originalName} of shape [${w.shape.join(', ')}]; the checkpoint is of another model`);
+      return v;
+    });
+    model.setWeights(values);
+  } finally {
+    tf.dispose(Object.values(named));
+  }
 }

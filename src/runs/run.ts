@@ -1,7 +1,8 @@
 /**
  * Run one resolved config into one run folder: data → model → trainer → files. Every file is
- * written as soon as it is known (config.json first, a metrics row per epoch, summary.json at
- * start as "running" and again at the end), atomically, so a crash never loses finished work.
+ * written as soon as it is known (config.json first, a metrics row and a checkpoint per epoch,
+ * summary.json at start as "running" and again at the end), atomically, so a crash never loses
+ * finished work, and `resume` continues a run from its last checkpoint as if nothing happened.
  */
 import { hostname } from 'node:os';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -14,9 +15,13 @@ import { writeError, writeJsonAtomic } from '../util/atomic.js';
 import { UserError, isUserError } from '../errors.js';
 import { versions } from '../util/versions.js';
 import { MetricsCsv } from './metrics-csv.js';
-import { prepareRunFolder, runFile } from './folder.js';
+import { isRunFolder, prepareRunFolder, runFile } from './folder.js';
 import { saveModel } from './model-io.js';
+import { latestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { describeDifferences, differingPaths } from '../config/diff.js';
+import { readJsonOrNull } from '../util/json.js';
 
+/** `paused`: waiting at a rung of a synchronous scheduler, to be continued from its checkpoint. */
 export type RunStatus = TrainStatus | 'failed' | 'running';
 
 export interface RunSummary {
@@ -45,6 +50,8 @@ export interface RunSummary {
   error?: string;
   /** Status `stopped`: the early-stopping scheduler's decision (rung, rank, …). */
   stopped?: EarlyStop;
+  /** The examples it used: which dataset, how many training, test (and dev) examples. */
+  data?: { name: string; train: number; test: number; dev?: number };
 }
 
 export interface RunOptions {
@@ -55,7 +62,29 @@ export interface RunOptions {
   /** Extra fields for config.json's `run` section (a sweep records its run id and parameters). */
   extraMeta?: Record<string, unknown>;
   /** Called once the data and model exist, before training (for the CLI's header). */
-  onStart?(info: { data: Dataset; params: number }): void;
+  onStart?(info: { data: Dataset; params: number; resumedFrom: number | null }): void;
+  /**
+   * Continue the run in `out` from its latest checkpoint (from scratch if it has none); the
+   * folder's config.json must hold `cfg`. Rows after the checkpoint are dropped and trained again.
+   */
+  resume?: boolean;
+  /** Train to this epoch only, then end with status `paused` (a rung of synchronous successive halving). */
+  untilEpoch?: number;
+}
+
+/** The run folder's own config (without its `run` record), checked against the config a resume asks for. */
+export function checkResumable(out: string, cfg: ResolvedConfig): Record<string, unknown> {
+  const file = runFile(out, 'config');
+  const saved = readJsonOrNull<ResolvedConfig & { run?: Record<string, unknown> }>(file);
+  if (!isRunFolder(out) || !saved) throw new UserError(`--resume: ${out} is not a run folder (no readable ${file})`);
+  const { run, ...savedCfg } = saved;
+  const diff = differingPaths(savedCfg, cfg);
+  if (diff.length > 0) {
+    throw new UserError(
+      `--resume: the run in ${out} was trained with other settings: ${describeDifferences(diff, savedCfg, cfg)}; resume it as it was, or start a new run`,
+    );
+  }
+  return run ?? {};
 }
 
 function bestOf(rows: EpochRow[]): RunSummary['best'] {
@@ -77,26 +106,37 @@ function bestOf(rows: EpochRow[]): RunSummary['best'] {
 
 export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise<RunSummary> {
   const t0 = performance.now();
-  prepareRunFolder(opts.out, opts.force);
-  const meta: Record<string, unknown> = {
+  const here = {
     backend: opts.backend.name,
     backendRequested: opts.backend.requested,
     versions: versions(),
-    seed: cfg.train.seed,
     started: new Date().toISOString(),
     host: hostname(),
     argv: process.argv.slice(2),
-    ...opts.extraMeta,
   };
+  let meta: Record<string, unknown>;
+  if (opts.resume) {
+    // the first session's record stays; each continuation adds where and how it ran
+    const previous = checkResumable(opts.out, cfg);
+    const continued = Array.isArray(previous.continued) ? previous.continued : [];
+    meta = { ...previous, ...opts.extraMeta, continued: [...continued, here] };
+  } else {
+    prepareRunFolder(opts.out, opts.force);
+    meta = { ...here, seed: cfg.train.seed, ...opts.extraMeta };
+  }
   const writeConfig = () => writeJsonAtomic(runFile(opts.out, 'config'), { ...cfg, run: meta });
   // config.json first: even a run that fails while loading its data stays traceable
   writeConfig();
   let params = 0;
-  const rows: EpochRow[] = [];
+  let rows: EpochRow[] = [];
+  let data: RunSummary['data'];
+  // a continued run counts the training clock of its earlier sessions (kills lose only what was not checkpointed)
+  let earlierSeconds = 0;
   const summary = (status: RunStatus, steps: number, trainSeconds: number, error?: string, stopped?: EarlyStop): RunSummary => {
     const last = rows[rows.length - 1];
     return {
       status,
+      ...(data ? { data } : {}),
       params,
       epochs: last ? last.epoch : 0,
       final: last
@@ -110,7 +150,7 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
           }
         : null,
       best: bestOf(rows),
-      wallSeconds: (performance.now() - t0) / 1000,
+      wallSeconds: earlierSeconds + (performance.now() - t0) / 1000,
       trainSeconds,
       steps,
       stepsPerSecond: trainSeconds > 0 ? steps / trainSeconds : 0,
@@ -121,24 +161,31 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
   writeJsonAtomic(runFile(opts.out, 'summary'), summary('running', 0, 0));
   let model: tfl.LayersModel | undefined;
   try {
-    const data = loadDataset(cfg.dataset, cfg.train.seed);
-    model = buildModel(cfg.model, data, cfg.train.seed);
-    params = countParams(model);
+    const dataset = loadDataset(cfg.dataset, cfg.train.seed);
+    data = { name: cfg.dataset.name, train: dataset.train.n, test: dataset.test.n, ...(dataset.dev ? { dev: dataset.dev.n } : {}) };
+    const net = buildModel(cfg.model, dataset, cfg.train.seed);
+    model = net;
+    params = countParams(net);
+    const checkpoint = opts.resume ? latestCheckpoint(opts.out) : null;
+    const state = checkpoint ? await readCheckpoint(checkpoint.dir, net) : undefined;
+    rows = state ? [...state.rows] : [];
+    earlierSeconds = state?.seconds ?? 0;
     Object.assign(meta, {
       data: {
-        description: data.description,
-        inputShape: data.inputShape,
-        numClasses: data.numClasses,
-        train: data.train.n,
-        test: data.test.n,
-        ...(data.dev ? { dev: data.dev.n } : {}),
+        description: dataset.description,
+        inputShape: dataset.inputShape,
+        numClasses: dataset.numClasses,
+        train: dataset.train.n,
+        test: dataset.test.n,
+        ...(dataset.dev ? { dev: dataset.dev.n } : {}),
       },
       params,
     });
     writeConfig();
-    opts.onStart?.({ data, params });
+    opts.onStart?.({ data: dataset, params, resumedFrom: state ? state.epoch : null });
 
-    const csv = new MetricsCsv(runFile(opts.out, 'metrics'), data.dev !== undefined);
+    // continuing: the file is rewritten with the checkpoint's rows (a row after it is trained again)
+    const csv = new MetricsCsv(runFile(opts.out, 'metrics'), dataset.dev !== undefined, opts.resume ? rows : undefined);
     const hooks: TrainHooks = {
       ...opts.hooks,
       onRow: (r) => {
@@ -146,9 +193,14 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
         csv.row(r);
         opts.hooks?.onRow?.(r);
       },
+      onEpochEnd: (s) => writeCheckpoint(opts.out, net, s, cfg.train.checkpoint),
     };
-    const result = await trainModel(logitsModel(model), data, cfg.train, hooks);
-    await saveModel(model, runFile(opts.out, 'model'));
+    const result = await trainModel(logitsModel(net), dataset, cfg.train, hooks, {
+      ...(state ? { resume: state } : {}),
+      ...(opts.untilEpoch !== undefined ? { untilEpoch: opts.untilEpoch } : {}),
+    });
+    // a paused run's model is its checkpoint; the final model/ is written when the run ends
+    if (result.status !== 'paused') await saveModel(net, runFile(opts.out, 'model'));
     const s = summary(result.status, result.steps, result.stepSeconds, undefined, result.stopped);
     writeJsonAtomic(runFile(opts.out, 'summary'), s);
     return s;

@@ -12,6 +12,8 @@ import { Rng, deriveSeed } from '../util/random.js';
 import type { StopLevel } from '../util/stop-signals.js';
 import { evaluate } from './evaluate.js';
 import { createTrainStep } from './step.js';
+import type { OptimizerState } from './optimizers.js';
+import { setStepCounts, stepCounts } from '../layers/stepwise.js';
 
 export interface EpochRow {
   epoch: number;
@@ -62,9 +64,39 @@ export interface TrainHooks {
    * `stopped` (a sweep's early-stopping scheduler); null continues.
    */
   earlyStop?(row: EpochRow): EarlyStop | null;
+  /** After each epoch's row (a finite one): the state to checkpoint alongside the weights. */
+  onEpochEnd?(state: TrainState): void | Promise<void>;
 }
 
-export type TrainStatus = 'completed' | 'diverged' | 'interrupted' | 'stopped';
+/** `paused`: trained to `untilEpoch` (a rung of synchronous successive halving), to be continued from its checkpoint. */
+export type TrainStatus = 'completed' | 'diverged' | 'interrupted' | 'stopped' | 'paused';
+
+/**
+ * Everything a run needs to continue exactly where it was after an epoch, but the weights (the
+ * caller saves the model): written as a checkpoint after every epoch (runs/checkpoint.ts).
+ */
+export interface TrainState {
+  /** Epochs completed; the next one trains with lr · decay^epoch. */
+  epoch: number;
+  steps: number;
+  stepSeconds: number;
+  /** Seconds since training started, at the end of this epoch's row (the next rows continue from it). */
+  seconds: number;
+  /** The shuffling generator's state after this epoch's permutation. */
+  shuffle: number[];
+  optimizer: OptimizerState;
+  /** Stepwise layers (seeded dropout): training calls so far. */
+  layerSteps: Record<string, number>;
+  /** Every row so far, epoch 0 included. */
+  rows: EpochRow[];
+}
+
+export interface TrainOptions {
+  /** Continue from this checkpoint (the model's weights are already restored by the caller). */
+  resume?: TrainState;
+  /** Stop after this epoch with status `paused` (below cfg.epochs); the learning-rate schedule stays the full run's. */
+  untilEpoch?: number;
+}
 
 export interface TrainResult {
   status: TrainStatus;
@@ -79,7 +111,13 @@ export interface TrainResult {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function trainModel(logitsModel: tfl.LayersModel, data: Dataset, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function trainModel(
+  logitsModel: tfl.LayersModel,
+  data: Dataset,
+  cfg: TrainConfig,
+  hooks: TrainHooks = {},
+  options: TrainOptions = {},
+): Promise<TrainResult> {
   const { inputShape, numClasses, train } = data;
   const d = train.x.length / train.n;
   const trainStep = createTrainStep(logitsModel, cfg, inputShape, numClasses);
@@ -87,11 +125,19 @@ export async function trainModel(logitsModel: tfl.LayersModel, data: Dataset, cf
   const stepsPerEpoch = Math.ceil(train.n / cfg.batchSize);
   const every = hooks.progressEvery ?? 10;
   const stop = hooks.stopRequested ?? (() => 'no' as const);
-  const t0 = performance.now();
+  const resume = options.resume;
+  const lastEpoch = Math.min(cfg.epochs, options.untilEpoch ?? cfg.epochs);
+  // a resumed run's clock continues from its checkpoint, so the seconds column keeps rising
+  const t0 = performance.now() - (resume?.seconds ?? 0) * 1000;
   const elapsed = () => (performance.now() - t0) / 1000;
-  const rows: EpochRow[] = [];
-  let steps = 0;
-  let stepSeconds = 0;
+  const rows: EpochRow[] = resume ? [...resume.rows] : [];
+  let steps = resume?.steps ?? 0;
+  let stepSeconds = resume?.stepSeconds ?? 0;
+  if (resume) {
+    shuffle.setState(resume.shuffle);
+    trainStep.setState(resume.optimizer);
+    setStepCounts(logitsModel, resume.layerSteps);
+  }
 
   // token data: every batch is cut to its longest sentence (see data/sequences.ts)
   const sequences = data.vocabSize !== undefined && inputShape.length === 1;
@@ -122,9 +168,9 @@ export async function trainModel(logitsModel: tfl.LayersModel, data: Dataset, cf
     return { status, rows, steps, stepSeconds, seconds: elapsed(), ...(stopped ? { stopped } : {}) };
   };
 
-  if (!Number.isFinite(evaluateRow(0, null).trainLoss)) return finish('diverged');
+  if (!resume && !Number.isFinite(evaluateRow(0, null).trainLoss)) return finish('diverged');
   const xBuf = new Float32Array(cfg.batchSize * d);
-  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+  for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= lastEpoch; epoch++) {
     const lr = cfg.lr * cfg.decay ** (epoch - 1);
     const order = shuffle.permutation(train.n);
     for (let s = 0; s < stepsPerEpoch; s++) {
@@ -150,9 +196,19 @@ export async function trainModel(logitsModel: tfl.LayersModel, data: Dataset, cf
     }
     const row = evaluateRow(epoch, lr);
     if (!Number.isFinite(row.trainLoss) || !Number.isFinite(row.testLoss)) return finish('diverged');
+    await hooks.onEpochEnd?.({
+      epoch,
+      steps,
+      stepSeconds,
+      seconds: row.seconds,
+      shuffle: shuffle.getState(),
+      optimizer: trainStep.getState(),
+      layerSteps: stepCounts(logitsModel),
+      rows: [...rows],
+    });
     const early = epoch < cfg.epochs ? (hooks.earlyStop?.(row) ?? null) : null;
     if (early) return finish('stopped', early);
-    if (stop() !== 'no' && epoch < cfg.epochs) return finish('interrupted');
+    if (stop() !== 'no' && epoch < lastEpoch) return finish('interrupted');
   }
-  return finish('completed');
+  return finish(lastEpoch < cfg.epochs ? 'paused' : 'completed');
 }

@@ -17,7 +17,21 @@ import { wasmSimd } from '../backend/wasm-simd.js';
  */
 export interface Optimizer {
   step(vars: tf.Variable[], grads: tf.NamedTensorMap, lr: number): void;
+  /**
+   * Steps taken and every slot's values (momentum, Adam's moments) of `vars`, in their order: what
+   * a checkpoint stores. (Order, not names: a model built again in the same process gets new
+   * variable names.)
+   */
+  getState(vars: tf.Variable[]): OptimizerState;
+  /** Continue from a checkpoint's state: the next step is exactly the one the saved optimiser would have taken. */
+  setState(vars: tf.Variable[], state: OptimizerState): void;
   dispose(): void;
+}
+
+export interface OptimizerState {
+  steps: number;
+  /** Per variable (in the order of `vars`): its slots' values, in slot order; empty before its first step. */
+  slots: Float32Array[][];
 }
 
 const BETA2 = 0.999;
@@ -37,6 +51,13 @@ export function createOptimizer(name: OptimizerName, momentum: number): Optimize
     return s;
   };
   const rule = { name, mu: momentum, t: 0 };
+  const disposeSlots = () => {
+    for (const s of slots.values())
+      s.forEach((x) => {
+        x.dispose();
+      });
+    slots.clear();
+  };
   return {
     step(vars, grads, lr) {
       t++;
@@ -44,13 +65,28 @@ export function createOptimizer(name: OptimizerName, momentum: number): Optimize
       const rest = vars.filter((v) => grads[v.name] && !(fastPathsOn() && updateInPlace(rule, v, slotsFor(v), grads[v.name]!, lr)));
       if (rest.length > 0) updateWithOps(rule, rest, slotsFor, grads, lr);
     },
-    dispose() {
-      for (const s of slots.values())
-        s.forEach((x) => {
-          x.dispose();
-        });
-      slots.clear();
+    getState(vars) {
+      return { steps: t, slots: vars.map((v) => (slots.get(v.name) ?? []).map((x) => Float32Array.from(x.dataSync() as Float32Array))) };
     },
+    setState(vars, state) {
+      if (state.slots.length !== vars.length) throw new Error(`optimizer state: ${state.slots.length} variables saved, the model has ${vars.length}`);
+      disposeSlots();
+      t = state.steps;
+      vars.forEach((v, i) => {
+        const values = state.slots[i]!;
+        if (values.length === 0) return;
+        if (values.length !== count || values.some((x) => x.length !== v.size)) {
+          throw new Error(
+            `optimizer state: variable ${i} (${v.name}) has ${values.length} slots of ${values[0]?.length} values; expected ${count} of ${v.size}`,
+          );
+        }
+        slots.set(
+          v.name,
+          values.map((x) => tf.tidy(() => tf.variable(tf.tensor(x, v.shape), false))),
+        );
+      });
+    },
+    dispose: disposeSlots,
   };
 }
 

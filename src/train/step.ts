@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainConfig } from '../config/schema.js';
-import { createOptimizer } from './optimizers.js';
+import { createOptimizer, type OptimizerState } from './optimizers.js';
 import { clipByGlobalNorm } from './clip.js';
 import { crossEntropy, oneHot } from './evaluate.js';
 
@@ -12,6 +12,10 @@ export interface TrainStep {
    * batches cut to their longest sentence).
    */
   step(x: Float32Array, labels: Int32Array, lr: number, shape?: number[]): tf.Scalar;
+  /** The optimiser's state (steps, slots), for a checkpoint. */
+  getState(): OptimizerState;
+  /** Continue from a checkpoint's optimiser state. */
+  setState(state: OptimizerState): void;
   dispose(): void;
 }
 
@@ -42,6 +46,8 @@ export function createTrainStep(
         return value;
       });
     },
+    getState: () => optimizer.getState(vars),
+    setState: (state) => optimizer.setState(vars, state),
     dispose: () => optimizer.dispose(),
   };
 }

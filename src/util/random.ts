@@ -33,6 +33,17 @@ export class Rng {
     for (let i = 0; i < 15; i++) this.nextUint32();
   }
 
+  /** The generator's whole state (four 32-bit words): a checkpoint stores it to continue the stream exactly. */
+  getState(): [number, number, number, number] {
+    return [this.a, this.b, this.c, this.d];
+  }
+
+  setState(state: readonly number[]): this {
+    if (state.length !== 4 || state.some((v) => !Number.isInteger(v))) throw new Error(`Rng.setState: expected 4 integers, got ${JSON.stringify(state)}`);
+    [this.a, this.b, this.c, this.d] = state.map((v) => v | 0) as [number, number, number, number];
+    return this;
+  }
+
   nextUint32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;
     this.d = (this.d + 1) | 0;
