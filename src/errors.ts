@@ -13,3 +13,12 @@ export class UserError extends Error {
 export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
+
+/**
+ * A runner found that another runner has taken over its run's lease (it had stalled: stopped,
+ * suspended, cut off): it stops without writing anything more into the run's folder.
+ */
+export class LostLeaseError extends Error {
+  readonly lostLease = true;
+}
+export const isLostLease = (e: unknown): e is LostLeaseError => e instanceof Error && (e as Partial<LostLeaseError>).lostLease === true;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,9 +137,58 @@ describe('every way out leaves a true status', () => {
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(143);
     for (const id of ['seed1', 'seed2']) expect(readJson(join(out, 'runs', id, 'summary.json')).status).toBe('interrupted');
-    const again = highway(['sweep', cfg, '--out', out, '--resume', '--set', 'train.epochs=2']);
-    expect(again.code).toBe(0);
+    // shortened for the test: a re-plan sets the interrupted 300-epoch runs aside and trains 2-epoch ones
+    const again = highway(['sweep', cfg, '--out', out, '--resume', '--replan', '--set', 'train.epochs=2']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/re-planned: 2 run\(s\) with other settings, e\.g\. seed1: train\.epochs \(300 → 2\)/);
     for (const id of ['seed1', 'seed2']) expect(readJson(join(out, 'runs', id, 'summary.json')).status).toBe('completed');
+    expect(
+      readdirSync(join(out, 'runs', '.replaced'))
+        .map((n) => n.replace(/-\d{4}-.*$/, ''))
+        .sort(),
+    ).toEqual(['seed1', 'seed2']);
+  });
+
+  it('a runner whose run was taken over while it stalled (its lease now holds another token) stops without writing', async () => {
+    const dir = tmp();
+    const out = join(dir, 'sw');
+    const cfg = sweepConfig(dir, { grid: { 'train.seed': [1] } }, { epochs: 400, batchSize: 8 });
+    const p = startHighway(['sweep', cfg, '--out', out, '--jobs', '1']);
+    const run = join(out, 'runs', 'seed1');
+    while (!(existsSync(join(run, 'metrics.csv')) && epochsOf(run).length >= 3)) await new Promise((r) => setTimeout(r, 20));
+    // what a successor writes when it takes a stale lease over: its own owner and token, alive
+    const lease = join(out, '.leases', 'seed1.lease');
+    writeFileSync(lease, JSON.stringify({ host: hostname(), pid: process.pid, what: 'a successor', since: new Date().toISOString(), token: 'successor' }));
+    const summaryBefore = readFileSync(join(run, 'summary.json'), 'utf8');
+    expect(await p.exit).toBe(0);
+    const rowsAfter = epochsOf(run).length;
+    expect(rowsAfter).toBeLessThan(400);
+    // not a word more: the summary is the one written before the takeover, the lease the successor's
+    expect(readFileSync(join(run, 'summary.json'), 'utf8')).toBe(summaryBefore);
+    expect(readJson(lease).token).toBe('successor');
+    expect(p.out()).toMatch(/seed1: skipped, being run by the runner that took it over/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(epochsOf(run).length).toBe(rowsAfter);
+  });
+
+  it('--resume after the config was edited is refused, naming what differs; --replan re-plans as documented', () => {
+    const dir = tmp();
+    const out = join(dir, 'sw');
+    const cfg = sweepConfig(dir, { grid: { 'train.seed': [1, 2, 3] } }, { epochs: 1, batchSize: 16 });
+    expect(highway(['sweep', cfg, '--out', out, '--jobs', '2']).code).toBe(0);
+    rmSync(join(out, 'runs', 'seed2'), { recursive: true });
+    const edited = sweepConfig(dir, { grid: { 'train.seed': [1, 2, 3] } }, { epochs: 3, batchSize: 16 });
+    const refused = highway(['sweep', edited, '--out', out, '--resume']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/planned differently \(sweep\.json\): 3 run\(s\) with other settings, e\.g\. seed1: train\.epochs \(1 → 3\).*--replan/);
+    expect(refused.stderr).not.toMatch(STACK_LINE);
+    // nothing was trained or rewritten
+    expect(existsSync(join(out, 'runs', 'seed2'))).toBe(false);
+    expect(readJson(join(out, 'sweep.json')).runs[0].config.train.epochs).toBe(1);
+    const replanned = highway(['sweep', edited, '--out', out, '--resume', '--replan']);
+    expect(replanned.code, replanned.stderr).toBe(0);
+    for (const id of ['seed1', 'seed2', 'seed3']) expect(epochsOf(join(out, 'runs', id))).toEqual([0, 1, 2, 3]);
+    expect(readJson(join(out, 'sweep.json')).runs[0].config.train.epochs).toBe(3);
   });
 });
 
@@ -247,6 +296,27 @@ describe.skipIf(unshareWhyNot !== null)('a full or read-only disk', () => {
     // the finished rows are kept; no temp file or half-written model is left
     expect(out).toMatch(/^files: \.highway-run (checkpoints )?config\.json metrics\.csv summary\.json $/m);
     expect(out).toMatch(/^checkpoints: $/m);
+  });
+
+  it('the disk fills during a --jobs 2 sweep: the run it hit fails with the reason, nothing new starts, every run has a true status, exit 4', () => {
+    const dir = tmp();
+    const cfg = sweepConfig(dir, { grid: { 'train.seed': [1, 2, 3, 4, 5, 6, 7, 8] } }, { epochs: 2, batchSize: 16 });
+    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('"width":8', '"width":300'));
+    const { out } = inTinyFilesystem(
+      'size=12m',
+      `${node} sweep ${cfg} --jobs 2 --out $MNT/sw; echo "exit=$?"; for f in $MNT/sw/runs/*; do echo "run $(basename $f) $(grep -o '"status": "[a-z]*"' $f/summary.json)"; done`,
+    );
+    expect(out).toMatch(/exit=4/);
+    expect(out).not.toMatch(STACK_LINE);
+    expect(out).toMatch(/failed: seed\d: cannot write \S+: the disk is full/);
+    expect(out).toMatch(/no new run starts/);
+    expect(out).toMatch(/sweep stopped \(the disk is full\)/);
+    const runs = [...out.matchAll(/^run (seed\d) "status": "([a-z]+)"$/gm)].map((m) => [m[1], m[2]]);
+    // the disk held some runs and not all: the rest never started, and none is left "running"
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.length).toBeLessThan(8);
+    expect(runs.every(([, st]) => st === 'completed' || st === 'failed')).toBe(true);
+    expect(runs.some(([, st]) => st === 'failed')).toBe(true);
   });
 
   it('a read-only place: one message naming it, exit 2', () => {

@@ -84,10 +84,11 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
     expect(seed3.stdout).toMatch(/0 waiting, 0 active, 0 completed, 0 failed, 2 not queued \(of 2\)/);
   });
 
-  it('Ctrl-C on a worker in a terminal: the run finishes its epoch, its job goes back to the queue, another worker completes it', async () => {
+  it('Ctrl-C on a worker in a terminal: the run finishes its epoch, its job goes back to the queue, another worker continues it from its checkpoint', async () => {
     const dir = tmp();
     const q = qname();
-    const cfg = sweepConfig(dir, { 'train.seed': [1] }, { epochs: 200, batchSize: 8 });
+    const epochs = 12;
+    const cfg = sweepConfig(dir, { 'train.seed': [1] }, { epochs, batchSize: 2 });
     const sw = join(dir, 'sw');
     expect(highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', sw]).code).toBe(0);
     const w = startHighway(['worker', '--queue', redis.url, '--queue-name', q, '--jobs', '1'], { detached: true });
@@ -103,12 +104,12 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
     const queue = queueOf(redis.url, q);
     expect(await (await queue.getJob('seed1'))!.getState()).toBe('waiting');
     await queue.close();
-    // make it short: the same job, now trained by a second worker from scratch
-    writeFileSync(join(sw, 'sweep.json'), readFileSync(join(sw, 'sweep.json'), 'utf8').replaceAll('"epochs": 200', '"epochs": 2'));
+    // the same job, now taken by a second worker, which continues the run from its last checkpoint
     const w2 = startHighway(['worker', '--queue', redis.url, '--queue-name', q, '--jobs', '1', '--exit-when-empty']);
     expect(await w2.exit).toBe(0);
     expect(readJson(join(run, 'summary.json')).status).toBe('completed');
-    expect(epochsOf(run)).toEqual([0, 1, 2]);
+    expect(epochsOf(run)).toEqual(Array.from({ length: epochs + 1 }, (_, e) => e));
+    expect(readJson(join(run, 'config.json')).run.continued).toHaveLength(1);
   });
 });
 

@@ -70,8 +70,8 @@ describe('sweep expansion', () => {
     expect(plain.params['model.gateBias']).toBeNull();
     expect(plain.config.model.gateBias).toBe(-1); // the default "auto" at depth 10 (−10/10), untouched by the sweep
     expect(highway.params['model.gateBias']).toBeTypeOf('number');
-    // trial t has the same sampled values at every grid point
-    expect(highway.params['train.lr']).toBe(plain.params['train.lr']);
+    // each grid point draws its own sample of the space: trial t differs between cells
+    expect(highway.params['train.lr']).not.toBe(plain.params['train.lr']);
   });
 
   it('each random trial trains with its own seed (train.seed + t, the same at every grid point), unless the sweep sets the seed', () => {
@@ -129,7 +129,7 @@ describe('sweep expansion', () => {
       { grid: { 'model.type': ['plain'] }, when: { 'model.type': { plain: { 'train.rl': 0.5 } } } },
       /unknown config path "train\.rl" \(did you mean "train\.lr"\?\)/,
     ],
-    [{ grid: { 'model.depth': [1] }, scheduler: { hyperband: {} } }, /sweep\.scheduler: unknown key "hyperband"; expected "asha"/],
+    [{ grid: { 'model.depth': [1] }, scheduler: { hyperband: {} } }, /sweep\.scheduler: unknown key "hyperband"; expected "sha", "asha"/],
     [
       { grid: { 'model.depth': [1] }, scheduler: { asha: { metric: 'train_los', minEpochs: 1, reduction: 3 } } },
       /scheduler\.asha\.metric: expected one of train_loss.*\(did you mean "train_loss"\?\)/,

@@ -7,7 +7,8 @@ import { loadConfigFile, parseSet } from '../config/index.js';
 import { UserError, isUserError } from '../errors.js';
 import { parseSweepSpec, type SweepSpec } from '../sweep/spec.js';
 import { expandSweep } from '../sweep/expand.js';
-import { runSweep } from '../sweep/run-sweep.js';
+import { runDir, runSweep } from '../sweep/run-sweep.js';
+import { readSummary } from '../sweep/pool.js';
 import { writeSweepPlan } from '../sweep/plan-file.js';
 import { safeName } from '../util/names.js';
 import { makeFolder } from '../runs/folder.js';
@@ -19,12 +20,9 @@ import { throttled } from '../util/throttle.js';
 import { DEFAULT_QUEUE, checkQueueName } from '../queue/connection.js';
 import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
 import { formatLoss } from '../report/claims.js';
-import { rungEpochs, type AshaSpec } from '../sweep/asha.js';
-
-const fmtTime = (s: number) => {
-  const m = Math.floor(s / 60);
-  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-};
+import { checkScheduler, describeScheduler } from '../sweep/scheduler-checks.js';
+import { formatDuration } from '../util/format.js';
+import { DEFAULT_MAX_RUNS } from '../sweep/expand.js';
 
 const EXAMPLES = `
 Examples:
@@ -65,6 +63,8 @@ type SweepOpts = {
   shard?: Shard;
   emit?: string;
   tasks?: number;
+  replan?: boolean;
+  maxRuns?: number;
 };
 
 export function sweepCommand(): Command {
@@ -75,6 +75,11 @@ export function sweepCommand(): Command {
     .option('-o, --out <dir>', 'sweep folder (default: results/<name>)')
     .option('--resume', 'skip runs that completed or diverged, rerun the others')
     .option('-f, --force', 'delete the runs already in the folder and start over')
+    .option(
+      '--replan',
+      'with --resume: accept a config that plans differently from the recorded sweep.json (unchanged runs are kept; changed and dropped runs are set aside in runs/.replaced/; changed and new runs train afresh)',
+    )
+    .option('--max-runs <n>', `refuse a plan of more runs than this [default: ${DEFAULT_MAX_RUNS}]`, positiveInt('--max-runs'))
     .option('--set <path=value>', 'set a base config field for every run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--list', 'print the expanded runs (index, id, parameters) and exit')
     .option('-q, --quiet', 'print only the final summary')
@@ -93,8 +98,8 @@ export function sweepCommand(): Command {
       flat.delete('sweep');
       flat.delete('run');
       const base = new Map([...flat, ...opts.set.map(parseSet)]);
-      const plan = expandSweep(spec, base);
-      if (spec.scheduler) checkRungs(spec.scheduler.asha, plan, file);
+      const plan = expandSweep(spec, base, opts.maxRuns ?? DEFAULT_MAX_RUNS);
+      if (spec.scheduler) checkScheduler(spec.scheduler, plan, file);
       const runs = opts.shard ? inShard(plan, opts.shard) : plan;
       if (opts.list) {
         for (const r of runs) process.stdout.write(`${r.index}\t${r.id}\t${JSON.stringify(r.params)}\n`);
@@ -134,6 +139,7 @@ export function sweepCommand(): Command {
           jobs,
           // a shard shares the folder with the other shards: it skips its own finished runs
           resume: Boolean(opts.resume) || opts.shard !== undefined,
+          replan: Boolean(opts.replan),
           force: Boolean(opts.force),
           plan,
           scheduler: spec.scheduler,
@@ -144,9 +150,14 @@ export function sweepCommand(): Command {
               log(
                 `sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`,
               );
-              if (spec.scheduler) log(describeScheduler(spec.scheduler.asha, plan));
+              if (spec.scheduler) log(describeScheduler(spec.scheduler, plan));
+              if (e.replanned.length) log(`re-planned: ${e.replanned.join('; ')}`);
             } else if (e.type === 'run-busy') {
               log(`${e.run.id}: skipped, being run by ${e.heldBy}`);
+            } else if (e.type === 'waiting') {
+              log(`waiting: ${e.runs} run(s) here wait at a rung for runs trained by other runners`);
+            } else if (e.type === 'disk-full') {
+              log(`the disk is full (${e.error}): no new run starts; the runs in flight finish`);
             } else if (e.type === 'run-end') {
               liveReport?.call();
               const o = e.outcome;
@@ -157,8 +168,9 @@ export function sweepCommand(): Command {
                   : f
                     ? `train_loss ${formatLoss(f.trainLoss ?? Number.NaN)}  test_acc ${(f.testAcc ?? Number.NaN).toFixed(4)}`
                     : '';
-              const eta = e.etaSeconds ? `  ETA ${fmtTime(e.etaSeconds)}` : '';
-              log(`[${e.done}/${e.toRun}] ${o.run.id}  ${o.status}  ${detail}  (${o.seconds.toFixed(1)}s)${e.failed ? `  ${e.failed} failed` : ''}${eta}`);
+              const eta = e.etaSeconds ? `  ETA ${formatDuration(e.etaSeconds)}` : '';
+              const status = o.status === 'paused' ? `at rung epoch ${o.until}` : o.status;
+              log(`[${e.done}/${e.toRun}] ${o.run.id}  ${status}  ${detail}  (${o.seconds.toFixed(1)}s)${e.failed ? `  ${e.failed} failed` : ''}${eta}`);
             }
           },
         });
@@ -166,35 +178,22 @@ export function sweepCommand(): Command {
         await liveReport?.stop();
         stop.dispose();
       }
-      const by = (s: string) => result.outcomes.filter((o) => o.status === s).length;
+      // each run trained here, by what its folder says now (a run of several segments counts once; SHA marks the stopped)
+      const finalStatus = new Map(result.outcomes.map((o) => [o.run.id, readSummary(runDir(dir, o.run.id))?.status ?? o.status]));
+      const by = (s: string) => [...finalStatus.values()].filter((x) => x === s).length;
       // a shard's report would show the other shards half done: report once they all finish
       const reportLine = opts.shard ? `when every shard has finished: highway report ${dir}` : `report: ${await report(dir)}`;
       process.stdout.write(
-        `sweep ${result.interrupted ? 'interrupted' : 'done'}: ${by('completed')} completed, ${spec.scheduler ? `${by('stopped')} stopped early, ` : ''}${by('diverged')} diverged, ${by('failed')} failed` +
+        `sweep ${result.interrupted ? 'interrupted' : result.diskFull ? 'stopped (the disk is full)' : 'done'}: ${by('completed')} completed, ${spec.scheduler ? `${by('stopped')} stopped early, ` : ''}${by('diverged')} diverged, ${by('failed')} failed` +
           `${result.skipped.length ? `, ${result.skipped.length} skipped (already finished)` : ''}` +
           `${result.busy.length ? `, ${result.busy.length} left to the runner that holds them` : ''}\n` +
           `${reportLine}\n`,
       );
       for (const o of result.outcomes.filter((x) => x.status === 'failed')) process.stderr.write(`failed: ${o.run.id}: ${o.error}\n`);
+      if (result.diskFull) process.stderr.write(`the disk filled up (${result.diskFull}); free space, then continue with --resume\n`);
       if (result.interrupted) process.exitCode = exitCodeFor(stop.signal());
-      else if (by('failed') > 0) process.exitCode = 4;
+      else if (by('failed') > 0 || result.diskFull) process.exitCode = 4;
     });
-}
-
-/** A scheduler whose first rung is not before every run's last epoch would do nothing: say so before any run starts. */
-function checkRungs(asha: AshaSpec, plan: PlannedRun[], file: string): void {
-  const none = plan.find((r) => rungEpochs(asha, r.config.train.epochs).length === 0);
-  if (none) {
-    throw new UserError(
-      `${file}: sweep.scheduler.asha.minEpochs: ${asha.minEpochs} is not below train.epochs (${none.config.train.epochs}, run ${none.id}), so no rung would fall before its last epoch`,
-    );
-  }
-}
-
-function describeScheduler(asha: AshaSpec, plan: PlannedRun[]): string {
-  const epochs = Math.max(...plan.map((r) => r.config.train.epochs));
-  const groups = new Set(plan.map((r) => r.group)).size;
-  return `ASHA: rungs at epochs ${rungEpochs(asha, epochs).join(', ')} of ${epochs}; at each, a run continues if its ${asha.metric} is in the top 1/${asha.reduction} of its grid point's runs so far (${groups} grid point${groups === 1 ? '' : 's'})`;
 }
 
 /** The report files; loaded here, not at start: the chart renderer is a large import the workers' start need not wait for. */
@@ -238,7 +237,7 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
     }
     makeFolder(dir);
     writeSweepPlan(dir, plan, spec.scheduler);
-    const r = await enqueueSweep(queue, runs, dir);
+    const r = await enqueueSweep(queue, plan, dir, spec.scheduler, runs);
     const qn = opts.queueName === DEFAULT_QUEUE ? '' : ` --queue-name ${opts.queueName}`;
     process.stdout.write(
       `queued ${r.added.length + r.requeued.length} runs of ${file} on "${opts.queueName}" at ${shown}` +

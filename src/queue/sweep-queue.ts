@@ -10,6 +10,8 @@ import { UserError } from '../errors.js';
 import { readLease, isStale } from '../runs/lease.js';
 import type { PlannedRun } from '../sweep/expand.js';
 import { isFinished, runDir } from '../sweep/run-sweep.js';
+import { readyWork, type Segment } from '../sweep/work.js';
+import type { SweepSpec } from '../sweep/spec.js';
 import { LEASES_DIR } from '../sweep/run-lease.js';
 import { readSummary } from '../sweep/pool.js';
 import { COMMAND_TIMEOUT_MS, reachableRedis } from './connection.js';
@@ -42,35 +44,67 @@ export interface EnqueueResult {
   requeued: string[];
 }
 
-/** Everything is checked before anything is added: a refused sweep leaves the queue as it was. */
-export async function enqueueSweep(queue: Queue<QueueJobData>, runs: PlannedRun[], dir: string): Promise<EnqueueResult> {
+/**
+ * A job per segment that is ready: the run id (successive halving: the run id and the epoch the
+ * segment trains to, since a run is queued once per rung). Adding is idempotent by job id.
+ */
+export const jobIdOf = (s: Segment, scheduler: SweepSpec['scheduler']) =>
+  scheduler && 'sha' in scheduler ? `${s.run.id}@${s.until ?? s.run.config.train.epochs}` : s.run.id;
+
+/**
+ * Queue what is ready in the sweep folder (every unfinished run; under successive halving, each
+ * run's next segment). Everything is checked before anything is added: a refused sweep leaves the
+ * queue as it was. `runs` limits it to some runs of the plan (a shard); failed runs are queued again.
+ */
+export async function enqueueSweep(
+  queue: Queue<QueueJobData>,
+  plan: PlannedRun[],
+  dir: string,
+  scheduler: SweepSpec['scheduler'] = null,
+  runs: PlannedRun[] = plan,
+): Promise<EnqueueResult> {
   const sweepDir = resolve(dir);
-  const result: EnqueueResult = { added: [], pending: [], finished: [], requeued: [] };
-  const plan: Array<{ run: PlannedRun; replace: boolean }> = [];
-  for (const run of runs) {
-    if (isFinished(readSummary(runDir(sweepDir, run.id)))) {
-      result.finished.push(run.id);
-      continue;
-    }
-    const existing = await queue.getJob(run.id);
+  const only = new Set(runs.map((r) => r.id));
+  const work = readyWork({ sweepDir, plan, scheduler, runDir: (id) => runDir(sweepDir, id), failedIsFinal: () => false });
+  return enqueueSegments(
+    queue,
+    work.ready.filter((s) => only.has(s.run.id)),
+    sweepDir,
+    scheduler,
+    work.finished.filter((r) => only.has(r.id)).map((r) => r.id),
+  );
+}
+
+export async function enqueueSegments(
+  queue: Queue<QueueJobData>,
+  segments: Segment[],
+  sweepDir: string,
+  scheduler: SweepSpec['scheduler'],
+  finished: string[] = [],
+): Promise<EnqueueResult> {
+  const result: EnqueueResult = { added: [], pending: [], finished, requeued: [] };
+  const toAdd: Array<{ seg: Segment; jobId: string; replace: boolean }> = [];
+  for (const seg of segments) {
+    const jobId = jobIdOf(seg, scheduler);
+    const existing = await queue.getJob(jobId);
     const state = existing ? await existing.getState() : null;
     if (existing && state && PENDING.has(state)) {
       if (existing.data.sweepDir !== sweepDir) {
         throw new UserError(
-          `queue "${queue.name}" already has run ${run.id} ${state} for the sweep in ${existing.data.sweepDir}; ` +
+          `queue "${queue.name}" already has run ${seg.run.id} ${state} for the sweep in ${existing.data.sweepDir}; ` +
             `use --queue-name to keep two sweeps apart, or wait for that one to finish (nothing was queued)`,
         );
       }
-      result.pending.push(run.id);
+      result.pending.push(seg.run.id);
       continue;
     }
-    plan.push({ run, replace: existing !== undefined });
+    toAdd.push({ seg, jobId, replace: existing !== undefined });
   }
-  for (const { run, replace } of plan) {
+  for (const { seg, jobId, replace } of toAdd) {
     // finished in the queue but not on disk (failed, or the folder was removed): run it again
-    if (replace) await (await queue.getJob(run.id))?.remove();
-    await queue.add('run', { sweepDir, id: run.id, index: run.index }, { jobId: run.id, attempts: ATTEMPTS, removeOnComplete: false, removeOnFail: false });
-    (replace ? result.requeued : result.added).push(run.id);
+    if (replace) await (await queue.getJob(jobId))?.remove();
+    await queue.add('run', { sweepDir, id: seg.run.id, index: seg.run.index }, { jobId, attempts: ATTEMPTS, removeOnComplete: false, removeOnFail: false });
+    (replace ? result.requeued : result.added).push(seg.run.id);
   }
   return result;
 }

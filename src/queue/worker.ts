@@ -18,14 +18,18 @@ import { Queue, UnrecoverableError, DelayedError, WaitingError, Worker, type Job
 import { isUserError } from '../errors.js';
 import type { RunSummary } from '../runs/run.js';
 import { RunnerPool, markFailed, readSummary } from '../sweep/pool.js';
-import { isFinished, runDir } from '../sweep/run-sweep.js';
+import { runDir } from '../sweep/run-sweep.js';
+import { readyWork, type Segment } from '../sweep/work.js';
+import type { PlannedRun } from '../sweep/expand.js';
+import type { SweepSpec } from '../sweep/spec.js';
+import { readPlannedRuns } from '../sweep/plan-file.js';
 import { leaseRun } from '../sweep/run-lease.js';
 import { describeRedisError, reachableRedis } from './connection.js';
 import { locateJob, type LocatedJob } from './job.js';
-import type { QueueJobData } from './sweep-queue.js';
+import { enqueueSegments, type QueueJobData } from './sweep-queue.js';
 
 export type WorkerEvent =
-  | { type: 'start'; id: string; out: string; attempt: number }
+  | { type: 'start'; id: string; out: string; attempt: number; until?: number }
   | { type: 'end'; id: string; status: string; summary: RunSummary | null; error?: string; seconds: number }
   | { type: 'skip'; id: string; out: string }
   | { type: 'busy'; id: string; heldBy: string }
@@ -74,14 +78,37 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     }
   };
 
+  // successors of a successive-halving segment are queued by the worker that finished it
+  const producer = new Queue<QueueJobData>(opts.queueName, { connection });
+  producer.on('error', () => {}); // the worker's own 'error' handler reports connection trouble
+
+  /** What the job's run does next, from its sweep folder: the segment to train, or nothing (finished, or waiting at a rung). */
+  const segmentOf = (sweepDir: string, run: PlannedRun, scheduler: SweepSpec['scheduler']): Segment | 'finished' | 'waiting' => {
+    const plan = scheduler && 'sha' in scheduler ? readPlannedRuns(sweepDir).runs : [run];
+    // another run's failed folder means its attempts are spent; this job's own run is being tried now
+    const work = readyWork({ sweepDir, plan, scheduler, runDir: (id) => runDir(sweepDir, id), failedIsFinal: (id) => id !== run.id });
+    const seg = work.ready.find((s) => s.run.id === run.id);
+    if (seg) return seg;
+    return work.waiting.some((r) => r.id === run.id) ? 'waiting' : 'finished';
+  };
+
+  /** After a segment: decide what can be decided, and queue the segments that became ready. */
+  const queueSuccessors = async (sweepDir: string, scheduler: SweepSpec['scheduler']) => {
+    if (!(scheduler && 'sha' in scheduler)) return;
+    const plan = readPlannedRuns(sweepDir).runs;
+    const work = readyWork({ sweepDir, plan, scheduler, runDir: (id) => runDir(sweepDir, id), failedIsFinal: () => true });
+    await enqueueSegments(producer, work.ready, sweepDir, scheduler);
+  };
+
   const processor = async (job: Job<QueueJobData>, token?: string) => {
     const { sweepDir, run, scheduler } = locate(job);
     const out = runDir(sweepDir, run.id);
-    const onDisk = readSummary(out);
-    if (isFinished(onDisk)) {
-      // finished by an earlier attempt whose worker died before it could tell the queue
+    const seg = segmentOf(sweepDir, run, scheduler);
+    if (seg === 'finished' || seg === 'waiting') {
+      // finished by an earlier attempt whose worker died before it could tell the queue, or queued twice
       opts.onEvent?.({ type: 'skip', id: run.id, out });
-      return onDisk!.status;
+      await queueSuccessors(sweepDir, scheduler);
+      return readSummary(out)?.status ?? seg;
     }
     const lease = leaseRun(sweepDir, run.id, 'highway worker');
     if ('heldBy' in lease) {
@@ -91,14 +118,26 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     }
     running++;
     const t0 = performance.now();
-    opts.onEvent?.({ type: 'start', id: run.id, out, attempt: job.attemptsMade + 1 });
+    opts.onEvent?.({ type: 'start', id: run.id, out, attempt: job.attemptsMade + 1, ...(seg.until !== undefined ? { until: seg.until } : {}) });
     try {
-      const schedulerTask = scheduler ? { scheduler: { asha: scheduler.asha, group: run.group, sweepDir } } : {};
-      const r = await pool.run({ config: run.config, out, sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params }, ...schedulerTask });
+      const schedulerTask = scheduler && 'asha' in scheduler ? { scheduler: { asha: scheduler.asha, group: run.group, sweepDir } } : {};
+      const r = await pool.run({
+        config: run.config,
+        out,
+        sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params },
+        resume: seg.resume,
+        ...(seg.until !== undefined && seg.until < run.config.train.epochs ? { untilEpoch: seg.until } : {}),
+        lease: lease.lease.fence(),
+        ...schedulerTask,
+      });
       opts.onEvent?.({ type: 'end', id: run.id, status: r.status, summary: r.summary, error: r.error, seconds: (performance.now() - t0) / 1000 });
-      if (r.status === 'completed' || r.status === 'diverged' || r.status === 'stopped') return r.status;
-      if (r.status === 'interrupted' && stopping) {
-        // stopped by this worker's user, not failed: back to the queue for any worker
+      if (r.status === 'completed' || r.status === 'diverged' || r.status === 'stopped' || r.status === 'paused') {
+        lease.lease.release();
+        await queueSuccessors(sweepDir, scheduler);
+        return r.status;
+      }
+      if (r.status === 'interrupted' && (stopping || r.lostLease)) {
+        // stopped by this worker's user, or taken over after a stall: back to the queue, not failed
         await job.moveToWait(token);
         opts.onEvent?.({ type: 'requeued', id: run.id });
         throw new WaitingError();
@@ -147,6 +186,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     closing ??= (async () => {
       await worker.close();
       await pool.close();
+      await producer.close();
     })();
     return closing;
   };

@@ -72,6 +72,16 @@ export function describeHolder(h: Held): string {
   return `${o.what} (pid ${o.pid} on ${o.host}, since ${o.since}, last heartbeat ${Math.round(h.ageMs / 1000)} s ago)`;
 }
 
+export interface Fence {
+  path: string;
+  token: string;
+}
+
+/** Is the lease at `fence.path` still the one with this token? */
+export function stillHeld(fence: Fence): boolean {
+  return readLease(fence.path)?.owner?.token === fence.token;
+}
+
 export class Lease {
   private timer: NodeJS.Timeout | null = null;
 
@@ -110,6 +120,15 @@ export class Lease {
     }
     const held = readLease(path);
     return { held: held ?? { owner: null, ageMs: 0 } };
+  }
+
+  /**
+   * The fencing token a process writing on this lease's behalf checks before each write
+   * (`stillHeld`): a runner stalled long enough for its lease to be taken over finds another
+   * token there and stops without writing.
+   */
+  fence(): Fence {
+    return { path: this.path, token: this.owner.token };
   }
 
   /** Refresh the heartbeat every HEARTBEAT_MS until released. */

@@ -12,7 +12,7 @@ import { buildModel, countParams, logitsModel } from '../model/index.js';
 import { trainModel, type EarlyStop, type EpochRow, type TrainHooks, type TrainStatus } from '../train/index.js';
 import type { BackendInfo } from '../backend/index.js';
 import { writeError, writeJsonAtomic } from '../util/atomic.js';
-import { UserError, isUserError } from '../errors.js';
+import { LostLeaseError, UserError, isLostLease, isUserError } from '../errors.js';
 import { versions } from '../util/versions.js';
 import { MetricsCsv } from './metrics-csv.js';
 import { isRunFolder, prepareRunFolder, runFile } from './folder.js';
@@ -70,6 +70,11 @@ export interface RunOptions {
   resume?: boolean;
   /** Train to this epoch only, then end with status `paused` (a rung of synchronous successive halving). */
   untilEpoch?: number;
+  /**
+   * Fencing: asked before every write into the folder; false means another runner owns the run
+   * now (this one stalled and its lease was taken over), and the run stops without writing.
+   */
+  owns?(): boolean;
 }
 
 /** The run folder's own config (without its `run` record), checked against the config a resume asks for. */
@@ -124,7 +129,17 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
     prepareRunFolder(opts.out, opts.force);
     meta = { ...here, seed: cfg.train.seed, ...opts.extraMeta };
   }
-  const writeConfig = () => writeJsonAtomic(runFile(opts.out, 'config'), { ...cfg, run: meta });
+  const fenced = () => {
+    if (opts.owns && !opts.owns()) throw new LostLeaseError(`${opts.out}: another runner has taken this run over (its lease); stopping without writing`);
+  };
+  const writeConfig = () => {
+    fenced();
+    writeJsonAtomic(runFile(opts.out, 'config'), { ...cfg, run: meta });
+  };
+  const writeSummary = (s: RunSummary) => {
+    fenced();
+    writeJsonAtomic(runFile(opts.out, 'summary'), s);
+  };
   // config.json first: even a run that fails while loading its data stays traceable
   writeConfig();
   let params = 0;
@@ -158,7 +173,7 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
       ...(stopped ? { stopped } : {}),
     };
   };
-  writeJsonAtomic(runFile(opts.out, 'summary'), summary('running', 0, 0));
+  writeSummary(summary('running', 0, 0));
   let model: tfl.LayersModel | undefined;
   try {
     const dataset = loadDataset(cfg.dataset, cfg.train.seed);
@@ -190,25 +205,32 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
       ...opts.hooks,
       onRow: (r) => {
         rows.push(r);
+        fenced();
         csv.row(r);
         opts.hooks?.onRow?.(r);
       },
-      onEpochEnd: (s) => writeCheckpoint(opts.out, net, s, cfg.train.checkpoint),
+      onEpochEnd: (s) => {
+        fenced();
+        return writeCheckpoint(opts.out, net, s, cfg.train.checkpoint);
+      },
     };
     const result = await trainModel(logitsModel(net), dataset, cfg.train, hooks, {
       ...(state ? { resume: state } : {}),
       ...(opts.untilEpoch !== undefined ? { untilEpoch: opts.untilEpoch } : {}),
     });
     // a paused run's model is its checkpoint; the final model/ is written when the run ends
+    fenced();
     if (result.status !== 'paused') await saveModel(net, runFile(opts.out, 'model'));
     const s = summary(result.status, result.steps, result.stepSeconds, undefined, result.stopped);
-    writeJsonAtomic(runFile(opts.out, 'summary'), s);
+    writeSummary(s);
     return s;
   } catch (e) {
+    if (isLostLease(e)) throw e; // the folder is someone else's now: not a word more into it
     const err = isUserError(e) ? e : writeError(e, opts.out);
     try {
-      writeJsonAtomic(runFile(opts.out, 'summary'), summary('failed', 0, 0, err.message));
+      writeSummary(summary('failed', 0, 0, err.message));
     } catch (e2) {
+      if (isLostLease(e2)) throw e2;
       // not even the summary could be written (disk full): say so, and what it still says
       throw new UserError(`${err.message}; the run's summary.json could not be updated either (${(e2 as Error).message}), so it may still say "running"`);
     }

@@ -1,14 +1,18 @@
 /**
  * Expand a sweep into runs, deterministically: grid points in nested order (first path
- * outermost), trials innermost. Trial t draws its values from its own seeded stream, so trial
- * t has the same sampled values at every grid point (paired comparisons across depths and
- * types) and expanding twice gives identical runs.
+ * outermost), trials innermost. Trial t of a grid point draws its values from its own seeded
+ * stream, keyed by the point: every cell is an independent random sample of the space (a
+ * report may treat cells as independent), and expanding twice gives identical runs.
  */
 import { resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { KIND_FIELDS, usesField, type KindField } from '../model/kinds.js';
 import { Rng, deriveSeed } from '../util/random.js';
 import { safeName } from '../util/names.js';
+import { UserError } from '../errors.js';
 import type { Distribution, SweepSpec } from './spec.js';
+
+/** Plans above this many runs are refused unless the user raises the limit (`--max-runs`): a typo'd grid must not eat the memory. */
+export const DEFAULT_MAX_RUNS = 100_000;
 
 export interface PlannedRun {
   /** Position in the deterministic expansion (0-based). */
@@ -56,23 +60,65 @@ function gridPoints(grid: SweepSpec['grid']): Array<Array<[string, unknown]>> {
   return points;
 }
 
-export function expandSweep(spec: SweepSpec, base: Map<string, unknown>): PlannedRun[] {
+/** How many runs a sweep plans, counted before anything is expanded. */
+export function plannedRunCount(spec: SweepSpec): number {
+  return spec.grid.reduce((n, [, values]) => n * values.length, 1) * (spec.random?.trials ?? 1);
+}
+
+/** A stable 6-hex-digit digest of a text, to tell apart names that would otherwise collide. */
+function digest(text: string): string {
+  return deriveSeed(0, text).toString(16).padStart(8, '0').slice(-6);
+}
+
+/**
+ * Readable names that stay distinct: `labels[i]` names the thing whose identity is `keys[i]`.
+ * Where different keys would share a label (grid values "a/b" and "a_b" both read "a_b"), each of
+ * them gets its key's digest appended, and so on until every name is distinct — checked against
+ * all names, not only earlier ones. A label too long for a folder name is cut and given its digest.
+ */
+export function distinctNames(labels: string[], keys: string[]): string[] {
+  let names = labels.map((l, i) => (l.length > 120 ? `${l.slice(0, 100)}-${digest(keys[i]!)}` : l));
+  for (let round = 0; round < 5; round++) {
+    const owners = new Map<string, Set<string>>();
+    names.forEach((n, i) => {
+      owners.set(n, (owners.get(n) ?? new Set()).add(keys[i]!));
+    });
+    const clash = names.map((n) => owners.get(n)!.size > 1);
+    if (!clash.some(Boolean)) return names;
+    names = names.map((n, i) => (clash[i] ? `${n}-${digest(`${round}|${keys[i]}`)}` : n));
+  }
+  throw new Error(`could not make distinct names for ${labels.length} labels`); // five rounds of 24-bit digests do not all collide
+}
+
+export function expandSweep(spec: SweepSpec, base: Map<string, unknown>, maxRuns = DEFAULT_MAX_RUNS): PlannedRun[] {
+  const count = plannedRunCount(spec);
+  if (count > maxRuns) {
+    throw new UserError(
+      `sweep: the grid and trials make ${count.toLocaleString('en-US')} runs, more than the limit of ${maxRuns.toLocaleString('en-US')}; shrink the grid, or raise the limit with --max-runs`,
+    );
+  }
   // a random search varies the initialisation and the shuffling too, as the paper's did: trial t
-  // trains with seed train.seed + t (the same at every grid point), unless the sweep sets the seed
+  // trains with seed train.seed + t, unless the sweep sets the seed
   const seedSwept = [...spec.grid.map(([p]) => p), ...(spec.random?.space.map(([p]) => p) ?? [])].includes('train.seed');
   const baseSeed = resolveConfig(base).train.seed;
-  const trials = spec.random
-    ? Array.from({ length: spec.random.trials }, (_, t) => {
-        const rng = new Rng(deriveSeed(spec.random!.seed, 'trial', t));
-        const draws = spec.random!.space.map(([path, d]) => [path, sample(rng, d)] as [string, unknown]);
-        return seedSwept ? draws : [...draws, ['train.seed', (baseSeed + t) % 2 ** 31] as [string, unknown]];
-      })
-    : [null];
+  const drawsAt = (pointKey: string) =>
+    spec.random
+      ? Array.from({ length: spec.random.trials }, (_, t) => {
+          const rng = new Rng(deriveSeed(spec.random!.seed, 'trial', pointKey, t));
+          const draws = spec.random!.space.map(([path, d]) => [path, sample(rng, d)] as [string, unknown]);
+          return seedSwept ? draws : [...draws, ['train.seed', (baseSeed + t) % 2 ** 31] as [string, unknown]];
+        })
+      : [null];
   const width = spec.random ? Math.max(3, String(spec.random.trials - 1).length) : 0;
+  const points = gridPoints(spec.grid);
+  const pointKeys = points.map((p) => JSON.stringify(p));
+  const groups = distinctNames(
+    points.map((p) => p.map(([path, v]) => label(path, v)).join('-') || 'all'),
+    pointKeys,
+  );
   const runs: PlannedRun[] = [];
-  const seen = new Map<string, number>();
-  for (const point of gridPoints(spec.grid)) {
-    trials.forEach((draws, t) => {
+  for (const [pi, point] of points.entries()) {
+    drawsAt(pointKeys[pi]!).forEach((draws, t) => {
       const swept = [...point, ...(draws ?? [])];
       // settings that follow a swept value ("when"), recorded with the run's parameters
       const all = [...swept, ...spec.when.flatMap(([path, cases]) => cases.find(([v]) => swept.some(([p, x]) => p === path && x === v))?.[1] ?? [])];
@@ -81,13 +127,9 @@ export function expandSweep(spec: SweepSpec, base: Map<string, unknown>): Planne
       const used = all.filter(([path]) => applies(path, probe));
       const config = resolveConfig(base, new Map(used));
       const params = Object.fromEntries(all.map(([path, v]) => [path, applies(path, probe) ? v : null]));
-      const parts = point.map(([p, v]) => label(p, v));
-      const group = parts.join('-') || 'all';
-      if (draws) parts.push(`t${String(t).padStart(width, '0')}`);
-      let id = parts.join('-') || 'run';
-      const n = seen.get(id) ?? 0;
-      seen.set(id, n + 1);
-      if (n > 0) id = `${id}-${n}`;
+      const group = groups[pi]!;
+      // distinct groups and a fixed-width trial suffix make distinct run ids
+      const id = draws ? `${group === 'all' && point.length === 0 ? '' : `${group}-`}t${String(t).padStart(width, '0')}` : point.length ? group : 'run';
       runs.push({ index: runs.length, id, group, trial: draws ? t : null, params, config });
     });
   }

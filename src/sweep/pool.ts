@@ -12,6 +12,7 @@ import { RUN_FILES } from '../runs/folder.js';
 import type { RunStatus, RunSummary } from '../runs/run.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { readJsonOrNull } from '../util/json.js';
+import { stillHeld } from '../runs/lease.js';
 import type { EpochRow } from '../train/index.js';
 import type { WorkerMessage, WorkerTask } from './protocol.js';
 
@@ -21,6 +22,8 @@ export interface TaskResult {
   error?: string;
   /** The failure is the user's (bad config or data): running it again would fail the same way. */
   user?: boolean;
+  /** The run's lease was taken over by another runner while it trained: nothing was written after that. */
+  lostLease?: boolean;
 }
 
 export const readSummary = (dir: string) => readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
@@ -30,6 +33,16 @@ export function markFailed(out: string, error: string): void {
   const onDisk = readSummary(out);
   if (!onDisk || onDisk.status === 'running' || onDisk.status === 'interrupted') {
     writeJsonAtomic(join(out, RUN_FILES.summary), { ...(onDisk ?? {}), status: 'failed', error });
+  }
+}
+
+/** Record a failure, unless the run's lease has passed to another runner (then its folder is not ours to write), or the disk refuses. */
+function markFailedIfOwned(task: WorkerTask, error: string): void {
+  if (task.lease && !stillHeld(task.lease)) return;
+  try {
+    markFailed(task.out, error);
+  } catch {
+    /* a full disk: the run's own summary may still say running; the sweep reports the failure */
   }
 }
 
@@ -89,15 +102,18 @@ export class RunnerPool {
       const onMessage = (m: WorkerMessage) => {
         if (m.type === 'row') onRow?.(m.row);
         if (m.type === 'done') finish({ status: m.summary.status, summary: m.summary }, !m.retire);
-        if (m.type === 'error') {
+        if (m.type === 'error' && m.lostLease) {
+          // another runner owns the run now: its folder is left exactly as that runner keeps it
+          finish({ status: 'interrupted', summary: null, error: m.message, lostLease: true }, true);
+        } else if (m.type === 'error') {
           // executeRun recorded a failure in the summary; an error before it (backend) did not
-          markFailed(task.out, m.message);
+          markFailedIfOwned(task, m.message);
           finish({ status: 'failed', summary: null, error: m.message, user: m.user }, m.user);
         }
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         const error = `worker exited with ${signal ? `signal ${signal}` : `code ${code}`}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
-        markFailed(task.out, error);
+        markFailedIfOwned(task, error);
         finish({ status: 'failed', summary: null, error }, false);
       };
       child.stderr?.on('data', onStderr);

@@ -29,6 +29,23 @@ export const ashaSchema = z
   })
   .describe('asynchronous successive halving (Li et al. 2020)');
 
+export const shaSchema = z
+  .strictObject({
+    metric: z.enum(ASHA_METRICS).default('train_loss').describe('what the runs of a grid point are ranked by at each rung'),
+    minEpochs: z.number().int().min(1).max(1_000_000).describe('the first rung: every run trains this many epochs'),
+    reduction: z.number().int().min(2).max(1_000_000).describe('η: rungs at minEpochs·η^k; the best 1/η of a rung continue'),
+    minFinishers: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(10)
+      .describe('a rung never keeps fewer than this many runs (a top-10 mean needs 10 finishers)'),
+  })
+  .describe(
+    "synchronous successive halving (Hyperband's inner loop): at each rung, once every run of the grid point is there, the best max(⌈n/η⌉, minFinishers) continue from their checkpoints; the same finishers whatever the timing",
+  );
+
 export const sweepSchema = z
   .strictObject({
     grid: z.partialRecord(path, z.array(z.unknown()).min(1)).optional().describe('config path → values; every combination runs'),
@@ -45,13 +62,26 @@ export const sweepSchema = z
         space: z.partialRecord(path, distributionSchema).describe('config path → distribution'),
       })
       .optional(),
-    scheduler: z.strictObject({ asha: ashaSchema }).optional().describe('early stopping'),
+    scheduler: z
+      .strictObject({ sha: shaSchema.optional(), asha: ashaSchema.optional() })
+      .refine((s) => (s.sha ? 1 : 0) + (s.asha ? 1 : 0) === 1, { message: 'expected exactly one of "sha" and "asha"' })
+      .optional()
+      .describe('early stopping within each grid point: sha (synchronous, for studies) or asha (asynchronous: first arrivals pass)'),
     when: z
       .partialRecord(path, z.record(z.string(), z.partialRecord(path, z.unknown())))
       .optional()
       .describe('swept path → its value → settings for the runs with that value'),
   })
   .describe('a grid and/or random search; each run is the base config with these values set');
+
+type ParsedScheduler = z.output<typeof sweepSchema>['scheduler'];
+
+/** The parsed section as the one scheduler it names. */
+export function schedulerOf(s: ParsedScheduler): { sha: z.output<typeof shaSchema> } | { asha: z.output<typeof ashaSchema> } | null {
+  if (s?.sha) return { sha: s.sha };
+  if (s?.asha) return { asha: s.asha };
+  return null;
+}
 
 /** A whole config file, sweep section included: what `highway schema` prints and editors read. */
 export const configFileWithSweepSchema = configFileSchema.extend({ sweep: sweepSchema.optional() });

@@ -7,7 +7,8 @@ import { FIELDS, checkField, formatIssue, keyCatalog } from '../config/index.js'
 import { UserError } from '../errors.js';
 import { didYouMean } from '../util/strings.js';
 import type { AshaSpec } from './asha.js';
-import { DISTRIBUTIONS, sweepSchema } from './schema.js';
+import type { ShaSpec } from './sha.js';
+import { DISTRIBUTIONS, schedulerOf, sweepSchema } from './schema.js';
 
 export type Distribution = { uniform: [number, number] } | { logUniform: [number, number] } | { intUniform: [number, number] } | { choice: unknown[] };
 
@@ -16,8 +17,8 @@ export { DISTRIBUTIONS };
 export interface SweepSpec {
   grid: Array<[path: string, values: unknown[]]>;
   random: { trials: number; seed: number; space: Array<[path: string, dist: Distribution]> } | null;
-  /** Early stopping: runs compete within their grid point. */
-  scheduler: { asha: AshaSpec } | null;
+  /** Early stopping: runs compete within their grid point (sha: synchronous; asha: asynchronous). */
+  scheduler: { sha: ShaSpec } | { asha: AshaSpec } | null;
   /**
    * Settings that depend on a swept value: `when[path][value]` = more path → value settings for
    * the runs where `path` has `value` (e.g. a learning rate for the plain nets only).
@@ -109,7 +110,7 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
   return {
     grid,
     random,
-    scheduler: parsed.scheduler ? { asha: parsed.scheduler.asha } : null,
+    scheduler: schedulerOf(parsed.scheduler),
     when: parsed.when === undefined ? [] : parseWhen(parsed.when, `${at}.when`, swept),
   };
 }

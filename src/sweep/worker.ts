@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend/index.js';
-import { isUserError } from '../errors.js';
+import { isLostLease, isUserError } from '../errors.js';
+import { stillHeld } from '../runs/lease.js';
 import { executeRun } from '../runs/run.js';
 import type { StopRequest } from '../train/index.js';
 import type { WorkerMessage, WorkerTask } from './protocol.js';
@@ -32,9 +33,13 @@ async function runTask(task: WorkerTask): Promise<void> {
   try {
     const backend = await initBackend(task.config.backend);
     const tensorsBefore = tf.memory().numTensors;
+    const fence = task.lease;
     const summary = await executeRun(task.config, {
       out: task.out,
-      force: true,
+      force: !task.resume,
+      resume: Boolean(task.resume),
+      ...(task.untilEpoch !== undefined ? { untilEpoch: task.untilEpoch } : {}),
+      ...(fence ? { owns: () => stillHeld(fence) } : {}),
       backend,
       extraMeta: { sweep: task.sweep, pid: process.pid },
       hooks: {
@@ -53,8 +58,8 @@ async function runTask(task: WorkerTask): Promise<void> {
     await send({ type: 'done', summary, retire });
     if (retire) process.exit(0);
   } catch (e) {
-    await send({ type: 'error', message: (e as Error).message, user: isUserError(e) });
-    if (!isUserError(e)) {
+    await send({ type: 'error', message: (e as Error).message, user: isUserError(e), ...(isLostLease(e) ? { lostLease: true } : {}) });
+    if (!isUserError(e) && !isLostLease(e)) {
       process.stderr.write(`${(e as Error).stack ?? e}\n`);
       process.exit(1);
     }

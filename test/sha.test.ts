@@ -1,0 +1,108 @@
+/**
+ * Synchronous successive halving, the rule alone: which runs continue from a rung, checked on
+ * hand-made rungs whose answers are counted by hand; and the budget formula against a count.
+ */
+import { describe, expect, it } from 'vitest';
+import { decideRung, shaBudget } from '../src/sweep/sha.js';
+import { distinctNames, expandSweep } from '../src/sweep/expand.js';
+import { parseSweepSpec } from '../src/sweep/spec.js';
+
+const spec = { metric: 'train_loss' as const, reduction: 3, minFinishers: 4 };
+const entries = (values: Array<number | null>) => values.map((value, index) => ({ id: `r${index}`, index, value }));
+
+describe('decideRung', () => {
+  it('keeps max(⌈n/η⌉, minFinishers), best first, by the metric', () => {
+    // 27 members: ⌈27/3⌉ = 9 > 4; the nine lowest losses are r0..r8 (values 0..8 in reverse order of id)
+    const d = decideRung(entries(Array.from({ length: 27 }, (_, i) => 100 - i)), spec, 1);
+    expect(d.keep).toBe(9);
+    expect(d.promoted).toEqual(['r26', 'r25', 'r24', 'r23', 'r22', 'r21', 'r20', 'r19', 'r18']);
+    // 9 members: ⌈9/3⌉ = 3 < minFinishers 4
+    expect(decideRung(entries([5, 4, 3, 2, 1, 0, 6, 7, 8]), spec, 3).promoted).toEqual(['r5', 'r4', 'r3', 'r2']);
+  });
+
+  it('higher is better for accuracies; ties go to the earlier run in the plan, never to the earlier arrival', () => {
+    const acc = decideRung(entries([0.5, 0.9, 0.7]), { ...spec, metric: 'test_acc', minFinishers: 1 }, 1);
+    expect(acc.promoted).toEqual(['r1']);
+    const tie = decideRung(
+      [
+        { id: 'late', index: 7, value: 0.1 },
+        { id: 'early', index: 2, value: 0.1 },
+        { id: 'worse', index: 0, value: 0.2 },
+      ],
+      { ...spec, minFinishers: 1 },
+      1,
+    );
+    expect(tie.promoted).toEqual(['early']);
+    expect(tie.ranking.map((r) => r.id)).toEqual(['early', 'late', 'worse']);
+  });
+
+  it('a diverged or failed member never continues, but counts among the members', () => {
+    const d = decideRung(entries([null, 0.3, null, 0.1, 0.2, Number.NaN]), { ...spec, reduction: 2, minFinishers: 1 }, 2);
+    // 6 members: ⌈6/2⌉ = 3 keep; only three have a finite value
+    expect(d.members).toBe(6);
+    expect(d.keep).toBe(3);
+    expect(d.promoted).toEqual(['r3', 'r4', 'r1']);
+    expect(d.ranking.slice(3).map((r) => [r.id, r.rank])).toEqual([
+      ['r0', null],
+      ['r2', null],
+      ['r5', null],
+    ]);
+    // fewer finite values than minFinishers: all of them continue, no more
+    expect(decideRung(entries([null, 0.5, null]), spec, 1).promoted).toEqual(['r1']);
+  });
+});
+
+describe('shaBudget', () => {
+  it('counts the epochs a group trains', () => {
+    // 27 runs, 9 epochs, rungs 1 and 3: 27·1 + 9·2 + 4·6 = 69 (hand count), against 243 without stopping
+    expect(shaBudget(27, 9, { minEpochs: 1, reduction: 3, minFinishers: 4 })).toBe(69);
+    // 100 runs, 27 epochs, rungs 1, 3, 9, at least 10: 100 + 34·2 + 12·6 + 10·18 = 420
+    expect(shaBudget(100, 27, { minEpochs: 1, reduction: 3, minFinishers: 10 })).toBe(420);
+  });
+});
+
+describe('grid points and run ids never collide', () => {
+  it('distinct keys keep distinct names, checked against all names', () => {
+    const names = distinctNames(['a_b', 'a_b', 'a_b-1', 'x'], ['"a/b"', '"a_b"', '"a_b-1"', '"x"']);
+    expect(new Set(names).size).toBe(4);
+    expect(names[3]).toBe('x');
+    expect(names[2]).toBe('a_b-1');
+    // equal keys share a name
+    expect(distinctNames(['p', 'p'], ['k', 'k'])).toEqual(['p', 'p']);
+  });
+
+  it('a grid of names that read alike gets one folder per configuration', () => {
+    const spec = parseSweepSpec({ grid: { name: ['a/b', 'a_b', 'a_b-1'] } }, 't.json');
+    const runs = expandSweep(spec, new Map([['dataset.name', 'synthetic']]));
+    expect(runs).toHaveLength(3);
+    expect(new Set(runs.map((r) => r.id)).size).toBe(3);
+    expect(new Set(runs.map((r) => r.group)).size).toBe(3);
+  });
+
+  it('two datasets whose names read alike are two scheduler groups', () => {
+    const spec = parseSweepSpec(
+      { grid: { 'dataset.name': ['idx:/data/a_b', 'idx:/data/a/b'] }, random: { trials: 2, space: { 'train.lr': { logUniform: [0.01, 0.1] } } } },
+      't.json',
+    );
+    const runs = expandSweep(spec, new Map());
+    expect(new Set(runs.map((r) => r.group)).size).toBe(2);
+    expect(new Set(runs.map((r) => r.id)).size).toBe(4);
+  });
+
+  it('trials draw independently in each grid point', () => {
+    const spec = parseSweepSpec({ grid: { 'model.depth': [2, 3] }, random: { trials: 3, space: { 'train.lr': { logUniform: [0.001, 1] } } } }, 't.json');
+    const runs = expandSweep(spec, new Map([['dataset.name', 'synthetic']]));
+    const lr = (d: number) => runs.filter((r) => r.config.model.depth === d).map((r) => r.config.train.lr);
+    expect(lr(2)).not.toEqual(lr(3));
+    expect(expandSweep(spec, new Map([['dataset.name', 'synthetic']])).map((r) => r.config.train.lr)).toEqual(runs.map((r) => r.config.train.lr));
+  });
+
+  it('a plan is counted before it is expanded: 10^7 runs are refused at once with a message', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    const spec = parseSweepSpec(
+      { grid: { 'model.depth': values, 'model.width': values }, random: { trials: 1000, space: { 'train.lr': { uniform: [0.1, 1] } } } },
+      't.json',
+    );
+    expect(() => expandSweep(spec, new Map())).toThrow(/10,000,000 runs, more than the limit of 100,000; .*--max-runs/);
+  });
+});
