@@ -230,7 +230,7 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
   const queue = await openQueue(opts.queue!, opts.queueName);
   try {
     if (opts.status) {
-      const p = await sweepProgress(queue, runs, dir);
+      const p = await sweepProgress(queue, runs, dir, spec.scheduler, plan);
       process.stdout.write(`queue "${opts.queueName}" at ${shown}, sweep ${resolve(dir)}: ${formatProgress(p)}\n`);
       for (const f of p.failedRuns) process.stdout.write(`failed: ${f.id}: ${f.reason}\n`);
       return;
@@ -260,10 +260,13 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
     // as for local sweeps: the report follows the runs the workers finish, at most every 5 s
     const liveReport = throttled(() => report(dir), 5000);
     let finished = -1;
+    let polls = 0;
     for (;;) {
       let p: Awaited<ReturnType<typeof sweepProgress>>;
       try {
-        p = await sweepProgress(queue, runs, dir);
+        // a worker that died between a rung's last record and queueing its successors left them unqueued: queue what is ready
+        if (spec.scheduler && 'sha' in spec.scheduler && ++polls % 15 === 0) await enqueueSweep(queue, plan, dir, spec.scheduler, runs);
+        p = await sweepProgress(queue, runs, dir, spec.scheduler, plan);
       } catch (e) {
         onOutage(e);
         await new Promise((res) => setTimeout(res, 2000));
@@ -276,7 +279,7 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
       last = line;
       if (finished >= 0 && p.completed + p.failed > finished) liveReport.call();
       finished = p.completed + p.failed;
-      if (p.waiting + p.active === 0) {
+      if (p.waiting + p.active + p.paused === 0) {
         await liveReport.stop();
         process.stdout.write(
           `sweep done: ${p.completed} completed, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`,

@@ -114,6 +114,8 @@ export interface SweepProgress {
   active: number;
   completed: number;
   failed: number;
+  /** Successive halving: waiting at a rung for the other runs of their grid point. */
+  paused: number;
   /** Neither finished on disk, nor running, nor known to the queue (Redis lost it): enqueue again. */
   notQueued: number;
   total: number;
@@ -124,15 +126,28 @@ export interface SweepProgress {
  * This sweep's runs, by what is true: finished on disk → completed; a live run lease → active
  * (even if the queue lost its job); otherwise the queue's state.
  */
-export async function sweepProgress(queue: Queue<QueueJobData>, runs: PlannedRun[], dir: string): Promise<SweepProgress> {
+export async function sweepProgress(
+  queue: Queue<QueueJobData>,
+  runs: PlannedRun[],
+  dir: string,
+  scheduler: SweepSpec['scheduler'] = null,
+  plan: PlannedRun[] = runs,
+): Promise<SweepProgress> {
   const sweepDir = resolve(dir);
-  const p: SweepProgress = { waiting: 0, active: 0, completed: 0, failed: 0, notQueued: 0, total: runs.length, failedRuns: [] };
+  const p: SweepProgress = { waiting: 0, active: 0, completed: 0, failed: 0, paused: 0, notQueued: 0, total: runs.length, failedRuns: [] };
+  // under successive halving a run's job is its next segment's, and a run may wait at a rung with no job at all
+  const work = scheduler && 'sha' in scheduler ? readyWork({ sweepDir, plan, scheduler, runDir: (id) => runDir(sweepDir, id), failedIsFinal: () => true }) : null;
+  const paused = new Set(work?.waiting.map((r) => r.id) ?? []);
+  const segments = new Map(work?.ready.map((s) => [s.run.id, s]) ?? []);
   await Promise.all(
     runs.map(async (run) => {
-      if (isFinished(readSummary(runDir(sweepDir, run.id)))) return void p.completed++;
+      const summary = readSummary(runDir(sweepDir, run.id));
+      if (isFinished(summary)) return void p.completed++;
       const lease = readLease(join(sweepDir, LEASES_DIR, `${run.id}.lease`));
       if (lease && !isStale(lease)) return void p.active++;
-      const job = await queue.getJob(run.id);
+      if (paused.has(run.id)) return void p.paused++;
+      const segment = segments.get(run.id);
+      const job = await queue.getJob(segment ? jobIdOf(segment, scheduler) : run.id);
       const state = job && job.data.sweepDir === sweepDir ? await job.getState() : 'unknown';
       if (state === 'failed') {
         p.failed++;
@@ -147,4 +162,4 @@ export async function sweepProgress(queue: Queue<QueueJobData>, runs: PlannedRun
 }
 
 export const formatProgress = (p: SweepProgress) =>
-  `${p.waiting} waiting, ${p.active} active, ${p.completed} completed, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''} (of ${p.total})`;
+  `${p.waiting} waiting, ${p.active} active, ${p.completed} completed, ${p.failed} failed${p.paused ? `, ${p.paused} at a rung` : ''}${p.notQueued ? `, ${p.notQueued} not queued` : ''} (of ${p.total})`;
