@@ -136,7 +136,8 @@ export async function sweepProgress(
   const sweepDir = resolve(dir);
   const p: SweepProgress = { waiting: 0, active: 0, completed: 0, failed: 0, paused: 0, notQueued: 0, total: runs.length, failedRuns: [] };
   // under successive halving a run's job is its next segment's, and a run may wait at a rung with no job at all
-  const work = scheduler && 'sha' in scheduler ? readyWork({ sweepDir, plan, scheduler, runDir: (id) => runDir(sweepDir, id), failedIsFinal: () => true }) : null;
+  const work =
+    scheduler && 'sha' in scheduler ? readyWork({ sweepDir, plan, scheduler, runDir: (id) => runDir(sweepDir, id), failedIsFinal: () => true }) : null;
   const paused = new Set(work?.waiting.map((r) => r.id) ?? []);
   const segments = new Map(work?.ready.map((s) => [s.run.id, s]) ?? []);
   await Promise.all(
