@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The measurements behind the defaults (docs/defaults.md): `highway train` with the given flags
-# on the shipped digits, two runs at a time, printing the whole-training-set loss after each
-# epoch, the final test accuracy and the wall time, one markdown row per run.
-# Usage: bash bench/defaults.sh [first-epochs|bias|schedule|residual|all]   (default: first-epochs)
+# on MNIST (60,000 training digits), two runs at a time, printing the whole-training-set loss
+# after each epoch, the final test accuracy and the wall time, one markdown row per run.
+# Usage: bash bench/defaults.sh [first-epochs|init|bias|schedule|residual|all]   (default: first-epochs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-first-epochs}
@@ -10,20 +10,25 @@ cases=()
 if [ "$what" = first-epochs ] || [ "$what" = all ]; then
   for d in 10 20 50 100; do cases+=("defaults, depth $d|--depth $d --epochs 3"); done
 fi
-if [ "$what" = bias ] || [ "$what" = all ]; then
-  for s in 1 2; do
-    for p in "10 -1" "10 -2" "10 -3" "20 -2" "20 -3" "20 -4" "50 -2" "50 -4" "50 -5" "50 -6" "50 -7" "100 -2" "100 -8" "100 -10"; do
-      set -- $p; cases+=("depth $1, b_T $2, seed $s|--depth $1 --gate-bias $2 --epochs 3 --seed $s")
+if [ "$what" = init ] || [ "$what" = all ]; then
+  for m in plain highway; do
+    for d in 10 50; do
+      for i in he_uniform glorot_uniform; do cases+=("$m depth $d, relu, $i|--model $m --depth $d --init $i --epochs 3"); done
     done
   done
 fi
+if [ "$what" = bias ] || [ "$what" = all ]; then
+  for p in "10 -1" "10 -2" "20 -2" "20 -3" "50 -2" "50 -3" "50 -5" "50 -8" "100 -2" "100 -5" "100 -10"; do
+    set -- $p; cases+=("depth $1, b_T $2|--depth $1 --gate-bias $2 --epochs 3")
+  done
+fi
 if [ "$what" = schedule ] || [ "$what" = all ]; then
-  for d in 10 20 50 100; do
-    for p in "0.1 0.85" "0.1 0.9" "0.2 0.85"; do
-      set -- $p; cases+=("depth $d, lr $1, decay $2|--depth $d --lr $1 --decay $2 --epochs 20")
+  for d in 10 50 100; do
+    for p in "0.1 0.9" "0.1 0.8" "0.05 0.9"; do
+      set -- $p; cases+=("depth $d, lr $1, decay $2|--depth $d --lr $1 --decay $2 --epochs 6")
     done
   done
-  for p in "0.1" "0.2"; do cases+=("plain depth 10, lr $p|--model plain --depth 10 --lr $p --epochs 10"); done
+  for p in "0.1" "0.05"; do cases+=("plain depth 10, lr $p|--model plain --depth 10 --lr $p --epochs 6"); done
 fi
 if [ "$what" = residual ] || [ "$what" = all ]; then
   for d in 10 50 100; do

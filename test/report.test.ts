@@ -19,21 +19,21 @@ function writeRun(root: string, id: string, type: string, depth: number, losses:
   writeFileSync(join(dir, 'summary.json'), JSON.stringify({ status, wallSeconds: 12.5 }));
 }
 
-/** Curves shaped like the paper's Figure 1: plain deep nets stuck near ln 10. */
+/** Geometric decay from 2.3 to `to` over `over` epochs, then flat, for `n` epochs after epoch 0. */
+const decay = (to: number, over: number, n = 10) => Array.from({ length: n + 1 }, (_, e) => 2.3 * (to / 2.3) ** (Math.min(e, over) / over));
+
+/**
+ * Curves shaped like the paper's Figure 1, ten finishers per cell: plain d10/d20 fall to
+ * k·1e-5 (k = 1…10) over 10 epochs; plain d50/d100 stay near ln 10 (and one more diverged);
+ * highway falls to k·1e-6 within 3 epochs at every depth.
+ */
 function paperLike(root: string): void {
-  const decay = (to: number, n = 6) => Array.from({ length: n }, (_, e) => 2.3 * (to / 2.3) ** (e / (n - 1)));
-  for (const d of [10, 20]) {
-    writeRun(root, `plain-d${d}-t0`, 'plain', d, decay(5e-5));
-    writeRun(root, `plain-d${d}-t1`, 'plain', d, decay(2e-5));
+  for (let k = 1; k <= 10; k++) {
+    for (const d of [10, 20]) writeRun(root, `plain-d${d}-t${k}`, 'plain', d, decay(k * 1e-5, 10));
+    for (const d of [50, 100]) writeRun(root, `plain-d${d}-t${k}`, 'plain', d, [2.3, 2.3, 2.29, 2.29, 2.28, 2.28, 2.28, 2.28, 2.28, 2.28, 2.28]);
+    for (const d of [10, 20, 50, 100]) writeRun(root, `highway-d${d}-t${k}`, 'highway', d, decay(k * 1e-6, 3), 'completed', { 'model.gateBias': -k });
   }
-  for (const d of [50, 100]) {
-    writeRun(root, `plain-d${d}-t0`, 'plain', d, [2.3, 2.3, 2.29, 2.29, 2.28, 2.28]);
-    writeRun(root, `plain-d${d}-t1`, 'plain', d, [2.3, 2.3, NaN], 'diverged');
-  }
-  for (const d of [10, 20, 50, 100]) {
-    writeRun(root, `highway-d${d}-t0`, 'highway', d, decay(1e-5, 4), 'completed', { 'model.gateBias': -2 });
-    writeRun(root, `highway-d${d}-t1`, 'highway', d, decay(3e-5, 4), 'completed', { 'model.gateBias': -3 });
-  }
+  for (const d of [50, 100]) writeRun(root, `plain-d${d}-t11`, 'plain', d, [2.3, 2.3, NaN], 'diverged');
 }
 
 describe('report', () => {
@@ -42,17 +42,23 @@ describe('report', () => {
     paperLike(root);
     const r = await writeReport(root);
     expect(r.claims.map((c) => c.verdict)).toEqual(['held', 'held', 'held', 'held', 'held']);
-    // hand-derived: plain d10 top-10 mean = (5e-5 + 2e-5) / 2
+    // hand-derived: plain d10 top-10 mean = (1 + … + 10)·1e-5 / 10 = 5.5e-5
     const p10 = r.stats.find((s) => s.type === 'plain' && s.depth === 10)!;
-    expect(p10.topKMean).toBeCloseTo(3.5e-5, 12);
-    // plain d100: the diverged run counts as +inf, so the best is the stuck one, 2.28
+    expect(p10.topKMean).toBeCloseTo(5.5e-5, 12);
+    // plain d100: the diverged run is counted, never ranked or averaged: best and mean 2.28 over 10 finishers
     const p100 = r.stats.find((s) => s.type === 'plain' && s.depth === 100)!;
-    expect(p100.bestLoss).toBe(2.28);
-    expect(p100.diverged).toBe(1);
-    expect(r.claims[3]!.evidence).toContain('ratio 2.28e+5');
+    expect([p100.bestLoss, p100.ranked.length, p100.diverged]).toEqual([2.28, 10, 1]);
+    expect(p100.topKMean).toBeCloseTo(2.28, 12);
+    expect(r.claims[3]!.best).toBe('plain 2.28, highway 1.00e-6, ratio 2.28e+6');
+    // claim 5 at d10 (best curves): plain reaches 0.1 at epoch 3 and 0.01 at 5; highway at 1 and 2;
+    // halfway (epoch 5) plain is at 2.3·(1e-5/2.3)^0.5 = 0.00480, which highway reaches at epoch 2
+    expect(r.claims[4]!.best).toContain('d10 0.100: plain 3 / highway 1 (3.00×), 0.0100: plain 5 / highway 2 (2.50×), 0.00480: plain 5 / highway 2 (2.50×)');
+    expect(r.claims[4]!.best).toContain('d100 0.100: plain never / highway 1 (∞×)');
     const md = readFileSync(join(root, 'report.md'), 'utf8');
-    expect(md).toContain('| 100 | 2.28 | ∞ (2) | 1.00e-5 |');
-    expect(md.match(/✅ held/g)?.length).toBe(5);
+    // 2.28 / 5.5e-6 = 4.15e5
+    expect(md).toContain('| 100 | 2.28 | 2.28 (10) | 1.00e-6 | 5.50e-6 (10) | 4.15e+5 | 11 (10, 0, 1) | 10 (10, 0, 0) |');
+    expect(md.match(/\| \*\*held\*\* \|/g)?.length).toBe(5);
+    expect(md).not.toMatch(/Infinity|∞ \(/);
   });
 
   it('three block types: a column group per type, ratios against plain, dotted residual lines, and the residual line from the numbers', async () => {
@@ -67,12 +73,12 @@ describe('report', () => {
     expect(md).toContain(
       '| depth | plain best | plain top-10 mean (n) | highway best | highway top-10 mean (n) | residual best | residual top-10 mean (n) | plain / highway (top-10 mean) | plain / residual (top-10 mean) |',
     );
-    // d50: plain top-10 mean = (2.28 + ∞) / 2 = ∞; highway (1e-5 + 3e-5) / 2 = 2e-5; residual 1.2e-5
-    expect(md).toContain('| 50 | 2.28 | ∞ (2) | 1.00e-5 | 2.00e-5 (2) | 4.00e-6 | 1.20e-5 (2) | ∞ | ∞ |');
-    expect(md).toContain('| 10 | 2.00e-5 | 3.50e-5 (2) | 1.00e-5 | 2.00e-5 (2) | — | — | 1.75 | — |');
-    // the residual line: d50 best 4e-6 vs 1e-5 (0.4), mean 1.2e-5 vs 2e-5 (0.6); d100 best 5e-5 vs 1e-5 (5), mean 5e-5 vs 2e-5 (2.5)
+    // d50: plain 2.28; highway 5.5e-6; residual (4e-6 + 2e-5) / 2 = 1.2e-5 over 2 finishers
+    expect(md).toContain('| 50 | 2.28 | 2.28 (10) | 1.00e-6 | 5.50e-6 (10) | 4.00e-6 | 1.20e-5 (2) | 4.15e+5 | 1.90e+5 |');
+    expect(md).toContain('| 10 | 1.00e-5 | 5.50e-5 (10) | 1.00e-6 | 5.50e-6 (10) | — | — | 10.0 | — |');
+    expect(md).toContain('Fewer than 10 runs reached the last epoch in residual d50 (2), residual d100 (1)');
     expect(md).toContain(
-      "Residual vs highway (ours, not the paper's; final training loss, lower is better): neither type is ahead on every measure. d50: best residual 4.00e-6 vs highway 1.00e-5 (ratio 0.400), top-10 mean 1.20e-5 vs 2.00e-5 (ratio 0.600); d100: best residual 5.00e-5 vs highway 1.00e-5 (ratio 5.00), top-10 mean 5.00e-5 vs 2.00e-5 (ratio 2.50).",
+      "Residual vs highway (ours, not the paper's; final training loss, lower is better): highway nets have the lower training loss at depth 50 and depth 100, best and top-10 mean alike. d50: best residual 4.00e-6 vs highway 1.00e-6 (ratio 4.00), top-10 mean 1.20e-5 (n=2) vs 5.50e-6 (n=10) (ratio 2.18); d100: best residual 5.00e-5 vs highway 1.00e-6 (ratio 50.0), top-10 mean 5.00e-5 (n=1) vs 5.50e-6 (n=10) (ratio 9.09).",
     );
     expect(r.claims.map((c) => c.verdict)).toEqual(['held', 'held', 'held', 'held', 'held']);
     const svg = readFileSync(join(root, 'figure1.svg'), 'utf8');
@@ -80,26 +86,60 @@ describe('report', () => {
     expect(svg).toContain('residual');
   });
 
-  it('marks claims not held when the data says so, and not tested when depths are missing', async () => {
+  it('marks claims not held when the data says so', async () => {
     const root = mkdtempSync(join(tmpdir(), 'report-'));
-    const flat = (v: number) => [2.3, v, v, v];
-    writeRun(root, 'plain-d10', 'plain', 10, flat(0.01));
-    writeRun(root, 'plain-d50', 'plain', 50, flat(0.02));
-    writeRun(root, 'highway-d10', 'highway', 10, flat(0.01));
-    writeRun(root, 'highway-d50', 'highway', 50, flat(0.5));
+    // ten finishers everywhere, but plain d50 trains as well as d10 and highway d50 badly
+    const flat = (v: number) => [2.3, v, v, v, v, v, v];
+    for (let k = 0; k < 10; k++) {
+      writeRun(root, `plain-d10-${k}`, 'plain', 10, flat(0.01));
+      writeRun(root, `plain-d50-${k}`, 'plain', 50, flat(0.02));
+      writeRun(root, `highway-d10-${k}`, 'highway', 10, flat(0.01));
+      writeRun(root, `highway-d50-${k}`, 'highway', 50, flat(0.5));
+    }
     const r = await writeReport(root);
     expect(r.claims.map((c) => c.verdict)).toEqual(['not tested', 'not held', 'not held', 'not tested', 'not held']);
+    expect(r.claims[0]!.missing).toBe('no plain d20 runs (10 needed)');
+  });
+
+  it('a cell with fewer than 10 finishers makes the claims that need it "not tested", never "not held"; its figures are still shown', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-'));
+    paperLike(root);
+    // plain d10 loses five finishers: four stopped by a scheduler, one diverged
+    for (const k of [1, 2, 3, 4]) writeRun(root, `plain-d10-t${k}`, 'plain', 10, decay(0.5, 10).slice(0, 2), 'stopped');
+    writeRun(root, 'plain-d10-t5', 'plain', 10, [2.3, NaN], 'diverged');
+    const r = await writeReport(root);
+    expect(r.claims.map((c) => c.verdict)).toEqual(['not tested', 'not tested', 'held', 'held', 'not tested']);
+    expect(r.claims[0]!.missing).toBe('plain d10 has 5 finishers (10 needed)');
+    // the figures stay, for information: (6 + … + 10)·1e-5 / 5 = 8e-5 over the 5 finishers
+    expect(r.claims[0]!.mean).toContain('d10 8.00e-5 (n=5)');
+    const md = readFileSync(join(root, 'report.md'), 'utf8');
+    expect(md).toContain(
+      '| 1. Plain nets of depth 10 and 20 reach very low training loss (mean loss < 1e-4). | **not tested** (plain d10 has 5 finishers (10 needed))',
+    );
+    expect(md).toContain('| 10 | 6.00e-5 | 8.00e-5 (5) |');
+    expect(md).toContain('10 (5, 4, 1)');
+  });
+
+  it('one run per cell (depth-quick): every claim not tested, with the figures for information', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'report-'));
+    for (const d of [10, 20, 50, 100]) {
+      writeRun(root, `plain-d${d}`, 'plain', d, d >= 50 ? [2.3, 2.3, 2.3, 2.3] : decay(1e-3, 3, 3));
+      writeRun(root, `highway-d${d}`, 'highway', d, decay(1e-4, 3, 3));
+    }
+    const r = await writeReport(root);
+    expect(r.claims.map((c) => c.verdict)).toEqual(['not tested', 'not tested', 'not tested', 'not tested', 'not tested']);
+    expect(r.claims[3]!.best).toBe('plain 2.30, highway 1.00e-4, ratio 2.30e+4');
   });
 
   it('runs.csv and curves.csv: headers, one row per run, blank cells after a run stopped; SVG is well-formed', async () => {
     const root = mkdtempSync(join(tmpdir(), 'report-'));
     paperLike(root);
-    writeRun(root, 'highway-d10-t9', 'highway', 10, [2.3, 1.0], 'running', { 'model.gateBias': -5 });
+    writeRun(root, 'highway-d10-t99', 'highway', 10, [2.3, 1.0], 'running', { 'model.gateBias': -5 });
     await writeReport(root);
     const runs = readFileSync(join(root, 'runs.csv'), 'utf8').trim().split('\n');
     expect(runs[0]).toBe('id,model.type,model.depth,model.gateBias,status,final_train_loss,best_train_loss,final_test_acc,epochs,seconds,folder');
-    expect(runs.length).toBe(1 + 17);
-    const plainRow = runs.find((l) => l.startsWith('plain-d50-t0,'))!.split(',');
+    expect(runs.length).toBe(1 + 83);
+    const plainRow = runs.find((l) => l.startsWith('plain-d50-t1,'))!.split(',');
     expect(plainRow[3]).toBe(''); // gateBias does not apply to plain nets
     expect(plainRow.slice(4, 7)).toEqual(['completed', '2.28', '2.28']);
     const curves = readFileSync(join(root, 'curves.csv'), 'utf8')
@@ -107,10 +147,10 @@ describe('report', () => {
       .split('\n')
       .map((l) => l.split(','));
     expect(curves[0]![0]).toBe('epoch');
-    expect(curves[0]!.length).toBe(1 + 17);
-    expect(curves.length).toBe(1 + 6); // epochs 0..5
-    const col = curves[0]!.indexOf('highway-d10-t9');
-    expect(curves.map((r) => r[col])).toEqual(['highway-d10-t9', '2.3', '1', '', '', '', '']);
+    expect(curves[0]!.length).toBe(1 + 83);
+    expect(curves.length).toBe(1 + 11); // epochs 0..10
+    const col = curves[0]!.indexOf('highway-d10-t99');
+    expect(curves.map((r) => r[col])).toEqual(['highway-d10-t99', '2.3', '1', '', '', '', '', '', '', '', '', '']);
     const svg = readFileSync(join(root, 'figure1.svg'), 'utf8');
     expect(XMLValidator.validate(svg)).toBe(true);
     expect(svg.startsWith('<svg')).toBe(true);
@@ -124,7 +164,7 @@ describe('report', () => {
     const out = mkdtempSync(join(tmpdir(), 'report-out-'));
     const r = highway(['report', root, '--out', out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/claim 4: held/);
+    expect(r.stdout).toMatch(/claim 4: held\n  best runs: plain 2.28, highway 1.00e-6, ratio 2.28e\+6\n  top-10 means: /);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('Depth study report');
     const missing = highway(['report', join(root, 'nope')]);
     expect(missing.code).toBe(2);

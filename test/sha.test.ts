@@ -106,3 +106,44 @@ describe('grid points and run ids never collide', () => {
     expect(() => expandSweep(spec, new Map())).toThrow(/10,000,000 runs, more than the limit of 100,000; .*--max-runs/);
   });
 });
+
+describe('early stopping checked against runs trained to the end', () => {
+  it("Spearman's ρ: the textbook formula without ties, average ranks with them", async () => {
+    const { ranks, spearman } = await import('../src/report/scheduler-check.js');
+    // no ties: ρ = 1 − 6Σd²/(n(n²−1)); ranks of a (3,1,2,5,4) and b (1,2,3,4,5): d = 2,−1,−1,1,−1 → Σd² = 8 → 1 − 48/120 = 0.6
+    expect(spearman([30, 10, 20, 50, 40], [1, 2, 3, 4, 5])).toBeCloseTo(0.6, 12);
+    expect(spearman([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+    // ties share their mean place; ∞ (a diverged run) ranks last
+    expect(ranks([5, 1, 5, Number.POSITIVE_INFINITY])).toEqual([2.5, 1, 2.5, 4]);
+  });
+
+  it('replays the rule on a pilot cell: how many of the true top 10 survive each rung', async () => {
+    const { checkEarlyStopping } = await import('../src/report/scheduler-check.js');
+    const { groupStats } = await import('../src/report/stats.js');
+    // 30 runs, 9 epochs (rungs 1 and 3). Final loss of run i: i (run 0 best). At epoch 1 the order
+    // is the final one except that runs 0–4 look worst (they start slowly); at epoch 3 it is the final order.
+    const runs = Array.from({ length: 30 }, (_, i) => {
+      const at1 = i < 5 ? 100 + i : i;
+      const curve = [200, at1, at1, i, i, i, i, i, i, i];
+      return {
+        id: `t${i}`,
+        dir: '',
+        config: { model: { type: 'plain', depth: 20 }, train: { epochs: 9 } },
+        summary: { status: 'completed' },
+        trainLoss: curve,
+        testAcc: [],
+        devAcc: [],
+        params: {},
+      };
+    });
+    const [check] = checkEarlyStopping(groupStats(runs as never));
+    // rung 1: 30 members, keep max(10, 10) = 10: runs 5–14 (the slow starters 0–4 are dropped): of the true top 10 (0–9), 5 kept
+    // rung 3: 10 members, keep 10: all continue; 5 of the true top 10 reach the end
+    expect(check!.rungs.map((r) => [r.epoch, r.kept, r.topKept])).toEqual([
+      [1, 10, 5],
+      [3, 10, 5],
+    ]);
+    expect(check!.rungs[1]!.spearman).toBeCloseTo(1, 12);
+    expect(check!.rungs[0]!.spearman).toBeLessThan(1);
+  });
+});

@@ -22,6 +22,14 @@ const FIG1 = {
   },
 };
 
+/** A shipped config's runs, as `highway sweep` expands them. */
+function expandShipped(f: string) {
+  const flat = loadConfigFile(f, ['sweep']);
+  const raw = JSON.parse(readFileSync(f, 'utf8'));
+  flat.delete('sweep');
+  return expandSweep(parseSweepSpec(raw.sweep, f), flat);
+}
+
 describe('sweep expansion', () => {
   it('runs = grid points × trials, in a stable order with readable unique ids', () => {
     const runs = expandSweep(spec(FIG1), base);
@@ -174,11 +182,18 @@ describe('sweep expansion', () => {
       ['configs/paper-fig1.json', 1200],
       ['configs/paper-fig1-plain-highway.json', 800],
       ['configs/depth-quick.json', 12],
+      ['configs/paper-fig1-pilot.json', 30],
     ] as const) {
-      const flat = loadConfigFile(f, ['sweep']);
-      const raw = JSON.parse(readFileSync(f, 'utf8'));
-      flat.delete('sweep');
-      expect(expandSweep(parseSweepSpec(raw.sweep, f), flat).length).toBe(n);
+      expect(expandShipped(f).length).toBe(n);
+    }
+  });
+
+  it("the pilot's 30 runs are the study's plain d20 trials 0-29, setting for setting, so the pilot shows what the study's scheduler did to them", () => {
+    const study = new Map(expandShipped('configs/paper-fig1-plain-highway.json').map((r) => [r.id, r]));
+    for (const run of expandShipped('configs/paper-fig1-pilot.json')) {
+      const twin = study.get(run.id)!;
+      expect(twin, run.id).toBeDefined();
+      expect({ ...run.config, name: '' }).toEqual({ ...twin.config, name: '' });
     }
   });
 });

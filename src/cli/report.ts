@@ -30,7 +30,12 @@ export function reportCommand(): Command {
       ]);
       const r = await writeReport(dir, opts.out ?? dir);
       const dense = r.runs.some((x) => kindOf(x.config.model.type).family === 'dense');
-      if (dense) for (const c of r.claims) process.stdout.write(`claim ${c.n}: ${c.verdict.padEnd(10)} ${c.evidence}\n`);
+      if (dense) {
+        for (const c of r.claims) {
+          const why = c.missing ? ` (${c.missing})` : '';
+          process.stdout.write(`claim ${c.n}: ${c.verdict}${why}\n  best runs: ${c.best}\n  top-10 means: ${c.mean}\n`);
+        }
+      }
       const residual = residualVsHighway(r.stats);
       if (residual) process.stdout.write(`${residual}\n`);
       // runs chosen on a dev split: their test accuracy there, one line per run

@@ -2,6 +2,7 @@ import type { Claim } from './claims.js';
 import { formatLoss, residualVsHighway } from './claims.js';
 import { devSelection, status, type RunRecord } from './load.js';
 import { TOP_K, budget, type GroupStats } from './stats.js';
+import { checkEarlyStopping, schedulerCheckMarkdown } from './scheduler-check.js';
 import { BLOCK_ORDER, FAMILY_ORDER, kindFor, kindOf, type ModelKind } from '../model/kinds.js';
 
 export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStats[], claims: Claim[]): string {
@@ -13,7 +14,7 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   lines.push(`# Depth study report: ${root}`, '');
   lines.push(
     `${runs.length} runs: ${[...counts.entries()].map(([k, v]) => `${v} ${k}`).join(', ')}. ` +
-      `Statistics use finished runs (completed or diverged); a diverged run's final loss counts as +∞.`,
+      `A best run and a top-${TOP_K} mean are taken over the finishers, the runs that reached their last epoch; diverged and stopped runs are counted, never ranked or averaged.`,
     '',
   );
   const unreadable = runs.filter((r) => r.unreadable);
@@ -22,7 +23,7 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   if (stoppedRuns > 0) {
     const b = budget(runs);
     lines.push(
-      `Early stopping: ${stoppedRuns} runs were stopped at a rung of the sweep's scheduler and are counted, not ranked: a best and a top-${TOP_K} mean are taken over the runs that reached the last epoch. ` +
+      `Early stopping: ${stoppedRuns} runs were stopped at a rung of the sweep's scheduler; they are counted, not ranked. ` +
         `Budget: ${b.trained.toLocaleString('en-US')} epochs trained of ${b.full.toLocaleString('en-US')} (every run to its last epoch), ${(100 * (b.trained / b.full)).toFixed(1)}% — a saving of ${(100 * (1 - b.trained / b.full)).toFixed(1)}%.`,
       '',
     );
@@ -37,30 +38,30 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
     const label = (k: ModelKind) => (fam === 'dense' ? k.block : k.name);
     lines.push(`## Final training loss by depth${fam === 'dense' ? '' : ` (${names.join(' / ')})`}`, '');
     const famStats = famDepths.flatMap((d) => names.map((t) => cellFor(t, d))).filter((x): x is GroupStats => x !== undefined);
-    const anyStopped = famStats.some((x) => x.stopped > 0);
+    const counted = famStats.some((x) => x.stopped > 0 || x.diverged > 0 || x.ranked.length < x.runs.length);
     const plain = kinds.find((k) => k.block === 'plain');
     const others = kinds.filter((k) => k.block !== 'plain');
     const head = [
       'depth',
       ...kinds.flatMap((k) => [`${label(k)} best`, `${label(k)} top-${TOP_K} mean (n)`]),
       ...(plain ? others.map((k) => `${label(plain)} / ${label(k)} (top-${TOP_K} mean)`) : []),
-      ...(anyStopped ? kinds.map((k) => `${label(k)} runs (stopped, diverged)`) : []),
+      ...(counted ? kinds.map((k) => `${label(k)} runs (finished, stopped, diverged)`) : []),
     ];
     lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`);
     const best = (s?: GroupStats) => (s?.best ? formatLoss(s.bestLoss) : '—');
     const mean = (s?: GroupStats) => (s?.best ? `${formatLoss(s.topKMean)} (${s.topK.length})` : '—');
-    const n = (s?: GroupStats) => (s ? `${s.runs.length} (${s.stopped}, ${s.diverged})` : '—');
+    const n = (s?: GroupStats) => (s ? `${s.runs.length} (${s.ranked.length}, ${s.stopped}, ${s.diverged})` : '—');
     for (const d of famDepths) {
       const cells = kinds.map((k) => cellFor(k.name, d));
       const p = plain ? cellFor(plain.name, d) : undefined;
       const ratios = plain ? others.map((k) => cellFor(k.name, d)).map((o) => (p?.best && o?.best ? formatLoss(p.topKMean / o.topKMean) : '—')) : [];
-      lines.push(`| ${[String(d), ...cells.flatMap((c) => [best(c), mean(c)]), ...ratios, ...(anyStopped ? cells.map(n) : [])].join(' | ')} |`);
+      lines.push(`| ${[String(d), ...cells.flatMap((c) => [best(c), mean(c)]), ...ratios, ...(counted ? cells.map(n) : [])].join(' | ')} |`);
     }
     lines.push('');
-    const short = famStats.filter((x) => x.stopped > 0 && x.topK.length < TOP_K);
+    const short = famStats.filter((x) => !x.topKComplete);
     if (short.length > 0) {
       lines.push(
-        `Fewer than ${TOP_K} runs reached the last epoch in ${short.map((x) => `${x.type} d${x.depth} (${x.topK.length})`).join(', ')}: their top-${TOP_K} mean is over those runs only.`,
+        `Fewer than ${TOP_K} runs reached the last epoch in ${short.map((x) => `${x.type} d${x.depth} (${x.ranked.length})`).join(', ')}: the top-${TOP_K} mean shown is over those runs only, for information, and a claim that needs it is not tested.`,
         '',
       );
     }
@@ -97,13 +98,22 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   lines.push("## The paper's claims (Figure 1)", '');
   // the claims are about the fully connected plain / highway nets of the paper's Figure 1
   if (!families.includes('dense')) lines.push('Not tested: they concern the fully connected `plain` / `highway` nets, and this folder has none.', '');
-  else
+  else {
+    lines.push(
+      `A claim is **not tested** when a cell it needs has fewer than ${TOP_K} finishers; its figures are then shown for information only.`,
+      '',
+      '| claim | verdict | best runs | top-10 means | rule |',
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const c of claims) {
-      const mark = c.verdict === 'held' ? '✅ held' : c.verdict === 'not held' ? '❌ not held' : '⚪ not tested';
-      lines.push(`${c.n}. **${mark}** — ${c.text}`, `   - measured: ${c.evidence}`, `   - rule: ${c.rule}`);
+      const verdict = c.missing ? `**${c.verdict}** (${c.missing})` : `**${c.verdict}**`;
+      lines.push(`| ${c.n}. ${c.text} | ${verdict} | ${c.best} | ${c.mean} | ${c.rule} |`);
     }
+  }
   const residual = residualVsHighway(stats);
   if (residual) lines.push('', residual);
+  const check = schedulerCheckMarkdown(checkEarlyStopping(stats));
+  if (check.length) lines.push('', ...check);
   lines.push('', '## Files', '');
   lines.push(
     '- `runs.csv`: one row per run: id, swept parameters (empty where one does not apply), status, final and best training loss, final test accuracy, (datasets with a dev split) best dev accuracy, its epoch and the test accuracy there, epochs, seconds.',
