@@ -46,11 +46,19 @@ export function flatten(raw: Json, where: string, extraTopLevel: readonly string
   return out;
 }
 
-/** Defaults, then each layer of overrides in order; validates every field and cross-field rule. */
-export function resolveConfig(...layers: Array<Map<string, Json>>): ResolvedConfig {
+/** A partial config as a library user writes it: `{ model: { type: 'highway', depth: 10 } }`. */
+export type PartialConfig = { [S in 'dataset' | 'model' | 'train']?: Partial<Config[S]> } & { name?: string; backend?: Config['backend'] };
+
+/**
+ * Defaults, then each layer of overrides in order; validates every field and cross-field rule.
+ * A layer is a map of dotted paths (`model.depth` → 50, what files and flags give) or a partial
+ * config object (`{ model: { depth: 50 } }`, for library use).
+ */
+export function resolveConfig(...layers: Array<Map<string, Json> | PartialConfig>): ResolvedConfig {
   const flat = new Map<string, Json>();
   for (const [path, schema] of Object.entries(FIELD_SCHEMAS)) flat.set(path, schema.parse(undefined)); // the schema's default
-  for (const layer of layers) {
+  for (const given of layers) {
+    const layer = given instanceof Map ? given : flatten(given, 'config');
     for (const [path, v] of layer) {
       if (!FIELDS[path]) continue; // extra top-level sections (e.g. sweep) are not fields
       flat.set(path, checkField(path, v));

@@ -1,7 +1,7 @@
 /**
  * Save and load a LayersModel as model.json + weights.bin in a folder, on every backend
- * (tf.io's file:// handler exists only with tfjs-node). Same format as tfjs-node writes,
- * so `tf.loadLayersModel('file://…/model.json')` reads it too.
+ * (tf.io's file:// handler exists only with tfjs-node; `folderHandler` is the same for any
+ * backend). Same format as tfjs-node writes.
  */
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,20 +42,19 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<vo
 
 /** Write model.json and weights.bin into `tmpDir` (not atomic as a whole: callers rename the folder into place). */
 export async function writeModelFiles(model: tfl.LayersModel, tmpDir: string): Promise<void> {
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const weights = artifacts.weightData ? concatWeightData(artifacts.weightData) : new Uint8Array(0);
-      writeFileAtomic(join(tmpDir, WEIGHTS_FILE), weights);
-      writeJsonAtomic(join(tmpDir, 'model.json'), {
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
-      });
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  await model.save(folderHandler(tmpDir));
+}
+
+function writeArtifacts(artifacts: tf.io.ModelArtifacts, dir: string): void {
+  const weights = artifacts.weightData ? concatWeightData(artifacts.weightData) : new Uint8Array(0);
+  writeFileAtomic(join(dir, WEIGHTS_FILE), weights);
+  writeJsonAtomic(join(dir, 'model.json'), {
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+  });
 }
 
 /** model.json's manifest and the weights' bytes, checked against each other. */
@@ -87,8 +86,26 @@ function readWeightFiles(dir: string): { json: { modelTopology?: object }; specs
 
 /** Load a model written by `saveModel` (or by tfjs-node's file:// handler, single shard). */
 export async function loadModel(dir: string): Promise<tfl.LayersModel> {
-  const { json, specs, weightData } = readWeightFiles(dir);
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+  return tfl.loadLayersModel(folderHandler(dir));
+}
+
+/**
+ * A TF.js IOHandler for a model folder (model.json + weights.bin), what `file://` is with
+ * tfjs-node, on every backend: `model.save(folderHandler(dir))` writes one (the folder is
+ * written in place; `saveModel` replaces it as a whole) and `tf.loadLayersModel(folderHandler(dir))`
+ * reads one.
+ */
+export function folderHandler(dir: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const { json, specs, weightData } = readWeightFiles(dir);
+      return { modelTopology: json.modelTopology, weightSpecs: specs, weightData, format: 'layers-model' };
+    },
+    save: async (artifacts) => {
+      writeArtifacts(artifacts, dir);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+  };
 }
 
 /**
