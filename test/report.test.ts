@@ -164,7 +164,7 @@ describe('report', () => {
     const out = mkdtempSync(join(tmpdir(), 'report-out-'));
     const r = highway(['report', root, '--out', out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/claim 4: held\n  best runs: plain 2.28, highway 1.00e-6, ratio 2.28e\+6\n  top-10 means: /);
+    expect(r.stdout).toMatch(/claim 4: held\n {2}best runs: plain 2.28, highway 1.00e-6, ratio 2.28e\+6\n {2}top-10 means: /);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('Depth study report');
     const missing = highway(['report', join(root, 'nope')]);
     expect(missing.code).toBe(2);
