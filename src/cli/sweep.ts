@@ -19,9 +19,8 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { throttled } from '../util/throttle.js';
 import { DEFAULT_QUEUE, checkQueueName } from '../queue/connection.js';
 import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
-import { formatLoss } from '../report/claims.js';
 import { checkScheduler, describeScheduler } from '../sweep/scheduler-checks.js';
-import { formatDuration } from '../util/format.js';
+import { SweepProgress } from './sweep-progress.js';
 import { DEFAULT_MAX_RUNS } from '../sweep/expand.js';
 
 const EXAMPLES = `
@@ -82,7 +81,7 @@ export function sweepCommand(): Command {
     .option('--max-runs <n>', `refuse a plan of more runs than this [default: ${DEFAULT_MAX_RUNS}]`, positiveInt('--max-runs'))
     .option('--set <path=value>', 'set a base config field for every run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--list', 'print the expanded runs (index, id, parameters) and exit')
-    .option('-q, --quiet', 'print only the final summary')
+    .option('-q, --quiet', 'no live display and no per-epoch lines: one line per run that ends, then the summary')
     .option('--queue <url>', 'enqueue the runs on a Redis queue (redis://host:port[/db]) for `highway worker`s instead of running them here')
     .option('--queue-name <name>', 'queue to use (to keep concurrent sweeps apart)', checkQueueName, DEFAULT_QUEUE)
     .option('--wait', 'with --queue: wait for the workers, showing progress, then write the report')
@@ -119,9 +118,13 @@ export function sweepCommand(): Command {
       if (opts.queue) return queueSweep(opts, file, plan, runs, dir, spec);
       if (opts.shard && opts.force) throw new UserError("--force cannot be combined with --shard (it would delete the other shards' runs)");
       const jobs = opts.jobs ?? availableParallelism();
-      const log = (s: string) => {
-        if (!opts.quiet) process.stderr.write(`${s}\n`);
-      };
+      const progress = new SweepProgress(process.stderr, Boolean(opts.quiet), {
+        onPlan: (e) => [
+          `sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`,
+          ...(spec.scheduler ? [describeScheduler(spec.scheduler, plan)] : []),
+          ...(e.replanned.length ? [`re-planned: ${e.replanned.join('; ')}`] : []),
+        ],
+      });
 
       const stop = listenForStop((level, signal) =>
         process.stderr.write(
@@ -146,35 +149,12 @@ export function sweepCommand(): Command {
           ...(opts.shard ? { shard: opts.shard } : {}),
           stopRequested: stop.level,
           onEvent: (e) => {
-            if (e.type === 'plan') {
-              log(
-                `sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`,
-              );
-              if (spec.scheduler) log(describeScheduler(spec.scheduler, plan));
-              if (e.replanned.length) log(`re-planned: ${e.replanned.join('; ')}`);
-            } else if (e.type === 'run-busy') {
-              log(`${e.run.id}: skipped, being run by ${e.heldBy}`);
-            } else if (e.type === 'waiting') {
-              log(`waiting: ${e.runs} run(s) here wait at a rung for runs trained by other runners`);
-            } else if (e.type === 'disk-full') {
-              log(`the disk is full (${e.error}): no new run starts; the runs in flight finish`);
-            } else if (e.type === 'run-end') {
-              liveReport?.call();
-              const o = e.outcome;
-              const f = o.summary?.final;
-              const detail =
-                o.status === 'failed'
-                  ? `error: ${o.error}`
-                  : f
-                    ? `train_loss ${formatLoss(f.trainLoss ?? Number.NaN)}  test_acc ${(f.testAcc ?? Number.NaN).toFixed(4)}`
-                    : '';
-              const eta = e.etaSeconds ? `  ETA ${formatDuration(e.etaSeconds)}` : '';
-              const status = o.status === 'paused' ? `at rung epoch ${o.until}` : o.status;
-              log(`[${e.done}/${e.toRun}] ${o.run.id}  ${status}  ${detail}  (${o.seconds.toFixed(1)}s)${e.failed ? `  ${e.failed} failed` : ''}${eta}`);
-            }
+            if (e.type === 'run-end') liveReport?.call();
+            progress.event(e);
           },
         });
       } finally {
+        progress.close();
         await liveReport?.stop();
         stop.dispose();
       }

@@ -15,12 +15,14 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { isRunFolder, makeFolder, removeRunFolder } from '../runs/folder.js';
 import type { RunStatus, RunSummary } from '../runs/run.js';
-import type { StopRequest } from '../train/index.js';
+import type { EpochRow, StopRequest } from '../train/index.js';
+import { SweepClock } from './eta.js';
 import { checkSafeName } from '../util/names.js';
 import type { PlannedRun } from './expand.js';
 import { lockSweepFolder } from './folder-lock.js';
 import { writeSweepPlan } from './plan-file.js';
-import { RunnerPool } from './pool.js';
+import { RunnerPool, readSummary } from './pool.js';
+import { latestCheckpoint } from '../runs/checkpoint.js';
 import { checkPlanOnResume } from './replan.js';
 import { SCHEDULER_DIR } from './rung-store.js';
 import { LEASES_DIR, leaseRun } from './run-lease.js';
@@ -49,6 +51,8 @@ export type SweepEvent =
   | { type: 'run-start'; run: PlannedRun; from: number; until?: number }
   | { type: 'run-busy'; run: PlannedRun; heldBy: string }
   | { type: 'run-end'; outcome: RunOutcome; done: number; toRun: number; failed: number; etaSeconds: number | null }
+  /** A run in flight finished an epoch: `until` is the epoch its segment trains to. */
+  | { type: 'run-row'; run: PlannedRun; row: EpochRow; until: number; etaSeconds: number | null }
   /** Nothing to train here now: `runs` of ours wait at rungs for runs trained elsewhere. */
   | { type: 'waiting'; runs: number }
   | { type: 'disk-full'; error: string };
@@ -137,13 +141,18 @@ async function runLocked(runs: PlannedRun[], opts: SweepOptions): Promise<SweepR
   };
   const first = look();
   const skipped = first.finished.filter((r) => mine.has(r.id));
+  // the clock starts from what is on disk: finished runs, and how far the others got
+  const clock = new SweepClock(plan, sha && scheduler && 'sha' in scheduler ? scheduler.sha : null);
+  for (const r of first.finished) clock.finished(r, readSummary(dirOf(r.id))?.epochs ?? r.config.train.epochs);
+  for (const seg of first.ready) clock.start(seg.run, seg.from);
+  for (const r of first.waiting) clock.start(r, latestCheckpoint(dirOf(r.id))?.epoch ?? 0);
+  const eta = () => clock.remainingSeconds(opts.jobs, runs);
   const toRun = runs.length - skipped.length;
   opts.onEvent?.({ type: 'plan', total: runs.length, skipped: skipped.length, toRun, jobs: opts.jobs, replanned });
 
   const outcomes: RunOutcome[] = [];
   const busy: SweepResult['busy'] = [];
   const stop = opts.stopRequested ?? (() => 'no' as const);
-  const t0 = performance.now();
   let failed = 0;
   let lastStop: StopRequest = 'no';
   let diskFull: string | undefined;
@@ -177,15 +186,24 @@ async function runLocked(runs: PlannedRun[], opts: SweepOptions): Promise<SweepR
     try {
       opts.onEvent?.({ type: 'run-start', run, from: seg.from, ...(seg.until !== undefined ? { until: seg.until } : {}) });
       const schedulerTask = scheduler && 'asha' in scheduler ? { scheduler: { asha: scheduler.asha, group: run.group, sweepDir: opts.dir } } : {};
-      const r = await pool.run({
-        config: run.config,
-        out: dirOf(run.id),
-        sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params },
-        resume: seg.resume,
-        ...(seg.until !== undefined && seg.until < run.config.train.epochs ? { untilEpoch: seg.until } : {}),
-        lease: lease.lease.fence(),
-        ...schedulerTask,
-      });
+      const until = seg.until ?? run.config.train.epochs;
+      const onRow = (row: EpochRow) => {
+        clock.row(run, row);
+        opts.onEvent?.({ type: 'run-row', run, row, until, etaSeconds: eta() });
+      };
+      const r = await pool.run(
+        {
+          config: run.config,
+          out: dirOf(run.id),
+          sweep: { id: run.id, index: run.index, trial: run.trial, params: run.params },
+          resume: seg.resume,
+          ...(seg.until !== undefined && seg.until < run.config.train.epochs ? { untilEpoch: seg.until } : {}),
+          lease: lease.lease.fence(),
+          ...schedulerTask,
+        },
+        onRow,
+      );
+      if (r.status !== 'paused') clock.finished(run, r.summary?.epochs ?? readSummary(dirOf(run.id))?.epochs ?? 0);
       if (r.lostLease) {
         // stalled long enough to be taken over: the run is the new holder's, and its folder is left to it
         busy.push({ run, heldBy: 'the runner that took it over' });
@@ -203,15 +221,7 @@ async function runLocked(runs: PlannedRun[], opts: SweepOptions): Promise<SweepR
       const outcome: RunOutcome = { run, ...r, seconds: (performance.now() - started) / 1000, ...(seg.until !== undefined ? { until: seg.until } : {}) };
       outcomes.push(outcome);
       const done = outcomes.filter((o) => o.status !== 'paused').length;
-      const elapsed = (performance.now() - t0) / 1000;
-      opts.onEvent?.({
-        type: 'run-end',
-        outcome,
-        done,
-        toRun,
-        failed,
-        etaSeconds: !sha && done > 0 && done < toRun ? (elapsed / done) * (toRun - done) : null,
-      });
+      opts.onEvent?.({ type: 'run-end', outcome, done, toRun, failed, etaSeconds: eta() });
     } finally {
       lease.lease.release();
     }
