@@ -158,3 +158,30 @@ describe('backends', () => {
     expect(r.stderr + r.stdout).not.toMatch(/looks like you are running TensorFlow\.js in Node/);
   });
 });
+
+describe('highway sweep --set', () => {
+  it('reaches the sweep section: --set sweep.random.trials=2 runs 2 trials per cell; a grid key is a whole config path; typos are named', () => {
+    const list = (...sets: string[]) => highway(['sweep', 'configs/paper-fig1-plain-highway.json', ...sets.flatMap((s) => ['--set', s]), '--list']);
+    const two = list('sweep.random.trials=2');
+    expect(two.code, two.stderr).toBe(0);
+    const ids = two.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t')[1]);
+    // 2 types × 4 depths × 2 trials
+    expect(ids).toHaveLength(16);
+    expect(ids.filter((id) => id!.endsWith('-t000'))).toHaveLength(8);
+    expect(ids.filter((id) => id!.endsWith('-t001'))).toHaveLength(8);
+    const one = list('sweep.grid.model.depth=[10]', 'sweep.random.trials=1', 'train.epochs=3');
+    expect(
+      one.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[1]),
+    ).toEqual(['plain-d10-t000', 'highway-d10-t000']);
+    const typo = list('sweep.random.trails=1');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/sweep\.random: unknown key "trails" \(did you mean "trials"\?\)/);
+    expect(list('sweep.__proto__.x=1').code).toBe(2);
+  });
+});

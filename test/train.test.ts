@@ -9,7 +9,8 @@ import { executeRun } from '../src/runs/run.js';
 import { loadModel } from '../src/runs/model-io.js';
 import { loadDataset } from '../src/data/index.js';
 import { buildModel, logitsModel } from '../src/model/index.js';
-import { trainModel, evaluate } from '../src/train/index.js';
+import { trainModel, evaluate, type EpochRow } from '../src/train/index.js';
+import { patienceStop } from '../src/train/loop.js';
 
 const cfgOf = (over: Record<string, unknown>): ResolvedConfig =>
   resolveConfig(
@@ -186,4 +187,44 @@ describe('training', () => {
       model.dispose();
     });
   }
+});
+
+describe('train.patience', () => {
+  const row = (epoch: number, trainLoss: number, devLoss: number | null = null) =>
+    ({ epoch, trainLoss, trainAcc: 0, testLoss: 0, testAcc: 0, devLoss, devAcc: null, lr: null, seconds: 0, evalSeconds: 0 }) as EpochRow;
+  const cfg = (patience: number | null, patienceMetric = 'auto') => ({ ...cfgOf({}).train, patience, patienceMetric }) as ResolvedConfig['train'];
+
+  it('stops once the watched metric has not improved for `patience` epochs, counting from its best epoch', () => {
+    const rows = [row(0, 2.3), row(1, 1.0), row(2, 0.5), row(3, 0.6), row(4, 0.5)];
+    // best train_loss 0.5 at epoch 2 (a tie later is no improvement): 2 epochs without one
+    expect(patienceStop(rows.slice(0, 4), cfg(2), false)).toBeNull();
+    expect(patienceStop(rows, cfg(2), false)).toMatchObject({ epoch: 4, metric: 'train_loss', bestEpoch: 2 });
+    expect(patienceStop(rows, cfg(3), false)).toBeNull();
+    expect(patienceStop(rows, cfg(null), false)).toBeNull();
+    // auto watches dev_loss where there is a validation split: best at epoch 1 here
+    const dev = [row(0, 2.3, 2.0), row(1, 1.0, 1.1), row(2, 0.5, 1.2), row(3, 0.4, 1.3)];
+    expect(patienceStop(dev, cfg(2), true)).toMatchObject({ metric: 'dev_loss', bestEpoch: 1 });
+    expect(() => patienceStop(rows, cfg(1, 'dev_loss'), false)).toThrow(/train.patienceMetric: "dev_loss" has no value/);
+  });
+
+  it('a run whose accuracy stalls stops with status stopped and the reason; metrics.jsonl has every row', async () => {
+    const backend = await initBackend('auto');
+    const out = join(tmp(), 'run');
+    // a learning rate of 1e-9 changes no prediction: training accuracy never improves after epoch 0
+    const s = await executeRun(cfgOf({ 'train.lr': 1e-9, 'train.epochs': 10, 'train.patience': 2, 'train.patienceMetric': 'train_acc' }), {
+      out,
+      force: false,
+      backend,
+    });
+    expect(s.status).toBe('stopped');
+    expect(s.epochs).toBe(2);
+    expect(s.stopped?.reason).toMatch(/no better train_acc for 2 epochs \(best .* at epoch 0; train.patience 2\)/);
+    const jsonl = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(jsonl.map((r) => r.epoch)).toEqual([0, 1, 2]);
+    const csv = readCsv(join(out, 'metrics.csv'));
+    expect(jsonl.map((r) => String(r.train_loss))).toEqual(csv.slice(1).map((r) => r[1]));
+  });
 });

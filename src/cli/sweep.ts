@@ -15,6 +15,7 @@ import { makeFolder } from '../runs/folder.js';
 import { inShard, parseShard, type Shard } from '../sweep/shard.js';
 import type { PlannedRun } from '../sweep/expand.js';
 import { slurmScript } from '../sweep/slurm.js';
+import { applySweepSet, isSweepSet } from '../sweep/set-sweep.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { throttled } from '../util/throttle.js';
 import { DEFAULT_QUEUE, checkQueueName } from '../queue/connection.js';
@@ -79,7 +80,12 @@ export function sweepCommand(): Command {
       'with --resume: accept a config that plans differently from the recorded sweep.json (unchanged runs are kept; changed and dropped runs are set aside in runs/.replaced/; changed and new runs train afresh)',
     )
     .option('--max-runs <n>', `refuse a plan of more runs than this [default: ${DEFAULT_MAX_RUNS}]`, positiveInt('--max-runs'))
-    .option('--set <path=value>', 'set a base config field for every run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--set <path=value>',
+      'set a base config field for every run, or the sweep section: --set sweep.random.trials=2 (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--list', 'print the expanded runs (index, id, parameters) and exit')
     .option('-q, --quiet', 'no live display and no per-epoch lines: one line per run that ends, then the summary')
     .option('--queue <url>', 'enqueue the runs on a Redis queue (redis://host:port[/db]) for `highway worker`s instead of running them here')
@@ -93,10 +99,12 @@ export function sweepCommand(): Command {
     .action(async (file: string, opts: SweepOpts) => {
       const flat = loadConfigFile(file, ['sweep', 'run']);
       if (!flat.has('sweep')) throw new UserError(`${file}: no "sweep" section (use \`highway train --config ${file}\` for a single run)`);
-      const spec = parseSweepSpec(flat.get('sweep'), file);
+      // --set sweep.… changes the sweep section, any other --set a config field of every run
+      const sweepSection = opts.set.filter(isSweepSet).reduce<unknown>((s, a) => applySweepSet(s, a), flat.get('sweep'));
+      const spec = parseSweepSpec(sweepSection, file);
       flat.delete('sweep');
       flat.delete('run');
-      const base = new Map([...flat, ...opts.set.map(parseSet)]);
+      const base = new Map([...flat, ...opts.set.filter((a) => !isSweepSet(a)).map(parseSet)]);
       const plan = expandSweep(spec, base, opts.maxRuns ?? DEFAULT_MAX_RUNS);
       if (spec.scheduler) checkScheduler(spec.scheduler, plan, file);
       const runs = opts.shard ? inShard(plan, opts.shard) : plan;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 import { ACTIVATIONS, CARRIES, INITS, type Activation, type Carry, type InitName } from '../layers/vocabulary.js';
 import { MODEL_TYPES, type ModelType } from '../model/kinds.js';
+import { METRICS } from '../base/metrics.js';
 import { RESIDUAL_FORMS, type ResidualForm } from '../layers/vocabulary.js';
 
 export { ACTIVATIONS, CARRIES, INITS, MODEL_TYPES, type Activation, type Carry, type InitName, type ModelType };
@@ -108,6 +109,13 @@ export const trainSchema = z.strictObject({
     .default(0)
     .describe("L2 weight decay on kernels and embeddings (not biases): adds weightDecay·w to their gradient (the authors' conv nets: 0.001)"),
   clipNorm: z.number().gt(0).nullable().default(null).describe('clip the global gradient norm to this (null: no clipping, the paper)'),
+  patience: int(1, 1_000_000)
+    .nullable()
+    .default(null)
+    .describe('stop a run when train.patienceMetric has not improved for this many epochs (status stopped; null: never)'),
+  patienceMetric: oneOf(['auto', ...METRICS])
+    .default('auto')
+    .describe('what train.patience watches; auto: dev_loss on a dataset with a validation split, else train_loss (never test: that would choose on test)'),
   checkpoint: oneOf(CHECKPOINT_POLICIES)
     .default('last')
     .describe(

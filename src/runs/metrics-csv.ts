@@ -1,63 +1,74 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { EpochRow } from '../train/loop.js';
+import { COLUMNS } from '../base/metrics.js';
 import { writeError, writeFileAtomic } from '../util/atomic.js';
 
-/** The header is a contract: spreadsheets and `highway report` read these names. */
-export const METRICS_HEADER = ['epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'lr', 'seconds', 'eval_seconds'] as const;
-/** Appended for datasets with a validation split (SST-5's dev.txt). */
-export const DEV_COLUMNS = ['dev_loss', 'dev_acc'] as const;
+const plain = COLUMNS.filter((c) => !('dev' in c));
+const withDev = COLUMNS;
 
-const num = (v: number | null) => (v === null ? '' : Number.isNaN(v) ? 'NaN' : String(v));
+/** The header is a contract: spreadsheets and `highway report` read these names (train/metrics.ts). */
+export const METRICS_HEADER = plain.map((c) => c.csv);
+/** Appended for datasets with a validation split (SST-5's dev.txt). */
+export const DEV_COLUMNS = COLUMNS.filter((c) => 'dev' in c).map((c) => c.csv);
+
+const TIMING = new Set(['seconds', 'eval_seconds']);
+const cell = (name: string, v: number | null) => (v === null ? '' : Number.isNaN(v) ? 'NaN' : TIMING.has(name) ? v.toFixed(3) : String(v));
 
 /**
- * One row per epoch, appended and fsynced as each epoch ends, so a crash keeps every finished row.
- * With `dev`, two more columns at the end (existing readers of the first eight are unaffected).
+ * One row per epoch, appended and fsynced as each epoch ends, so a crash keeps every finished
+ * row: metrics.csv for spreadsheets and metrics.jsonl (one JSON object per line, NaN as null) for
+ * tools that tail a file. With `dev`, two more CSV columns at the end (readers of the first
+ * eight are unaffected).
  */
 export class MetricsCsv {
+  private readonly columns: readonly (typeof COLUMNS)[number][];
+
   /**
-   * A new file with its header; or, continuing a run from a checkpoint, the file rewritten
+   * New files with the CSV header; or, continuing a run from a checkpoint, both files rewritten
    * (atomically) with the checkpoint's rows, so rows of an epoch after the checkpoint go.
    */
   constructor(
     readonly path: string,
     readonly dev = false,
     rows?: EpochRow[],
+    readonly jsonlPath = path.replace(/\.csv$/, '.jsonl'),
   ) {
-    const header = dev ? [...METRICS_HEADER, ...DEV_COLUMNS] : [...METRICS_HEADER];
-    if (rows) writeFileAtomic(path, stringify([header, ...rows.map((r) => this.cells(r))]));
-    else this.append(header);
+    this.columns = dev ? withDev : plain;
+    const header = this.columns.map((c) => c.csv);
+    if (rows) {
+      writeFileAtomic(path, stringify([header, ...rows.map((r) => this.cells(r))]));
+      writeFileAtomic(jsonlPath, rows.map((r) => `${this.json(r)}\n`).join(''));
+    } else {
+      this.append(path, stringify([header]));
+      writeFileAtomic(jsonlPath, '');
+    }
   }
 
   row(r: EpochRow): void {
-    this.append(this.cells(r));
+    this.append(this.path, stringify([this.cells(r)]));
+    this.append(this.jsonlPath, `${this.json(r)}\n`);
   }
 
   private cells(r: EpochRow): string[] {
-    const cells = [
-      String(r.epoch),
-      num(r.trainLoss),
-      num(r.trainAcc),
-      num(r.testLoss),
-      num(r.testAcc),
-      num(r.lr),
-      r.seconds.toFixed(3),
-      r.evalSeconds.toFixed(3),
-    ];
-    return this.dev ? [...cells, num(r.devLoss), num(r.devAcc)] : cells;
+    return this.columns.map((c) => cell(c.csv, c.get(r)));
   }
 
-  private append(cells: string[]): void {
+  private json(r: EpochRow): string {
+    return JSON.stringify(Object.fromEntries(this.columns.map((c) => [c.csv, c.get(r)])));
+  }
+
+  private append(path: string, text: string): void {
     try {
-      const fd = openSync(this.path, 'a');
+      const fd = openSync(path, 'a');
       try {
-        writeSync(fd, stringify([cells]));
+        writeSync(fd, text);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
     } catch (e) {
-      throw writeError(e, this.path);
+      throw writeError(e, path);
     }
   }
 }

@@ -9,10 +9,11 @@
  *
  * This file is the rule alone (no files, no tensors); rung-store.ts keeps the records.
  */
-import type { EpochRow } from '../train/index.js';
+import { METRICS, lowerIsBetter, metricOf, type MetricName } from '../base/metrics.js';
 
-export const ASHA_METRICS = ['train_loss', 'test_loss', 'dev_loss', 'train_acc', 'test_acc', 'dev_acc'] as const;
-export type AshaMetric = (typeof ASHA_METRICS)[number];
+export { lowerIsBetter, metricOf };
+export const ASHA_METRICS = METRICS;
+export type AshaMetric = MetricName;
 
 export interface AshaSpec {
   /** What ranks runs; losses are minimised, accuracies maximised. */
@@ -23,26 +24,11 @@ export interface AshaSpec {
   reduction: number;
 }
 
-export const lowerIsBetter = (m: AshaMetric): boolean => m.endsWith('_loss');
-
 /** The rung epochs for a run of `epochs` epochs: minEpochs·η^k < epochs. */
 export function rungEpochs(spec: Pick<AshaSpec, 'minEpochs' | 'reduction'>, epochs: number): number[] {
   const rungs: number[] = [];
   for (let e = spec.minEpochs; e < epochs; e *= spec.reduction) rungs.push(e);
   return rungs;
-}
-
-/** The metric's value in one epoch row; null where the row has none (no dev split). */
-export function metricOf(row: EpochRow, metric: AshaMetric): number | null {
-  const v = {
-    train_loss: row.trainLoss,
-    test_loss: row.testLoss,
-    dev_loss: row.devLoss,
-    train_acc: row.trainAcc,
-    test_acc: row.testAcc,
-    dev_acc: row.devAcc,
-  }[metric];
-  return v === null || Number.isNaN(v) ? null : v;
 }
 
 export interface RungDecision {

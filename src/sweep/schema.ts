@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { FIELD_PATHS, configFileSchema } from '../config/index.js';
-import { ASHA_METRICS } from './asha.js';
+import { ASHA_METRICS, type AshaMetric } from './asha.js';
 
 const path = z.enum(FIELD_PATHS as [string, ...string[]]);
 const range = z.tuple([z.number(), z.number()]).describe('[lo, hi]');
@@ -23,7 +23,10 @@ export const distributionSchema = z.union([
 
 export const ashaSchema = z
   .strictObject({
-    metric: z.enum(ASHA_METRICS).default('train_loss').describe('what the runs of a grid point are ranked by at each rung'),
+    metric: z
+      .enum(ASHA_METRICS as [AshaMetric, ...AshaMetric[]])
+      .default('train_loss')
+      .describe('what the runs of a grid point are ranked by at each rung'),
     minEpochs: z.number().int().min(1).max(1_000_000).describe('the first rung: epochs before the first decision'),
     reduction: z.number().int().min(2).max(1_000_000).describe('η: rungs at minEpochs·η^k; the top 1/η of a rung continue'),
   })
@@ -31,7 +34,10 @@ export const ashaSchema = z
 
 export const shaSchema = z
   .strictObject({
-    metric: z.enum(ASHA_METRICS).default('train_loss').describe('what the runs of a grid point are ranked by at each rung'),
+    metric: z
+      .enum(ASHA_METRICS as [AshaMetric, ...AshaMetric[]])
+      .default('train_loss')
+      .describe('what the runs of a grid point are ranked by at each rung'),
     minEpochs: z.number().int().min(1).max(1_000_000).describe('the first rung: every run trains this many epochs'),
     reduction: z.number().int().min(2).max(1_000_000).describe('η: rungs at minEpochs·η^k; the best 1/η of a rung continue'),
     minFinishers: z

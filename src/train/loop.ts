@@ -6,6 +6,7 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainConfig } from '../config/schema.js';
+import { UserError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
 import { trimBatch } from '../data/sequences.js';
 import { Rng, deriveSeed } from '../util/random.js';
@@ -14,23 +15,36 @@ import { evaluate } from './evaluate.js';
 import { createTrainStep } from './step.js';
 import type { OptimizerState } from './optimizers.js';
 import { setStepCounts, stepCounts } from '../layers/stepwise.js';
+import { lowerIsBetter, metricOf, type EpochRow, type MetricName } from '../base/metrics.js';
 
-export interface EpochRow {
-  epoch: number;
-  trainLoss: number;
-  trainAcc: number;
-  testLoss: number;
-  testAcc: number;
-  /** Validation split (datasets that have one, e.g. SST-5's dev.txt): for model selection; null otherwise. */
-  devLoss: number | null;
-  devAcc: number | null;
-  /** Learning rate used during this epoch (null for epoch 0, the untrained net). */
-  lr: number | null;
-  /** Seconds since training started, at the end of this row's evaluation. */
-  seconds: number;
-  /** Seconds this row's evaluation took. */
-  evalSeconds: number;
+/**
+ * train.patience: stop when the watched metric has not improved for `patience` epochs. Worked
+ * out from the rows alone, so a run continued from a checkpoint stops where the uninterrupted
+ * run would have.
+ */
+export function patienceStop(rows: EpochRow[], cfg: TrainConfig, hasDev: boolean): EarlyStop | null {
+  if (cfg.patience === null) return null;
+  const metric: MetricName = cfg.patienceMetric === 'auto' ? (hasDev ? 'dev_loss' : 'train_loss') : (cfg.patienceMetric as MetricName);
+  const values = rows.map((r) => metricOf(r, metric));
+  const last = rows.at(-1)!;
+  if (values.at(-1) === null)
+    throw new UserError(`train.patienceMetric: "${metric}" has no value at epoch ${last.epoch} (dev_loss and dev_acc need a dataset with a validation split)`);
+  const better = lowerIsBetter(metric) ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
+  let best = 0;
+  values.forEach((v, i) => {
+    if (v !== null && (values[best] === null || better(v, values[best]!))) best = i;
+  });
+  const since = last.epoch - rows[best]!.epoch;
+  if (since < cfg.patience) return null;
+  return {
+    epoch: last.epoch,
+    reason: `no better ${metric} for ${since} epochs (best ${values[best]!.toPrecision(4)} at epoch ${rows[best]!.epoch}; train.patience ${cfg.patience})`,
+    metric,
+    bestEpoch: rows[best]!.epoch,
+  };
 }
+
+export type { EpochRow };
 
 export interface Progress {
   epoch: number;
@@ -206,7 +220,7 @@ export async function trainModel(
       layerSteps: stepCounts(logitsModel),
       rows: [...rows],
     });
-    const early = epoch < cfg.epochs ? (hooks.earlyStop?.(row) ?? null) : null;
+    const early = epoch < cfg.epochs ? (patienceStop(rows, cfg, data.dev !== undefined) ?? hooks.earlyStop?.(row) ?? null) : null;
     if (early) return finish('stopped', early);
     if (stop() !== 'no' && epoch < lastEpoch) return finish('interrupted');
   }
