@@ -87,3 +87,33 @@ describe('config', () => {
     expect([c.train.epochs, c.model.type, c.model.width]).toEqual([3, 'plain', 71]);
   });
 });
+
+describe('model.equalParameters', () => {
+  it('gives a plain net the width whose layer costs what a two-layer block of model.width costs', async () => {
+    const { equalParameterPlainWidth, weightLayerParams } = await import('../src/base/params.js');
+    // second computation: search every width for the nearest parameter count
+    const brute = (w: number, k: number) => {
+      const target = 2 * (k * k * w * w + w);
+      let best = 1;
+      for (let u = 1; u < 4 * w + 10; u++) if (Math.abs(k * k * u * u + u - target) < Math.abs(k * k * best * best + best - target)) best = u;
+      return best;
+    };
+    for (const w of [1, 2, 7, 16, 50, 64, 100, 333]) for (const k of [1, 3]) expect(equalParameterPlainWidth(w, k), `w ${w} k ${k}`).toBe(brute(w, k));
+    expect(equalParameterPlainWidth(50)).toBe(71); // the paper's pairing
+    expect(weightLayerParams(71)).toBe(5112);
+    const width = (type: string, over: Record<string, unknown> = {}) =>
+      resolveConfig(new Map<string, unknown>([['model.type', type], ['model.width', 100], ['model.equalParameters', true], ...Object.entries(over)])).model
+        .width;
+    expect([width('plain'), width('highway'), width('residual'), width('plain-pooled')]).toEqual([142, 100, 100, 142]);
+    expect(width('plain-conv')).toBe(equalParameterPlainWidth(100, 3));
+    // off (the default), a width is a width
+    expect(
+      resolveConfig(
+        new Map<string, unknown>([
+          ['model.type', 'plain'],
+          ['model.width', 100],
+        ]),
+      ).model.width,
+    ).toBe(100);
+  });
+});

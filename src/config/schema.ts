@@ -57,6 +57,12 @@ export const modelSchema = z.strictObject({
     .describe(
       'units per layer (null: 71 plain, 50 highway); bilstm types: LSTM units per direction (null: 50 highway, plain: the parameter count of that highway stack)',
     ),
+  equalParameters: z
+    .boolean()
+    .default(false)
+    .describe(
+      'true: model.width is the width of the highway and residual nets, and a plain net takes the width whose layer has as many parameters (71 for 50, as in the paper; 142 for 100): a sweep over plain and highway keeps the pairing',
+    ),
   widths: z.array(int(1, 65536)).min(1).nullable().default(null).describe('per-layer widths, one per layer (overrides width)'),
   convBlocks: z
     .array(int(1, 100))

@@ -6,6 +6,7 @@ import { autoGateBias, autoInit, configSchema, DEFAULT_CONV_BLOCKS, equalParamPl
 import { fieldMessage, formatIssue } from './issues.js';
 import { keyCatalog } from './key-catalog.js';
 import { kindFor, kindOf, usesField, type ModelKind } from '../model/kinds.js';
+import { equalParameterPlainWidth } from '../base/params.js';
 
 type Json = unknown;
 
@@ -85,7 +86,11 @@ export function resolveConfig(...layers: Array<Map<string, Json> | PartialConfig
   }
   const gateBias = m.gateBias === 'auto' ? autoGateBias(m.depth) : m.gateBias;
   const init = m.init === 'auto' ? autoInit(m.activation) : m.init;
-  const width = m.width ?? m.widths?.[0] ?? defaultWidth(kind, m);
+  let width = m.width ?? m.widths?.[0] ?? defaultWidth(kind, m);
+  // the paper's pairing: a plain net as wide as makes its layer cost what a gated layer of model.width costs
+  if (m.equalParameters && m.width !== null && kind.block === 'plain' && kind.family !== 'bilstm') {
+    width = equalParameterPlainWidth(m.width, kind.family === 'conv' ? 3 : 1);
+  }
   return { ...cfg, model: { ...m, width, gateBias, init } };
 }
 

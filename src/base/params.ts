@@ -1,0 +1,20 @@
+/**
+ * Parameter counts by formula (no tensors), for pairing widths: the paper compares nets with
+ * about the same parameters per hidden layer — 71 plain units (71² + 71 = 5,112) against 50
+ * highway blocks (2·(50² + 50) = 5,100).
+ */
+
+/** One weight layer of width u on width u: a dense layer (k = 1) or a k×k convolution with u maps. */
+export const weightLayerParams = (u: number, k = 1): number => k * k * u * u + u;
+
+/**
+ * The plain width whose layer has the parameters of a two-weight-layer block (highway with the
+ * coupled carry, or residual) of width w: the u with k²u² + u nearest 2·(k²w² + w).
+ */
+export function equalParameterPlainWidth(w: number, k = 1): number {
+  const target = 2 * weightLayerParams(w, k);
+  const a = k * k;
+  const u = (-1 + Math.sqrt(1 + 4 * a * target)) / (2 * a);
+  const lo = Math.floor(u);
+  return Math.abs(weightLayerParams(lo, k) - target) <= Math.abs(weightLayerParams(lo + 1, k) - target) ? Math.max(1, lo) : lo + 1;
+}
