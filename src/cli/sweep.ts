@@ -37,6 +37,8 @@ A sweep config is a train config plus a "sweep" section:
                          "space": { "train.lr": { "logUniform": [0.0001, 1] },
                                     "model.gateBias": { "uniform": [-10, -1] } } } }
 Distributions: uniform, logUniform, intUniform ([lo, hi]) and choice ([...]).
+Early stopping per grid point: "scheduler": { "sha": { "minEpochs": 1, "reduction": 3, "minFinishers": 10 } }
+(synchronous successive halving: the same finishers whatever the timing), or { "asha": { … } }.
 
 Beyond one machine (same run ids, folders and report):
   $ highway sweep cfg.json --queue redis://host:6379 --out /shared/fig1    # enqueue (BullMQ), return
@@ -73,7 +75,7 @@ export function sweepCommand(): Command {
     .argument('<config>', 'JSON config with dataset/model/train sections and a "sweep" section')
     .option('-j, --jobs <n>', `runs at a time, each in its own process [default: CPU count, ${availableParallelism()} here]`, positiveInt('--jobs'))
     .option('-o, --out <dir>', 'sweep folder (default: results/<name>)')
-    .option('--resume', 'skip runs that completed or diverged, rerun the others')
+    .option('--resume', 'skip runs that completed, diverged or were stopped early; continue the others from their checkpoints (the plan in sweep.json must not have changed)')
     .option('-f, --force', 'delete the runs already in the folder and start over')
     .option(
       '--replan',
