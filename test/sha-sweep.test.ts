@@ -135,22 +135,25 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
     await redis?.stop();
   });
 
-  it.each([1, 2])('%i worker(s): each segment queued once its rung is decided, the same finishers and metrics, and every worker exits when no more work can appear', async (n) => {
-    const tmp = tempDir('sha-queue');
-    const cfg = shaConfig(tmp);
-    const dir = join(tmp, 'queued');
-    const q = `sha${process.pid}w${n}`;
-    const queued = highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', dir]);
-    expect(queued.code, queued.stderr).toBe(0);
-    expect(queued.stdout).toMatch(/queued 27 runs/);
-    const workers = Array.from({ length: n }, () => startHighway(['worker', '--queue', redis.url, '--queue-name', q, '--jobs', '1', '--exit-when-empty']));
-    expect(await Promise.all(workers.map((w) => w.exit))).toEqual(new Array(n).fill(0));
-    // 27 first segments + 9 to rung 3 + 4 to the end
-    const starts = workers.flatMap((w) => [...w.out().matchAll(/start (t\d+)/g)].map((m) => m[1]!));
-    expect(starts).toHaveLength(27 + 9 + 4);
-    expect(workers.every((w) => /start t/.test(w.out()))).toBe(true);
-    const waited = highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', dir, '--wait']);
-    expect(waited.code, waited.stderr).toBe(0);
-    sameAs(ensureReference(), dir);
-  });
+  it.each([1, 2])(
+    '%i worker(s): each segment queued once its rung is decided, the same finishers and metrics, and every worker exits when no more work can appear',
+    async (n) => {
+      const tmp = tempDir('sha-queue');
+      const cfg = shaConfig(tmp);
+      const dir = join(tmp, 'queued');
+      const q = `sha${process.pid}w${n}`;
+      const queued = highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', dir]);
+      expect(queued.code, queued.stderr).toBe(0);
+      expect(queued.stdout).toMatch(/queued 27 runs/);
+      const workers = Array.from({ length: n }, () => startHighway(['worker', '--queue', redis.url, '--queue-name', q, '--jobs', '1', '--exit-when-empty']));
+      expect(await Promise.all(workers.map((w) => w.exit))).toEqual(new Array(n).fill(0));
+      // 27 first segments + 9 to rung 3 + 4 to the end
+      const starts = workers.flatMap((w) => [...w.out().matchAll(/start (t\d+)/g)].map((m) => m[1]!));
+      expect(starts).toHaveLength(27 + 9 + 4);
+      expect(workers.every((w) => /start t/.test(w.out()))).toBe(true);
+      const waited = highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', dir, '--wait']);
+      expect(waited.code, waited.stderr).toBe(0);
+      sameAs(ensureReference(), dir);
+    },
+  );
 });

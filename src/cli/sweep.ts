@@ -75,7 +75,10 @@ export function sweepCommand(): Command {
     .argument('<config>', 'JSON config with dataset/model/train sections and a "sweep" section')
     .option('-j, --jobs <n>', `runs at a time, each in its own process [default: CPU count, ${availableParallelism()} here]`, positiveInt('--jobs'))
     .option('-o, --out <dir>', 'sweep folder (default: results/<name>)')
-    .option('--resume', 'skip runs that completed, diverged or were stopped early; continue the others from their checkpoints (the plan in sweep.json must not have changed)')
+    .option(
+      '--resume',
+      'skip runs that completed, diverged or were stopped early; continue the others from their checkpoints (the plan in sweep.json must not have changed)',
+    )
     .option('-f, --force', 'delete the runs already in the folder and start over')
     .option(
       '--replan',
