@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { flatten, parseJson, resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { hasGates, kindOf } from '../model/kinds.js';
 import { UserError } from '../errors.js';
-import { loadDataset } from '../data/index.js';
+import { loadDataset, type Dataset } from '../data/index.js';
+import { LOGITS_LAYER } from '../model/index.js';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { balancedSubset } from '../data/subset.js';
 import { RUN_FILES } from '../runs/folder.js';
 import { loadModel } from '../runs/model-io.js';
@@ -33,6 +35,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<
   const model = await loadModel(modelDir);
   try {
     const data = loadDataset(cfg.dataset, cfg.train.seed);
+    checkFitsData(model, data, join(modelDir, 'model.json'));
     const n = Math.min(opts.samples, data.train.n);
     const samples = balancedSubset(data.train, n, data.numClasses, '--samples');
     const analysis = analyzeModel(model, samples, data.train, data.inputShape, data.numClasses, 500, data.vocabSize !== undefined);
@@ -40,6 +43,25 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<
     return { analysis, files };
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * A model.json that loads may still be no network of this run (edited, copied from another run):
+ * it must end in the logits layer and take the data's examples and classes, or analysing it would
+ * fail deep inside TF.js.
+ */
+function checkFitsData(model: LayersModel, data: Dataset, file: string): void {
+  const names = model.layers.map((l) => l.name);
+  if (!names.includes(LOGITS_LAYER)) throw new UserError(`${file}: the network has no "${LOGITS_LAYER}" layer, so it is not one written by highway`);
+  const input = model.inputs[0]?.shape.slice(1) ?? [];
+  const expected = data.vocabSize !== undefined ? [null] : data.inputShape;
+  const units = model.getLayer(LOGITS_LAYER).outputShape;
+  const classes = Array.isArray(units) ? units[units.length - 1] : undefined;
+  if (model.inputs.length !== 1 || JSON.stringify(input) !== JSON.stringify(expected) || classes !== data.numClasses) {
+    throw new UserError(
+      `${file}: the network takes [${input.join(', ')}] and gives ${String(classes)} classes, but the run's data has examples [${expected.join(', ')}] and ${data.numClasses} classes`,
+    );
   }
 }
 

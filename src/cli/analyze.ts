@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { Analysis } from '../analyze/gates.js';
 import { BACKENDS, type BackendName } from '../config/schema.js';
 import { UserError } from '../errors.js';
-import { positiveInt } from './options.js';
+import { folderArg, positiveInt } from './options.js';
 
 const HELP = `
 Loads the run's saved model and its data (from config.json) and writes, into --out
@@ -37,8 +37,8 @@ export function analyzeCommand(): Command {
   return new Command('analyze')
     .description("what a trained highway net's gates learned: statistics per layer and class, lesioning (the paper's Figures 2-4)")
     .argument('<run-dir>', 'a run folder written by `highway train` or `highway sweep`')
-    .option('--samples <n>', 'training examples for the gate statistics (class-balanced) [default: 1000]', positiveInt('--samples'))
-    .option('-o, --out <dir>', 'where to write the files (default: <run-dir>/analysis)')
+    .option('--samples <n>', 'training examples for the gate statistics (class-balanced) [default: 1000]', positiveInt('--samples', 10_000_000))
+    .option('-o, --out <dir>', 'where to write the files (default: <run-dir>/analysis)', folderArg('--out'))
     .option('--backend <name>', `TF.js backend (${BACKENDS.join('|')}) [default: "auto"]`)
     .addHelpText('after', HELP)
     .action(async (runDir: string, o: { samples?: number; out?: string; backend?: string }) => {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
+import { clipEchoes } from '../util/strings.js';
 import { versions } from '../util/versions.js';
 import { trainCommand } from './train.js';
 import { sweepCommand } from './sweep.js';
@@ -9,6 +10,9 @@ import { analyzeCommand } from './analyze.js';
 import { workerCommand } from './worker.js';
 import { schemaCommand } from './schema.js';
 
+/** commander's own errors echo the argument they refuse: clipped like ours (`--set <100 kB>`). */
+const CLIPPED = { outputError: (text: string, write: (s: string) => void) => write(clipEchoes(text)) };
+
 /** Exit codes: 0 ok, 1 bug (stack printed), 2 user error (message only), 3 diverged, 4 some sweep runs failed, 130 interrupted. */
 export function buildProgram(): Command {
   const program = new Command('highway')
@@ -16,9 +20,10 @@ export function buildProgram(): Command {
     .version(versions().highway ?? '0.0.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
+    .configureOutput(CLIPPED)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
   for (const cmd of [trainCommand(), sweepCommand(), workerCommand(), reportCommand(), analyzeCommand(), benchCommand(), schemaCommand()])
-    program.addCommand(cmd.exitOverride());
+    program.addCommand(cmd.exitOverride().configureOutput(CLIPPED));
   program.addHelpText(
     'after',
     `
@@ -44,7 +49,7 @@ export async function main(argv: string[]): Promise<void> {
   // errors outside the command's own chain (a timer, an event handler) are bugs too
   process.on('uncaughtException', (e) => {
     if (isUserError(e)) {
-      process.stderr.write(`\nhighway: error: ${e.message}\n`);
+      process.stderr.write(`\nhighway: error: ${clipEchoes(e.message)}\n`);
       process.exit(2);
     }
     bug(e);
@@ -70,7 +75,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (isUserError(e)) {
-      process.stderr.write(`\nhighway: error: ${e.message}\n`);
+      process.stderr.write(`\nhighway: error: ${clipEchoes(e.message)}\n`);
       process.exitCode = 2;
       return;
     }

@@ -2,9 +2,10 @@
  * Config flags shared by the commands that resolve a config (train, sweep): each flag is a
  * config path, validated by the schema so `--depth abc` and `--set model.depth=abc` read alike.
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { FIELDS, checkField, loadConfigFile, parseSet, resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
+import { clip } from '../util/strings.js';
 
 /** flag name → config path. Order is the order in --help. */
 export const CONFIG_FLAGS: Array<[flag: string, path: string, placeholder: string]> = [
@@ -75,11 +76,28 @@ export function resolveFromOptions(
   return { cfg: resolveConfig(base, file, sets, flags), file };
 }
 
-/** commander parser for a positive integer option (exit 2 with the option's name otherwise). */
-export function positiveInt(name: string) {
+/**
+ * commander parser for an integer option from 1 to `max` (exit 2 with the option's name otherwise).
+ * Every numeric flag has an upper bound: past it a value only breaks something later (timers
+ * overflow at 2^31 ms: `--lock-seconds 10000000` made Node warn on every lock renewal).
+ */
+export function positiveInt(name: string, max: number) {
   return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
+    const n = /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw new UserError(`${name}: expected an integer from 1 to ${max.toLocaleString('en-US')}, got "${clip(v)}"`);
+    }
     return n;
   };
 }
+
+/** commander parser for a folder option: an empty one (`--out ''`, an unset shell variable) is refused before anything starts. */
+export function folderArg(name: string) {
+  return (v: string): string => {
+    if (v.trim() === '') throw new UserError(`${name}: expected a folder, got an empty name`);
+    return v;
+  };
+}
+
+/** Most runs at a time any machine could use (each is a process). */
+export const MAX_JOBS = 256;

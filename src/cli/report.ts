@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { folderArg } from './options.js';
 import { kindOf } from '../model/kinds.js';
 
 const HELP = `
@@ -20,7 +21,7 @@ export function reportCommand(): Command {
   return new Command('report')
     .description('turn a results folder into runs.csv, curves.csv, figure1.svg and report.md (with the paper comparison)')
     .argument('<dir>', 'a sweep folder, or any folder of run folders')
-    .option('-o, --out <dir>', 'where to write the report files (default: <dir>)')
+    .option('-o, --out <dir>', 'where to write the report files (default: <dir>)', folderArg('--out'))
     .addHelpText('after', HELP)
     .action(async (dir: string, opts: { out?: string }) => {
       const [{ writeReport }, { devSelection }, { residualVsHighway }] = await Promise.all([

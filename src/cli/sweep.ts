@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { positiveInt } from './options.js';
+import { MAX_JOBS, folderArg, positiveInt } from './options.js';
 import { loadConfigFile, parseSet } from '../config/index.js';
 import { UserError, isUserError } from '../errors.js';
 import { parseSweepSpec, type SweepSpec } from '../sweep/spec.js';
@@ -10,7 +9,8 @@ import { expandSweep } from '../sweep/expand.js';
 import { runDir, runSweep } from '../sweep/run-sweep.js';
 import { readSummary } from '../sweep/pool.js';
 import { writeSweepPlan } from '../sweep/plan-file.js';
-import { safeName } from '../util/names.js';
+import { nameFolder, safeName } from '../util/names.js';
+import { clip } from '../util/strings.js';
 import { makeFolder } from '../runs/folder.js';
 import { inShard, parseShard, type Shard } from '../sweep/shard.js';
 import type { PlannedRun } from '../sweep/expand.js';
@@ -73,8 +73,8 @@ export function sweepCommand(): Command {
   return new Command('sweep')
     .description('run a grid and/or random search of configurations in parallel worker processes, resumably')
     .argument('<config>', 'JSON config with dataset/model/train sections and a "sweep" section')
-    .option('-j, --jobs <n>', `runs at a time, each in its own process [default: CPU count, ${availableParallelism()} here]`, positiveInt('--jobs'))
-    .option('-o, --out <dir>', 'sweep folder (default: results/<name>)')
+    .option('-j, --jobs <n>', `runs at a time, each in its own process [default: CPU count, ${availableParallelism()} here]`, positiveInt('--jobs', MAX_JOBS))
+    .option('-o, --out <dir>', 'sweep folder (default: results/<name>)', folderArg('--out'))
     .option(
       '--resume',
       'skip runs that completed, diverged or were stopped early; continue the others from their checkpoints (the plan in sweep.json must not have changed)',
@@ -84,7 +84,7 @@ export function sweepCommand(): Command {
       '--replan',
       'with --resume: accept a config that plans differently from the recorded sweep.json (unchanged runs are kept; changed and dropped runs are set aside in runs/.replaced/; changed and new runs train afresh)',
     )
-    .option('--max-runs <n>', `refuse a plan of more runs than this [default: ${DEFAULT_MAX_RUNS}]`, positiveInt('--max-runs'))
+    .option('--max-runs <n>', `refuse a plan of more runs than this [default: ${DEFAULT_MAX_RUNS}]`, positiveInt('--max-runs', 100_000_000))
     .option(
       '--set <path=value>',
       'set a base config field for every run, or the sweep section: --set sweep.random.trials=2 (repeatable)',
@@ -99,7 +99,7 @@ export function sweepCommand(): Command {
     .option('--status', 'with --queue: print how many runs are waiting, active, completed and failed, and exit')
     .option('--shard <i/n>', 'run only the runs whose index ≡ i (mod n) (array jobs; finished runs are skipped)', parseShard)
     .option('--emit <system>', 'write a job script instead of running: slurm (an sbatch job array, one shard per task)')
-    .option('--tasks <n>', 'with --emit: array tasks [default: one per run, at most 1000]', positiveInt('--tasks'))
+    .option('--tasks <n>', 'with --emit: array tasks [default: one per run, at most 1000]', positiveInt('--tasks', 100_000))
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, opts: SweepOpts) => {
       const flat = loadConfigFile(file, ['sweep', 'run']);
@@ -118,7 +118,7 @@ export function sweepCommand(): Command {
         return;
       }
       const name = safeName(plan[0]!.config.name);
-      const dir = opts.out ?? join('results', name);
+      const dir = opts.out ?? join('results', nameFolder(plan[0]!.config.name));
       if ((opts.wait || opts.status) && !opts.queue) throw new UserError(`--${opts.wait ? 'wait' : 'status'} needs --queue <redis url>`);
       if (opts.tasks && !opts.emit) throw new UserError('--tasks is for --emit');
       if (opts.emit !== undefined) return emitScript(opts, file, plan, dir, name, spec);
@@ -202,12 +202,12 @@ async function report(dir: string): Promise<string> {
 }
 
 function emitScript(opts: SweepOpts, file: string, plan: PlannedRun[], dir: string, name: string, spec: SweepSpec): void {
-  if (opts.emit !== 'slurm') throw new UserError(`--emit: expected "slurm", got "${opts.emit}"`);
+  if (opts.emit !== 'slurm') throw new UserError(`--emit: expected "slurm", got "${clip(String(opts.emit))}"`);
   if (opts.shard || opts.queue) throw new UserError('--emit writes a script for the whole sweep: drop --shard / --queue');
   const tasks = Math.min(opts.tasks ?? Math.min(plan.length, 1000), plan.length);
   // Slurm opens the output files before the script runs: their folder must exist already
   makeFolder(dir);
-  mkdirSync(join(dir, 'slurm'), { recursive: true });
+  makeFolder(join(dir, 'slurm'));
   writeSweepPlan(dir, plan, spec.scheduler);
   const path = join(dir, 'sweep.sbatch');
   writeFileAtomic(path, slurmScript({ configFile: file, sweepDir: dir, name, tasks, runs: plan.length, sets: opts.set }));

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { runFile } from '../runs/folder.js';
-import { safeName } from '../util/names.js';
+import { nameFolder } from '../util/names.js';
 import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { kindOf, usesField } from '../model/kinds.js';
-import { addConfigOptions, resolveFromOptions } from './options.js';
+import { addConfigOptions, folderArg, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
@@ -27,7 +27,7 @@ function stamp(d = new Date()): string {
 }
 
 export function defaultRunDir(cfg: ResolvedConfig): string {
-  const prefix = cfg.name === 'highway' ? '' : `${safeName(cfg.name)}-`;
+  const prefix = cfg.name === 'highway' ? '' : `${nameFolder(cfg.name)}-`;
   return join('results', `${prefix}${cfg.model.type}-d${cfg.model.depth}-${stamp()}`);
 }
 
@@ -70,7 +70,7 @@ export function trainCommand(): Command {
   const cmd = new Command('train').description('train one plain, highway or residual network and write its per-epoch loss curve to CSV');
   addConfigOptions(cmd);
   cmd
-    .option('-o, --out <dir>', 'run folder (default: results/<type>-d<depth>-<timestamp>)')
+    .option('-o, --out <dir>', 'run folder (default: results/<type>-d<depth>-<timestamp>)', folderArg('--out'))
     .option('-f, --force', 'replace the run folder if it exists')
     .option('--resume', "continue the run in --out from its last checkpoint (after a kill, Ctrl-C or a crash), with the run's own config")
     .option('-q, --quiet', 'print only the final summary')

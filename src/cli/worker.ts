@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
-import { positiveInt } from './options.js';
+import { MAX_JOBS, folderArg, positiveInt } from './options.js';
 import { DEFAULT_QUEUE, checkQueueName, redactUrl } from '../queue/connection.js';
 import { formatLoss } from '../report/claims.js';
 import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
@@ -29,9 +29,9 @@ export function workerCommand(): Command {
     .description('take sweep runs from a Redis queue (BullMQ) and run them, on as many machines as you like')
     .requiredOption('--queue <url>', 'Redis URL: redis://[user:password@]host:port[/db]')
     .option('--queue-name <name>', 'queue to take jobs from', checkQueueName, DEFAULT_QUEUE)
-    .option('-j, --jobs <n>', `runs at a time, each in its own process [default: CPU count, ${availableParallelism()} here]`, positiveInt('--jobs'))
-    .option('-o, --out <dir>', "where the sweep folders are on this machine (default: the enqueuing machine's path)")
-    .option('--lock-seconds <s>', 'how long a silent worker keeps its job before another may take it [default: 30]', positiveInt('--lock-seconds'))
+    .option('-j, --jobs <n>', `runs at a time, each in its own process [default: CPU count, ${availableParallelism()} here]`, positiveInt('--jobs', MAX_JOBS))
+    .option('-o, --out <dir>', "where the sweep folders are on this machine (default: the enqueuing machine's path)", folderArg('--out'))
+    .option('--lock-seconds <s>', 'how long a silent worker keeps its job before another may take it [default: 30]', positiveInt('--lock-seconds', 86_400))
     .option('--exit-when-empty', 'exit once nothing is waiting or running (batch systems, tests)')
     .option('-q, --quiet', 'print only errors')
     .addHelpText('after', EXAMPLES)

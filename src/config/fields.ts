@@ -18,8 +18,16 @@ export type FieldSpec =
 
 export const SECTIONS = ['dataset', 'model', 'train'] as const;
 
+/**
+ * A lookup table keyed by text from a user: with no prototype, `FIELDS["constructor"]` and
+ * `FIELDS["__proto__"]` are undefined (unknown keys), not Object's own members.
+ */
+function withoutPrototype<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, Object.fromEntries(entries));
+}
+
 /** The zod schema of every field, keyed by its dotted path. */
-export const FIELD_SCHEMAS: Record<string, z.ZodType> = Object.fromEntries(
+export const FIELD_SCHEMAS: Record<string, z.ZodType> = withoutPrototype(
   Object.entries(configSchema.shape).flatMap(([key, s]) =>
     (SECTIONS as readonly string[]).includes(key)
       ? Object.entries((s as unknown as { unwrap(): z.ZodObject }).unwrap().shape).map(([k, f]) => [`${key}.${k}`, f as z.ZodType])
@@ -28,7 +36,7 @@ export const FIELD_SCHEMAS: Record<string, z.ZodType> = Object.fromEntries(
 );
 
 /** Every field's FieldSpec, from its JSON Schema (what editors see too). */
-export const FIELDS: Record<string, FieldSpec> = Object.fromEntries(Object.entries(FIELD_SCHEMAS).map(([path, s]) => [path, fieldSpec(s)]));
+export const FIELDS: Record<string, FieldSpec> = withoutPrototype(Object.entries(FIELD_SCHEMAS).map(([path, s]) => [path, fieldSpec(s)]));
 
 export const FIELD_PATHS = Object.keys(FIELDS);
 

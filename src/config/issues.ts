@@ -4,12 +4,12 @@
  * key or name the closest valid one.
  */
 import type { z } from 'zod';
-import { didYouMean } from '../util/strings.js';
+import { clip, didYouMean } from '../util/strings.js';
 import { FIELDS, FIELD_PATHS, type FieldSpec } from './fields.js';
 import type { SchemaCatalog } from './key-catalog.js';
 
 export function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return JSON.stringify(clip(v));
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
@@ -49,7 +49,9 @@ export function fieldMessage(path: string, v: unknown): string {
 
 /** `sweep.grid["model.depth"]`: plain segments dotted, keys with dots quoted. */
 export function pathText(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : String(p).includes('.') ? `["${String(p)}"]` : `${i ? '.' : ''}${String(p)}`)).join('');
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : String(p).includes('.') ? `["${clip(String(p))}"]` : `${i ? '.' : ''}${clip(String(p))}`))
+    .join('');
 }
 
 /** Unknown keys first (a misspelt key also makes its correct twin "missing"), then missing keys. */
@@ -90,12 +92,12 @@ export function formatIssue(issues: readonly z.core.$ZodIssue[], where: string, 
 function unknownKeyMessage(key: string, inner: PropertyKey[], where: string, catalog: SchemaCatalog, prefix: PropertyKey[]): string {
   const path = [...prefix, ...inner];
   const known = catalog.keysAt(inner) ?? [];
-  if (known === FIELD_PATHS) return `${where}: ${pathText([...path, key])}: unknown config path "${key}"${didYouMean(key, FIELD_PATHS)}`;
+  if (known === FIELD_PATHS) return `${where}: ${pathText([...path, key])}: unknown config path "${clip(key)}"${didYouMean(key, FIELD_PATHS)}`;
   const dotted = prefix.length === 0;
   const name = (k: string) => (dotted && inner.length ? `${inner.join('.')}.${k}` : k);
   const candidates = known.map(name);
   // at the top of a run config, a bare field name ("depth") may be a section's field
   const hint = didYouMean(name(key), dotted && inner.length === 0 ? [...candidates, ...FIELD_PATHS] : candidates);
   const list = hint || candidates.length === 0 ? '' : `; expected ${candidates.map((c) => `"${c}"`).join(', ')}`;
-  return `${dotted || path.length === 0 ? where : `${where}: ${pathText(path)}`}: unknown key "${name(key)}"${hint}${list}`;
+  return `${dotted || path.length === 0 ? where : `${where}: ${pathText(path)}`}: unknown key "${clip(name(key))}"${hint}${list}`;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { FIELDS, FIELD_PATHS } from './fields.js';
-import { didYouMean } from '../util/strings.js';
+import { clip, didYouMean } from '../util/strings.js';
 import { flatten } from './validate.js';
 
 /** Line and column (1-based) of a character offset. */
@@ -10,8 +10,9 @@ function lineCol(text: string, pos: number): { line: number; col: number } {
   return { line: before.length, col: before[before.length - 1]!.length + 1 };
 }
 
-/** Parse JSON text; a syntax error names the file, line and column. */
-export function parseJson(text: string, file: string): unknown {
+/** Parse JSON text; a syntax error names the file, line and column. A leading byte order mark is skipped (RFC 8259 §8.1: Windows editors write one). */
+export function parseJson(withBom: string, file: string): unknown {
+  const text = withBom.startsWith('\uFEFF') ? withBom.slice(1) : withBom;
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -40,11 +41,11 @@ export function loadConfigFile(file: string, extraTopLevel: readonly string[] = 
 /** Coerce the text of `--set path=value` to the field's type. */
 export function parseSet(assignment: string): [string, unknown] {
   const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new UserError(`--set ${assignment}: expected <path>=<value>, for example --set model.gateBias=-3`);
+  if (eq <= 0) throw new UserError(`--set ${clip(assignment)}: expected <path>=<value>, for example --set model.gateBias=-3`);
   const path = assignment.slice(0, eq).trim();
   const text = assignment.slice(eq + 1).trim();
   const spec = FIELDS[path];
-  if (!spec) throw new UserError(`--set ${assignment}: unknown config key "${path}"${didYouMean(path, FIELD_PATHS)}`);
+  if (!spec) throw new UserError(`--set ${clip(assignment)}: unknown config key "${clip(path)}"${didYouMean(path, FIELD_PATHS)}`);
   if (text === 'null') return [path, null];
   switch (spec.kind) {
     case 'int':

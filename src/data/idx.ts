@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { UserError } from '../errors.js';
+import { readDataFile } from './read-file.js';
 import type { Dataset, Split } from './types.js';
 
 /** Debian's `dataset-fashion-mnist` installs here. */
@@ -12,7 +13,7 @@ const LABELS_MAGIC = 0x00000801; // unsigned bytes, 1 dimension
 
 /** Parse one IDX file (plain or gzip) into its dimensions and raw bytes. */
 export function readIdx(file: string, expectMagic: number): { dims: number[]; data: Uint8Array } {
-  let buf: Buffer = readFileSync(file);
+  let buf: Buffer = readDataFile(file);
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
       buf = gunzipSync(buf);
@@ -59,6 +60,8 @@ function readSplit(dir: string, prefix: 'train' | 't10k'): { split: Split; rows:
   const lbl = readIdx(lblFile, LABELS_MAGIC);
   const [n, rows, cols] = img.dims as [number, number, number];
   if (lbl.dims[0] !== n) throw new UserError(`${lblFile}: ${lbl.dims[0]} labels but ${imgFile} has ${n} images`);
+  // an empty split would train on nothing (or test on nothing) and read as a diverged run
+  if (n === 0) throw new UserError(`${imgFile}: holds 0 images; the ${prefix === 'train' ? 'training' : 'test'} split needs at least one`);
   const x = new Float32Array(img.data.length);
   for (let i = 0; i < x.length; i++) x[i] = PIXEL[img.data[i]!]!;
   const y = Int32Array.from(lbl.data);

@@ -8,9 +8,10 @@
  * Sentences are cut or padded (at the end) to `maxLength`. `binary` drops label 2 and maps
  * 0/1 → 0 (negative), 3/4 → 1 (positive).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { readDataFile } from './read-file.js';
 import type { Dataset, Split } from './types.js';
 
 export const PAD = 0;
@@ -62,8 +63,15 @@ export function loadSst5(dir: string, maxLength: number, binary: boolean, minCou
   const read = (name: string) => {
     const f = join(dir, name);
     if (!existsSync(f)) throw new UserError(`dataset "sst5:${dir}": missing ${name} (an SST-5 folder holds train.txt, dev.txt and test.txt)`);
-    const all = parseSst(readFileSync(f, 'utf8'), f);
-    return binary ? all.filter((s) => s.label !== 2).map((s) => ({ ...s, label: s.label < 2 ? 0 : 1 })) : all;
+    const all = parseSst(readDataFile(f).toString('utf8'), f);
+    const kept = binary ? all.filter((s) => s.label !== 2).map((s) => ({ ...s, label: s.label < 2 ? 0 : 1 })) : all;
+    // an empty split would train on nothing (or test on nothing) and read as a diverged run
+    if (kept.length === 0) {
+      throw new UserError(
+        `${f}: no sentences${binary && all.length > 0 ? ' left once the neutral ones (label 2) are dropped (dataset.binary)' : ''}; every split needs at least one`,
+      );
+    }
+    return kept;
   };
   const [train, dev, test] = [read('train.txt'), read('dev.txt'), read('test.txt')];
   const vocab = buildVocab(train, minCount);

@@ -5,6 +5,7 @@
  * message names the URL through `redactUrl`.
  */
 import { UserError } from '../errors.js';
+import { clip } from '../util/strings.js';
 
 /** Default queue name: one queue per Redis database unless --queue-name says otherwise. */
 export const DEFAULT_QUEUE = 'highway';
@@ -65,7 +66,7 @@ export function parseRedisUrl(url: string): RedisSettings {
 }
 
 export function checkQueueName(name: string): string {
-  if (!/^[\w.-]+$/.test(name)) throw new UserError(`--queue-name: "${name}" may contain letters, digits, "_", "." and "-" only`);
+  if (!/^[\w.-]+$/.test(name)) throw new UserError(`--queue-name: "${clip(name)}" may contain letters, digits, "_", "." and "-" only`);
   return name;
 }
 

@@ -11,6 +11,7 @@ import type { PlannedRun } from '../sweep/expand.js';
 import { readPlannedRun } from '../sweep/plan-file.js';
 import type { SweepSpec } from '../sweep/spec.js';
 import { checkSafeName } from '../util/names.js';
+import { clip } from '../util/strings.js';
 
 export interface LocatedJob {
   /** The sweep folder as this machine sees it. */
@@ -24,7 +25,7 @@ export function sweepFolderOf(data: unknown, out: string | undefined): string {
   const d = (typeof data === 'object' && data !== null ? data : {}) as { sweepDir?: unknown };
   const dir = d.sweepDir;
   if (typeof dir !== 'string' || !isAbsolute(dir) || normalize(dir) !== dir.replace(/\/+$/, '') || dir.includes('\0')) {
-    throw new UserError(`job's sweep folder ${JSON.stringify(dir)} is not an absolute, normalised path`);
+    throw new UserError(`job's sweep folder ${clip(String(JSON.stringify(dir)))} is not an absolute, normalised path`);
   }
   return out ? join(out, checkSafeName(basename(dir), "job's sweep folder name")) : dir;
 }

@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { makeDirs, workingFolderGone } from '../util/make-dirs.js';
+import { clip } from '../util/strings.js';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -29,24 +31,19 @@ export function folderError(e: unknown, dir: string, flag = '--out'): Error {
     EPERM: 'permission denied',
     EROFS: 'the filesystem is read-only',
     ENOSPC: 'the disk is full',
+    ENAMETOOLONG: 'a name in the path is longer than the filesystem allows (255 bytes)',
+    ENOENT: workingFolderGone() ? 'the working folder no longer exists (it was removed): cd to a folder that exists' : 'this place does not accept new folders',
   };
-  return code && why[code] ? new UserError(`${flag} ${dir}: cannot create the folder: ${why[code]}`) : (e as Error);
+  return code && why[code] ? new UserError(`${flag} ${clip(dir)}: cannot create the folder: ${why[code]}`) : (e as Error);
 }
 
 /** Make `dir` a folder (with its parents); a user's mistake in the path is a UserError. */
 export function makeFolder(dir: string, flag = '--out'): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${flag} ${dir} is a file, not a folder`);
+  if (dir.trim() === '') throw new UserError(`${flag}: expected a folder, got an empty name`);
   try {
-    mkdirSync(dir, { recursive: true });
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${flag} ${clip(dir)} is a file, not a folder`);
+    makeDirs(dir);
   } catch (e) {
-    // Node's recursive mkdir reports a read-only filesystem as ENOENT: ask once more, plainly
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      try {
-        mkdirSync(dir);
-      } catch (e2) {
-        throw folderError(e2, dir, flag);
-      }
-    }
     throw folderError(e, dir, flag);
   }
 }
@@ -62,7 +59,8 @@ export function removeRunFolder(dir: string): void {
  * `force`, and even then it is replaced only if it is a run folder.
  */
 export function prepareRunFolder(dir: string, force: boolean): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--out ${dir} is a file, not a folder`);
+  if (dir.trim() === '') throw new UserError('--out: expected a folder, got an empty name');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--out ${clip(dir)} is a file, not a folder`);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     if (!force) throw new UserError(`run folder ${dir} already exists; pass --force to replace it, or --out for another folder`);
     removeRunFolder(dir);

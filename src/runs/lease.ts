@@ -9,10 +9,11 @@
  * stale file away first: a rename of one name succeeds once, so of two runners that both saw it
  * stale, only one goes on to create the new lease.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { makeDirs } from '../util/make-dirs.js';
 
 export interface LeaseOwner {
   host: string;
@@ -92,7 +93,7 @@ export class Lease {
 
   /** Take the lease at `path`, or learn who holds it. */
   static acquire(path: string, what: string, staleMs = STALE_MS): Lease | { held: Held } {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     const owner: LeaseOwner = { host: hostname(), pid: process.pid, what, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
     for (let attempt = 0; attempt < 5; attempt++) {
       try {

@@ -7,9 +7,10 @@ import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { UserError } from '../errors.js';
+import { UserError, isUserError } from '../errors.js';
 import { parseJson } from '../config/load.js';
 import { writeError, writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { clip } from '../util/strings.js';
 import '../layers/index.js'; // registers the custom layers for deserialization
 
 const WEIGHTS_FILE = 'weights.bin';
@@ -57,6 +58,20 @@ function writeArtifacts(artifacts: tf.io.ModelArtifacts, dir: string): void {
   });
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isShape = (v: unknown) => Array.isArray(v) && v.every((d) => Number.isSafeInteger(d) && d >= 0);
+
+/** One group of a weights manifest as the loader below reads it: file names (plain, in the folder) and float32 weights with shapes. */
+function isManifestGroup(g: unknown): boolean {
+  return (
+    isObject(g) &&
+    Array.isArray(g.paths) &&
+    g.paths.every((p) => typeof p === 'string' && p !== '' && !p.includes('/') && !p.startsWith('.')) &&
+    Array.isArray(g.weights) &&
+    g.weights.every((w) => isObject(w) && typeof w.name === 'string' && isShape(w.shape) && (w.dtype === undefined || w.dtype === 'float32'))
+  );
+}
+
 /** model.json's manifest and the weights' bytes, checked against each other. */
 function readWeightFiles(dir: string): { json: { modelTopology?: object }; specs: tf.io.WeightsManifestEntry[]; weightData: ArrayBuffer } {
   const jsonPath = join(dir, 'model.json');
@@ -65,8 +80,8 @@ function readWeightFiles(dir: string): { json: { modelTopology?: object }; specs
     modelTopology?: object;
     weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
   };
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new UserError(`${jsonPath}: not a TF.js layers model (expected modelTopology and weightsManifest)`);
+  if (!isObject(json) || !isObject(json.modelTopology) || !Array.isArray(json.weightsManifest) || !json.weightsManifest.every(isManifestGroup)) {
+    throw new UserError(`${jsonPath}: not a TF.js layers model (expected a modelTopology object and a weightsManifest of {paths, weights})`);
   }
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const parts = json.weightsManifest
@@ -86,7 +101,15 @@ function readWeightFiles(dir: string): { json: { modelTopology?: object }; specs
 
 /** Load a model written by `saveModel` (or by tfjs-node's file:// handler, single shard). */
 export async function loadModel(dir: string): Promise<tfl.LayersModel> {
-  return tfl.loadLayersModel(folderHandler(dir));
+  try {
+    return await tfl.loadLayersModel(folderHandler(dir));
+  } catch (e) {
+    if (isUserError(e)) throw e;
+    // the files parsed, but the topology is no network TF.js can build (hand-edited, another tool's, damaged)
+    throw new UserError(
+      `${join(dir, 'model.json')}: its modelTopology is not a network this version can build (${clip((e as Error).message.split('\n')[0] ?? '', 160)})`,
+    );
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedConfig } from '../config/schema.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { buildModel, countParams, logitsModel } from '../model/index.js';
+import { checkFits, memoryBudget } from '../model/memory-estimate.js';
 import { trainModel, type EarlyStop, type EpochRow, type TrainHooks, type TrainStatus } from '../train/index.js';
 import type { BackendInfo } from '../backend/index.js';
 import { writeError, writeJsonAtomic } from '../util/atomic.js';
@@ -177,6 +178,7 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
   let model: tfl.LayersModel | undefined;
   try {
     const dataset = loadDataset(cfg.dataset, cfg.train.seed);
+    checkFits(cfg, dataset, memoryBudget(opts.backend.name));
     data = { name: cfg.dataset.name, train: dataset.train.n, test: dataset.test.n, ...(dataset.dev ? { dev: dataset.dev.n } : {}) };
     const net = buildModel(cfg.model, dataset, cfg.train.seed);
     model = net;

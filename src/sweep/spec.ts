@@ -5,7 +5,7 @@
  */
 import { FIELDS, checkField, formatIssue, keyCatalog } from '../config/index.js';
 import { UserError } from '../errors.js';
-import { didYouMean } from '../util/strings.js';
+import { clip, didYouMean } from '../util/strings.js';
 import type { AshaSpec } from './asha.js';
 import type { ShaSpec } from './sha.js';
 import { DISTRIBUTIONS, schedulerOf, sweepSchema } from './schema.js';
@@ -80,9 +80,26 @@ function schemaError(raw: unknown, at: string): UserError | null {
   return new UserError(formatIssue(result.error.issues, at.replace(/: sweep$/, ''), catalog, ['sweep']));
 }
 
+/**
+ * A "__proto__" key would be dropped without a word by the object the schema builds (a "when"
+ * case for a run named "__proto__" silently lost its settings): refused, wherever it is.
+ */
+function refuseProtoKeys(v: unknown, where: string): void {
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) refuseProtoKeys(x, `${where}[${i}]`);
+  } else if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '__proto__')
+        throw new UserError(`${where}: "__proto__" cannot be a key here (it is not a config path, and as a value it cannot be given settings)`);
+      refuseProtoKeys(x, /^[A-Za-z_]\w*$/.test(k) ? `${where}.${k}` : `${where}["${clip(k)}"]`);
+    }
+  }
+}
+
 export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
   const at = `${file}: sweep`;
   if (!isObject(raw)) throw new UserError(`${at}: expected an object with "grid" and/or "random"`);
+  refuseProtoKeys(raw, at);
   const error = schemaError(raw, at);
   if (error) throw error;
   const parsed = sweepSchema.parse(raw);
@@ -115,6 +132,14 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
   };
 }
 
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /** `"when": { "model.type": { "plain": { "train.lr": 0.05 } } }`: per-value settings of a swept path. */
 function parseWhen(raw: Record<string, unknown>, at: string, swept: string[]): SweepSpec['when'] {
   // the schema has checked the shape and the paths
@@ -128,7 +153,8 @@ function parseWhen(raw: Record<string, unknown>, at: string, swept: string[]): S
       Object.entries(cases).map(([text, settings]) => {
         const w = `${where}["${text}"]`;
         // keys are JSON object keys, so strings: read numbers and booleans back for numeric paths
-        const value = (['int', 'number', 'nullableNumber', 'bool'] as string[]).includes(FIELDS[path]!.kind) ? JSON.parse(text) : text;
+        // (a key that is no JSON value stays text, and the field's check names it)
+        const value = (['int', 'number', 'nullableNumber', 'bool'] as string[]).includes(FIELDS[path]!.kind) ? jsonOrText(text) : text;
         checkValue(w, path, value);
         if (!isObject(settings) || Object.keys(settings).length === 0) throw new UserError(`${w}: expected a non-empty object of path → value`);
         return [

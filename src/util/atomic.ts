@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { UserError } from '../errors.js';
+import { makeDirs } from './make-dirs.js';
 
 /** Filesystem errors that are the machine's state, not a bug: reported as one line, exit 2. */
 const ENVIRONMENT: Record<string, string> = {
@@ -27,7 +28,7 @@ export function writeError(e: unknown, path: string): Error {
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);

@@ -4,6 +4,7 @@
  * hidden folders, no `.` or `..`), so a name can never point outside the folder it is put in.
  */
 import { UserError } from '../errors.js';
+import { clip } from './strings.js';
 
 const UNSAFE = /[^\w.+-]+/g;
 
@@ -13,14 +14,26 @@ export function safeName(text: string): string {
   return s === '' ? '_' : s;
 }
 
+/** Longest name made into a folder name (filesystems allow 255 bytes, and ids get suffixes). */
+export const MAX_NAME = 200;
+
+/** The experiment's name as a folder name; a name too long for one is refused, naming the field. */
+export function nameFolder(name: string): string {
+  const s = safeName(name);
+  if (s.length > MAX_NAME) {
+    throw new UserError(`name: "${clip(name)}" is too long to name a folder (at most ${MAX_NAME} characters); shorten it or give --out`);
+  }
+  return s;
+}
+
 /** Is `name` already a plain, safe folder name (what safeName leaves unchanged)? */
-export const isSafeName = (name: string): boolean => name.length > 0 && name.length <= 200 && safeName(name) === name;
+export const isSafeName = (name: string): boolean => name.length > 0 && name.length <= MAX_NAME && safeName(name) === name;
 
 /** The last line of defence where a name from elsewhere (a queue job, a file) becomes a folder. */
 export function checkSafeName(name: unknown, what: string): string {
   if (typeof name !== 'string' || !isSafeName(name)) {
     throw new UserError(
-      `${what} ${JSON.stringify(name)} is not a plain name (letters, digits, "_", ".", "+", "-"; not starting with "."), so it cannot name a folder`,
+      `${what} ${clip(String(JSON.stringify(name)))} is not a plain name (letters, digits, "_", ".", "+", "-"; not starting with "."), so it cannot name a folder`,
     );
   }
   return name;
