@@ -32,3 +32,24 @@ export function startHighway(args: string[], opts: { detached?: boolean } = {}):
   const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   return { child, out: () => out, exit };
 }
+
+/**
+ * The message a command line is refused with, in this process (no spawn: for the many variants
+ * of a case whose first one a test runs end to end): the UserError or commander error that
+ * parsing (or the action, up to its first check) throws. Refuses to pass when nothing is thrown.
+ */
+export async function refusal(args: string[]): Promise<string> {
+  const { buildProgram } = await import('../../src/cli/main.js');
+  const { isUserError } = await import('../../src/errors.js');
+  const { CommanderError } = await import('commander');
+  const program = buildProgram();
+  const silent = { writeErr: () => {}, outputError: () => {} };
+  for (const c of [program, ...program.commands]) c.configureOutput(silent);
+  try {
+    await program.parseAsync(['node', 'highway', ...args]);
+  } catch (e) {
+    if (isUserError(e) || e instanceof CommanderError) return e.message;
+    throw e;
+  }
+  throw new Error(`highway ${args.join(' ').slice(0, 200)} was not refused`);
+}
