@@ -5,14 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { throttled } from '../src/util/throttle.js';
+import { CHROMIUM } from './helpers/browser.js';
 import { highway, startHighway } from './helpers/cli.js';
 
-// report.html in a real browser: the system's Chromium (Debian: apt-get install chromium; .ci/run
-// installs it). Without one the browser tests are skipped with the reason printed.
-const CHROMIUM = [process.env.HIGHWAY_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
-  (p): p is string => !!p && existsSync(p),
-);
-if (!CHROMIUM) console.warn('report.html browser tests skipped: no Chromium found (apt-get install chromium, or set HIGHWAY_CHROMIUM)');
+// report.html in a real browser (helpers/browser.ts)
 
 /** A small sweep (2 types × 2 depths × 2 random trials = 8 runs, 4 epochs each) and its report. */
 function makeStudy(): { dir: string; runIds: string[] } {

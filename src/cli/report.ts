@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { folderArg } from './options.js';
 import { kindOf } from '../model/kinds.js';
+import { printable } from '../util/escape.js';
 
 const HELP = `
 Reads only run folders (any folder under <dir> holding config.json and metrics.csv, up to 3
@@ -30,7 +31,7 @@ export function reportCommand(): Command {
         import('../report/claims.js'),
       ]);
       const r = await writeReport(dir, opts.out ?? dir);
-      const dense = r.runs.some((x) => kindOf(x.config.model.type).family === 'dense');
+      const dense = r.runs.some((x) => !x.unreadable && kindOf(x.config.model.type).family === 'dense');
       if (dense) {
         for (const c of r.claims) {
           const why = c.missing ? ` (${c.missing})` : '';
@@ -42,9 +43,12 @@ export function reportCommand(): Command {
       // runs chosen on a dev split: their test accuracy there, one line per run
       for (const run of r.runs) {
         const sel = devSelection(run);
-        if (sel) process.stdout.write(`${run.id}: test_acc ${sel.testAcc.toFixed(4)} at the best dev epoch ${sel.epoch} (dev_acc ${sel.devAcc.toFixed(4)})\n`);
+        if (sel)
+          process.stdout.write(
+            `${printable(run.id)}: test_acc ${sel.testAcc.toFixed(4)} at the best dev epoch ${sel.epoch} (dev_acc ${sel.devAcc.toFixed(4)})\n`,
+          );
       }
-      for (const run of r.runs.filter((x) => x.unreadable)) process.stderr.write(`unreadable run ${run.id}: ${run.unreadable}\n`);
+      for (const run of r.runs.filter((x) => x.unreadable)) process.stderr.write(`unreadable run ${printable(run.id)}: ${printable(run.unreadable!)}\n`);
       process.stdout.write(`${r.runs.length} runs → ${r.files.join(', ')}\n`);
     });
 }

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { marked } from 'marked';
+import { escapeHtml, scriptJson } from '../util/escape.js';
+import { contentSecurityPolicy, markdownToHtml } from './page-safety.js';
 import { ANALYSIS_FILES } from '../analyze/write.js';
 import { finalLoss, type RunRecord, status } from './load.js';
 import { paramColumns } from './tables.js';
@@ -32,9 +33,8 @@ function packageDir(name: string): string {
   return dir;
 }
 
-/** `</script>` inside inlined code or data would end the element early. */
+/** `</script>` inside inlined code would end the element early. */
 const scriptSafe = (text: string) => text.replace(/<\/(script)/gi, '<\\/$1');
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** One row per run and epoch, with the run's type, depth and swept parameters (what the tooltip shows). */
 function curveRows(runs: RunRecord[], params: string[]): Array<Record<string, unknown>> {
@@ -132,16 +132,26 @@ function analysisFigures(runs: RunRecord[], root: string): string {
   return parts.length ? `<section id="gates"><h2>What the gates learned</h2>${parts.join('\n')}</section>` : '';
 }
 
-export function reportHtml(root: string, runs: RunRecord[], markdown: string, title: string): string {
+export function reportHtml(root: string, all: RunRecord[], markdown: string, title: string): string {
+  // the charts show the readable runs; the unreadable ones are listed in the report's text
+  const runs = all.filter((r) => !r.unreadable);
   const params = paramColumns(runs);
   const curves = curvesSpec(curveRows(runs, params), params);
   const search = searchSpec(runs, params);
-  const libraries = LIBRARIES.map(([pkg, file]) => `<script>${scriptSafe(readFileSync(join(packageDir(pkg), file), 'utf8'))}</script>`).join('\n');
-  const specs = scriptSafe(JSON.stringify({ curves, search }));
+  const scripts = [
+    ...LIBRARIES.map(([pkg, file]) => scriptSafe(readFileSync(join(packageDir(pkg), file), 'utf8'))),
+    `
+  const specs = ${scriptJson({ curves, search })};
+  const options = { actions: false, renderer: 'svg' };
+  vegaEmbed('#curves-chart', specs.curves, options).catch((e) => console.error(e));
+  if (specs.search) vegaEmbed('#search-chart', specs.search, options).catch((e) => console.error(e));
+`,
+  ];
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(scripts)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} — highway report</title>
 <style>
@@ -156,20 +166,14 @@ export function reportHtml(root: string, runs: RunRecord[], markdown: string, ti
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="hint">${runs.length} runs from <code>${escapeHtml(root)}</code>. Written by <code>highway report</code>; during a sweep it is rewritten as runs finish — reload to update.</p>
+<p class="hint">${all.length} runs from <code>${escapeHtml(root)}</code>. Written by <code>highway report</code>; during a sweep it is rewritten as runs finish — reload to update.</p>
 <section id="curves"><h2>Learning curves</h2>
 <p class="hint">One line per run. Hover a line for its run and parameters; click a depth or a type in the legend to pick it (shift-click for more).</p>
 <div id="curves-chart"></div></section>
 ${search ? '<section id="search"><h2>Searched hyperparameters against final loss</h2><div id="search-chart"></div></section>' : ''}
-<section id="report">${marked.parse(markdown, { async: false })}</section>
+<section id="report">${markdownToHtml(markdown)}</section>
 ${analysisFigures(runs, root)}
-${libraries}
-<script>
-  const specs = ${specs};
-  const options = { actions: false, renderer: 'svg' };
-  vegaEmbed('#curves-chart', specs.curves, options).catch((e) => console.error(e));
-  if (specs.search) vegaEmbed('#search-chart', specs.search, options).catch((e) => console.error(e));
-</script>
+${scripts.map((s) => `<script>${s}</script>`).join('\n')}
 </body>
 </html>
 `;

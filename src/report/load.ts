@@ -9,9 +9,10 @@ import { parse } from 'csv-parse/sync';
 import type { ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { RUN_FILES } from '../runs/folder.js';
-import { readJsonOrNull } from '../util/json.js';
 import type { RunSummary } from '../runs/run.js';
-import { MODEL_TYPES } from '../model/kinds.js';
+import { FIELDS } from '../config/index.js';
+import { clip } from '../util/strings.js';
+import { checkConfig, checkSummary } from './check-run.js';
 
 export interface RunRecord {
   id: string;
@@ -47,23 +48,26 @@ function findRunDirs(root: string, depth: number, seen = new Set<string>()): str
     .flatMap((p) => findRunDirs(p, depth - 1, seen));
 }
 
-function readCurve(file: string): { trainLoss: number[]; testAcc: number[]; devAcc: number[]; unreadable?: string } {
-  if (!existsSync(file)) return { trainLoss: [], testAcc: [], devAcc: [] };
-  let rows: Array<Record<string, string>>;
+/** The curves of metrics.csv; `maxEpoch` (train.epochs) bounds them: a row beyond is a damaged file, not a reason to allocate its epoch's worth of array. */
+function readCurve(file: string, maxEpoch: number): { trainLoss: number[]; testAcc: number[]; devAcc: number[]; unreadable?: string } {
+  const none = { trainLoss: [], testAcc: [], devAcc: [] };
+  if (!existsSync(file)) return none;
+  let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
-    rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Array<Record<string, string>>;
-    if (rows.length > 0 && !('epoch' in rows[0]!)) throw new Error('no "epoch" column');
+    rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, relax_column_count: true, info: true });
+    if (rows.length > 0 && !('epoch' in rows[0]!.record)) throw new Error('no "epoch" column');
   } catch (e) {
     // one corrupt file must not cost the report: the run is listed as unreadable
-    return { trainLoss: [], testAcc: [], devAcc: [], unreadable: `${file}: ${(e as Error).message.split('\n')[0]}` };
+    return { ...none, unreadable: `${file}: ${clip((e as Error).message.split('\n')[0] ?? '', 200)}` };
   }
   const trainLoss: number[] = [];
   const testAcc: number[] = [];
   const devAcc: number[] = [];
   const num = (v: string | undefined) => (v === '' || v === undefined ? Number.NaN : Number(v));
-  for (const r of rows) {
+  for (const { record: r, info } of rows) {
     const e = Number(r.epoch);
     if (!Number.isInteger(e) || e < 0) continue;
+    if (e > maxEpoch) return { ...none, unreadable: `${file}:${info.lines}: epoch ${e} is beyond train.epochs (${maxEpoch})` };
     trainLoss[e] = r.train_loss === '' || r.train_loss === undefined ? Number.NaN : Number(r.train_loss);
     testAcc[e] = num(r.test_acc);
     if ('dev_acc' in r) devAcc[e] = num(r.dev_acc);
@@ -77,16 +81,45 @@ export function loadRuns(root: string): RunRecord[] {
   if (!statSync(root).isDirectory()) throw new UserError(`${root} is not a folder`);
   const dirs = findRunDirs(root, 3);
   if (dirs.length === 0) throw new UserError(`${root}: no run folders found (a run folder holds config.json and metrics.csv)`);
-  return dirs.flatMap((dir) => {
-    const config = readJsonOrNull<RunRecord['config']>(join(dir, RUN_FILES.config));
-    if (!config?.model) return [];
-    const summary = readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
-    const sweep = config.run?.sweep;
-    const record = { id: sweep?.id ?? basename(dir), dir, config, summary, ...readCurve(join(dir, RUN_FILES.metrics)), params: sweep?.params ?? {} };
-    // a run of a kind this version does not know (written by another version) is listed, not grouped
-    if (!(MODEL_TYPES as readonly string[]).includes(config.model.type)) record.unreadable = `${dir}: unknown model.type "${config.model.type}"`;
-    return [record];
-  });
+  return dirs.map(loadRun);
+}
+
+/** A JSON file's value (undefined if there is no file), or why it cannot be read. */
+function readJson(file: string): { value?: unknown; problem?: string } {
+  if (!existsSync(file)) return {};
+  try {
+    return { value: JSON.parse(readFileSync(file, 'utf8')) };
+  } catch {
+    return { problem: 'not valid JSON' };
+  }
+}
+
+/**
+ * What an unreadable run's config says, for the tables that list it: nothing of its own (it may be
+ * anything), so no statistic, chart or table ever reads its fields.
+ */
+const NO_CONFIG = { model: { type: '', depth: 0 }, train: { epochs: 0 } } as unknown as RunRecord['config'];
+
+/** One run folder, checked (check-run.ts): a run whose files cannot be used is listed as unreadable, with the reason. */
+function loadRun(dir: string): RunRecord {
+  const [cfgFile, summaryFile] = [join(dir, RUN_FILES.config), join(dir, RUN_FILES.summary)];
+  const config = readJson(cfgFile);
+  const checked = config.problem ? { problem: config.problem } : checkConfig(config.value);
+  const none = { dir, summary: null, trainLoss: [], testAcc: [], devAcc: [], params: {} };
+  if (checked.problem) return { ...none, id: basename(dir), config: NO_CONFIG, unreadable: `${cfgFile}: ${checked.problem}` };
+  const cfg = config.value as RunRecord['config'];
+  const summary = readJson(summaryFile);
+  const summaryProblem = summary.problem ?? checkSummary(summary.value);
+  const record: RunRecord = {
+    ...none,
+    id: checked.sweep?.id ?? basename(dir),
+    config: cfg,
+    params: checked.sweep?.params ?? {},
+    // (hand-made folders may leave train.epochs out: then the most a config allows)
+    ...readCurve(join(dir, RUN_FILES.metrics), cfg.train.epochs ?? (FIELDS['train.epochs'] as { max: number }).max),
+  };
+  if (summaryProblem) return { ...record, trainLoss: [], testAcc: [], devAcc: [], unreadable: `${summaryFile}: ${summaryProblem}` };
+  return { ...record, summary: (summary.value as RunSummary | undefined) ?? null };
 }
 
 /** Final whole-training-set loss of a run: its last row's (NaN if that row diverged, or if there is none). */

@@ -3,6 +3,7 @@ import { formatLoss, residualVsHighway } from './claims.js';
 import { devSelection, status, type RunRecord } from './load.js';
 import { TOP_K, budget, type GroupStats } from './stats.js';
 import { checkEarlyStopping, schedulerCheckMarkdown } from './scheduler-check.js';
+import { markdownText } from '../util/escape.js';
 import { BLOCK_ORDER, FAMILY_ORDER, kindFor, kindOf, type ModelKind } from '../model/kinds.js';
 
 export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStats[], claims: Claim[]): string {
@@ -11,14 +12,16 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   const depths = [...new Set(stats.map((s) => s.depth))].sort((a, b) => a - b);
   const cellFor = (type: string, d: number) => stats.find((s) => s.type === type && s.depth === d);
   const lines: string[] = [];
-  lines.push(`# Depth study report: ${root}`, '');
+  // the folder's path, the run ids, statuses and reasons come from the runs: text, never markup
+  lines.push(`# Depth study report: ${markdownText(root)}`, '');
   lines.push(
-    `${runs.length} runs: ${[...counts.entries()].map(([k, v]) => `${v} ${k}`).join(', ')}. ` +
+    `${runs.length} runs: ${[...counts.entries()].map(([k, v]) => `${v} ${markdownText(k)}`).join(', ')}. ` +
       `A best run and a top-${TOP_K} mean are taken over the finishers, the runs that reached their last epoch; diverged and stopped runs are counted, never ranked or averaged.`,
     '',
   );
   const unreadable = runs.filter((r) => r.unreadable);
-  if (unreadable.length > 0) lines.push(`Unreadable (left out of every statistic): ${unreadable.map((r) => `${r.id} (${r.unreadable})`).join('; ')}.`, '');
+  if (unreadable.length > 0)
+    lines.push(`Unreadable (left out of every statistic): ${unreadable.map((r) => `${markdownText(r.id)} (${markdownText(r.unreadable!)})`).join('; ')}.`, '');
   const stoppedRuns = counts.get('stopped') ?? 0;
   if (stoppedRuns > 0) {
     const b = budget(runs);

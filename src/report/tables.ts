@@ -1,8 +1,10 @@
 import { relative } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../util/escape.js';
 import { bestLoss, devSelection, finalLoss, status, type RunRecord } from './load.js';
 
-const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'number' && Number.isNaN(v) ? 'NaN' : String(v));
+/** A cell: numbers as they are, any text (from the runs) made safe for a spreadsheet. */
+const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : String(v)) : csvText(String(v)));
 
 /** Columns for every swept parameter (first-seen order), plus type and depth if not swept. */
 export function paramColumns(runs: RunRecord[]): string[] {
@@ -30,16 +32,16 @@ export function runsCsv(runs: RunRecord[], root: string): string {
     const sel = devSelection(r);
     const devCells = dev ? (sel ? [cell(sel.devAcc), cell(sel.epoch), cell(sel.testAcc)] : ['', '', '']) : [];
     return [
-      r.id,
+      cell(r.id),
       ...params.map((p) => cell(configValue(r, p))),
-      status(r),
+      cell(status(r)),
       cell(finalLoss(r)),
       cell(bestLoss(r)),
       cell(acc),
       ...devCells,
       cell(r.trainLoss.length ? r.trainLoss.length - 1 : ''),
       cell(r.summary?.wallSeconds !== undefined ? Number(r.summary.wallSeconds.toFixed(3)) : ''),
-      relative(root, r.dir) || '.',
+      cell(relative(root, r.dir) || '.'),
     ];
   });
   return stringify([header, ...rows]);
@@ -49,5 +51,5 @@ export function runsCsv(runs: RunRecord[], root: string): string {
 export function curvesCsv(runs: RunRecord[]): string {
   const len = Math.max(0, ...runs.map((r) => r.trainLoss.length));
   const rows = Array.from({ length: len }, (_, e) => [String(e), ...runs.map((r) => cell(r.trainLoss[e]))]);
-  return stringify([['epoch', ...runs.map((r) => r.id)], ...rows]);
+  return stringify([['epoch', ...runs.map((r) => cell(r.id))], ...rows]);
 }
