@@ -205,12 +205,14 @@ function emitScript(opts: SweepOpts, file: string, plan: PlannedRun[], dir: stri
   if (opts.emit !== 'slurm') throw new UserError(`--emit: expected "slurm", got "${clip(String(opts.emit))}"`);
   if (opts.shard || opts.queue) throw new UserError('--emit writes a script for the whole sweep: drop --shard / --queue');
   const tasks = Math.min(opts.tasks ?? Math.min(plan.length, 1000), plan.length);
+  // the script first: a value it cannot hold is refused before any folder is made
+  const script = slurmScript({ configFile: file, sweepDir: dir, name, tasks, runs: plan.length, sets: opts.set });
   // Slurm opens the output files before the script runs: their folder must exist already
   makeFolder(dir);
   makeFolder(join(dir, 'slurm'));
   writeSweepPlan(dir, plan, spec.scheduler);
   const path = join(dir, 'sweep.sbatch');
-  writeFileAtomic(path, slurmScript({ configFile: file, sweepDir: dir, name, tasks, runs: plan.length, sets: opts.set }));
+  writeFileAtomic(path, script);
   process.stdout.write(`wrote ${path}: a job array of ${tasks} tasks for ${plan.length} runs\nsubmit: sbatch ${path}\nthen:   highway report ${dir}\n`);
 }
 

@@ -5,9 +5,38 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors.js';
+import { clip } from '../util/strings.js';
 
 /** Single-quote a word for bash. */
 export const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+const CONTROL_NAMES: Record<string, string> = { '\n': 'a newline', '\r': 'a carriage return', '\t': 'a tab' };
+
+/**
+ * A value for the script: quoting keeps the shell from reading it, but a control character (a
+ * newline ends a comment and starts a command) is refused.
+ */
+function checkValue(value: string, what: string): void {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  const c = /[\u0000-\u001f\u007f]/.exec(value)?.[0];
+  if (c === undefined) return;
+  const name = CONTROL_NAMES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  throw new UserError(`${what}${clip(JSON.stringify(value).slice(1, -1))}: a job script cannot hold a control character (${name})`);
+}
+
+/**
+ * sbatch reads its #SBATCH lines itself, with no shell quoting, and `%` in a file name is its
+ * pattern character: the --output folder must be a plain path.
+ */
+function checkSbatchPath(dir: string): void {
+  const bad = /[^\p{L}\p{N}_@+=:,./-]/u.exec(dir)?.[0];
+  if (bad === undefined) return;
+  throw new UserError(
+    `--out ${clip(dir)}: the #SBATCH --output line cannot hold ${JSON.stringify(bad)} (sbatch reads it without shell quoting, and % is its file-name pattern); ` +
+      'choose a folder path of letters, digits and _ . / - + = : , @',
+  );
+}
 
 export interface SlurmScript {
   configFile: string;
@@ -18,9 +47,16 @@ export interface SlurmScript {
   sets: string[];
 }
 
+/** The script; a value it cannot hold safely is a UserError, before anything is written. */
 export function slurmScript(s: SlurmScript): string {
   const bin = fileURLToPath(new URL('../../bin/highway.js', import.meta.url));
   const dir = resolve(s.sweepDir);
+  checkValue(s.configFile, 'config file ');
+  checkValue(resolve(s.configFile), 'config file ');
+  checkValue(dir, '--out ');
+  checkValue(bin, 'the highway install folder ');
+  for (const v of s.sets) checkValue(v, '--set ');
+  checkSbatchPath(dir);
   const cmd = [
     'node',
     shellQuote(bin),
@@ -36,7 +72,7 @@ export function slurmScript(s: SlurmScript): string {
     ...s.sets.flatMap((v) => ['--set', shellQuote(v)]),
   ].join(' ');
   return `#!/usr/bin/env bash
-# highway sweep ${s.configFile} as a Slurm job array: ${s.runs} runs in ${s.tasks} tasks,
+# highway sweep ${shellQuote(s.configFile)} as a Slurm job array: ${s.runs} runs in ${s.tasks} tasks,
 # task i running shard i/${s.tasks} (the runs whose index ≡ i mod ${s.tasks}).
 #
 #   submit:          sbatch ${shellQuote(resolve(dir, 'sweep.sbatch'))}
