@@ -127,6 +127,25 @@ describe('every way out leaves a true status', () => {
     expect(p.out()).toMatch(/stopping now \(SIGTERM\)/);
   });
 
+  it('SIGHUP (the terminal closed) is a stop now, like SIGTERM: train and sweep write "interrupted" and exit 129', async () => {
+    const dir = tmp();
+    const rows = (run: string) => (existsSync(join(run, 'metrics.csv')) ? epochsOf(run).length : 0);
+    const out = join(dir, 'run');
+    const t = startHighway(['train', '--dataset', 'synthetic', '--train-size', '2000', '--depth', '4', '--width', '16', '--epochs', '500', '--out', out]);
+    const sw = join(dir, 'sw');
+    const s = startHighway(['sweep', sweepConfig(dir, { grid: { 'train.seed': [1] } }, { epochs: 500, batchSize: 8 }), '--out', sw, '--jobs', '1']);
+    while (rows(out) < 2 || rows(join(sw, 'runs', 'seed1')) < 2) await new Promise((r) => setTimeout(r, 50));
+    t.child.kill('SIGHUP');
+    s.child.kill('SIGHUP');
+    expect(await t.exit).toBe(129);
+    expect(await s.exit).toBe(129);
+    expect(t.out()).toMatch(/stopping now \(SIGHUP\)/);
+    const summary = readJson(join(out, 'summary.json'));
+    expect(summary.status).toBe('interrupted');
+    expect(summary.epochs).toBe(rows(out) - 1);
+    expect(readJson(join(sw, 'runs', 'seed1', 'summary.json')).status).toBe('interrupted');
+  });
+
   it('SIGTERM on a sweep: its runs stop and say "interrupted", the sweep exits 143, --resume finishes them', async () => {
     const dir = tmp();
     const out = join(dir, 'sw');

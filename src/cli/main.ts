@@ -63,6 +63,8 @@ export async function main(argv: string[]): Promise<void> {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(0);
+      // the terminal is gone (SIGHUP): the runs still stop and write their status; output is lost
+      if (e.code === 'EIO') return;
       throw e;
     });
   }

@@ -10,6 +10,7 @@ import { runDir, runSweep } from '../sweep/run-sweep.js';
 import { readSummary } from '../sweep/pool.js';
 import { writeSweepPlan } from '../sweep/plan-file.js';
 import { nameFolder, safeName } from '../util/names.js';
+import { printable } from '../util/escape.js';
 import { clip } from '../util/strings.js';
 import { makeFolder } from '../runs/folder.js';
 import { inShard, parseShard, type Shard } from '../sweep/shard.js';
@@ -217,7 +218,7 @@ function emitScript(opts: SweepOpts, file: string, plan: PlannedRun[], dir: stri
 }
 
 async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], runs: PlannedRun[], dir: string, spec: SweepSpec): Promise<void> {
-  const [{ openQueue, enqueueSweep, sweepProgress, formatProgress }, { redactUrl, describeRedisError }] = await Promise.all([
+  const [{ openQueue, enqueueSweep, sweepProgress, formatProgress, stillGoing }, { redactUrl, describeRedisError }] = await Promise.all([
     import('../queue/sweep-queue.js'),
     import('../queue/connection.js'),
   ]);
@@ -227,7 +228,11 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
     if (opts.status) {
       const p = await sweepProgress(queue, runs, dir, spec.scheduler, plan);
       process.stdout.write(`queue "${opts.queueName}" at ${shown}, sweep ${resolve(dir)}: ${formatProgress(p)}\n`);
-      for (const f of p.failedRuns) process.stdout.write(`failed: ${f.id}: ${f.reason}\n`);
+      for (const f of p.failedRuns) process.stdout.write(`failed: ${f.id}: ${printable(f.reason)}\n`);
+      if (p.notQueued)
+        process.stdout.write(
+          `${p.notQueued} runs are neither finished nor queued (did Redis lose its data?): enqueue again to run them${p.runningNotQueued.length ? '; a copy of a run still running waits for it to end' : ''}\n`,
+        );
       return;
     }
     makeFolder(dir);
@@ -274,12 +279,12 @@ async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], run
       last = line;
       if (finished >= 0 && p.completed + p.failed > finished) liveReport.call();
       finished = p.completed + p.failed;
-      if (p.waiting + p.active + p.paused === 0) {
+      if (stillGoing(p) === 0) {
         await liveReport.stop();
         process.stdout.write(
           `sweep done: ${p.completed} completed, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`,
         );
-        for (const f of p.failedRuns) process.stderr.write(`failed: ${f.id}: ${f.reason}\n`);
+        for (const f of p.failedRuns) process.stderr.write(`failed: ${f.id}: ${printable(f.reason)}\n`);
         if (p.notQueued) process.stderr.write(`${p.notQueued} runs are neither finished nor queued (did Redis lose its data?): enqueue again to run them\n`);
         if (p.failed + p.notQueued > 0) process.exitCode = 4;
         return;

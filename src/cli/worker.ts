@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { MAX_JOBS, folderArg, positiveInt } from './options.js';
 import { DEFAULT_QUEUE, checkQueueName, redactUrl } from '../queue/connection.js';
 import { formatLoss } from '../report/claims.js';
+import { printable } from '../util/escape.js';
 import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
+import { clip } from '../util/strings.js';
 
 const EXAMPLES = `
 Examples:
@@ -51,9 +53,14 @@ export function workerCommand(): Command {
         onEvent: (e) => {
           if (e.type === 'start') log(`start ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''} → ${e.out}`);
           if (e.type === 'skip') log(`skip ${e.id}: already finished in ${e.out}`);
-          if (e.type === 'busy') log(`wait ${e.id}: being run by ${e.heldBy}; the job is looked at again later`);
+          if (e.type === 'busy')
+            log(
+              e.heldBy === 'this worker'
+                ? `wait ${e.id}: being run by this worker already (a copy queued again); looked at again as soon as that run ends`
+                : `wait ${e.id}: being run by ${e.heldBy}; the job is looked at again later`,
+            );
           if (e.type === 'requeued') log(`requeued ${e.id}: interrupted by this worker's stop, back in the queue`);
-          if (e.type === 'rejected') process.stderr.write(`rejected job ${e.id}: ${e.reason}\n`);
+          if (e.type === 'rejected') process.stderr.write(`rejected job ${printable(clip(e.id))}: ${printable(e.reason)}\n`);
           if (e.type === 'connection') process.stderr.write(`queue connection: ${e.message} (retrying)\n`);
           if (e.type === 'end') {
             const f = e.summary?.final;

@@ -34,18 +34,44 @@ export function redactUrl(url: string): string {
     u.password = '***';
     return u.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
   } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+    // not a URL: everything up to the last "@" may be a secret
+    return url.includes('@') ? url.replace(/\/\/.*@/s, '//***@') : url;
   }
 }
 
+const PERCENT_ENCODE =
+  'percent-encode those characters in the user name and password ("@" as %40, ":" as %3A, "/" as %2F, "?" as %3F, "#" as %23, "%" as %25), e.g. redis://:p%40ss%23word@host:6379';
+
+/**
+ * A URL whose user name or password holds "#", "?" or "/" does not mean what it seems: a URL parser
+ * ends the host there (`redis://:p@ss#word@host` is host "ss" and a fragment). Refused, quoting no
+ * part of it — any part may be the secret.
+ */
+function ambiguous(why: string): UserError {
+  return new UserError(`--queue: the Redis URL cannot be read unambiguously (${why}); ${PERCENT_ENCODE}`);
+}
+
 export function parseRedisUrl(url: string): RedisSettings {
-  const shown = redactUrl(url);
+  const hasUserInfo = url.includes('@');
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new UserError(`--queue: "${shown}" is not a URL; expected redis://host:port[/db]`);
+    if (hasUserInfo) throw ambiguous('it is not a URL as written: a user name or password with "/", "?", "#" or "%"?');
+    throw new UserError(`--queue: "${clip(url)}" is not a URL; expected redis://host:port[/db]`);
   }
+  if (u.hash !== '' || url.includes('#')) throw ambiguous('it holds "#", which would start a fragment: part of a password?');
+  if (u.search !== '' || url.includes('?')) throw ambiguous('it holds "?", which would start a query: part of a password?');
+  if (u.pathname.includes('@')) throw ambiguous('it holds an "@" after the host: a "/" in the password?');
+  let username: string;
+  let password: string;
+  try {
+    username = decodeURIComponent(u.username);
+    password = decodeURIComponent(u.password);
+  } catch {
+    throw ambiguous('a "%" in the user name or password is not followed by two hex digits');
+  }
+  const shown = redactUrl(url);
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UserError(`--queue: expected a redis:// or rediss:// URL, got "${shown}"`);
   if (!u.hostname) throw new UserError(`--queue: "${shown}" has no host; expected redis://host:port[/db]`);
   const dbText = u.pathname.replace(/^\//, '');
@@ -56,8 +82,8 @@ export function parseRedisUrl(url: string): RedisSettings {
     host: u.hostname,
     port,
     db,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     connectTimeout: CONNECT_TIMEOUT_MS,
     // BullMQ's workers block on Redis and need commands never to give up on their own
@@ -117,8 +143,11 @@ export async function checkReachable(url: string, options: RedisSettings): Promi
   // loaded here, not at the top: every `highway` command imports this file for its names, and
   // ioredis costs ≈0.3 s of start-up that only queue users should pay
   const { Redis } = await import('ioredis');
+  // database 0 first, then the one asked for, explicitly: ioredis's own SELECT at connect only
+  // emits an error and stays in database 0 (where `/99`, a typo for `/9`, would have queued)
   const probe = new Redis({
     ...options,
+    db: 0,
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
@@ -136,12 +165,24 @@ export async function checkReachable(url: string, options: RedisSettings): Promi
     await withTimeout(probe.connect(), CONNECT_TIMEOUT_MS * 2, 'connect');
     await withTimeout(probe.ping(), CONNECT_TIMEOUT_MS, 'PING');
   } catch (e) {
+    probe.disconnect();
     const silent = /timed out/.test((e as Error).message) && (cause === null || /timed? ?out/i.test((cause as Error).message));
     const why =
       silent && connected
         ? `the server accepted the connection but did not answer within ${(CONNECT_TIMEOUT_MS * 2) / 1000} s`
         : describeRedisError(cause ?? e, tls);
     throw new UserError(`cannot reach Redis at ${redactUrl(url)}: ${why}`);
+  }
+  try {
+    if (options.db !== 0) await withTimeout(probe.select(options.db), CONNECT_TIMEOUT_MS, 'SELECT');
+  } catch (e) {
+    if (!/DB index/i.test((e as Error).message)) throw new UserError(`cannot reach Redis at ${redactUrl(url)}: ${describeRedisError(e, tls)}`);
+    const count = await withTimeout(probe.config('GET', 'databases'), CONNECT_TIMEOUT_MS, 'CONFIG').then(
+      (r) => Number((r as string[])[1]),
+      () => Number.NaN,
+    );
+    const have = Number.isInteger(count) ? `it has databases 0 to ${count - 1}` : 'see "databases" in its redis.conf';
+    throw new UserError(`--queue ${redactUrl(url)}: database ${options.db} does not exist on this server (${have}); nothing was queued or taken`);
   } finally {
     probe.disconnect();
   }

@@ -30,8 +30,13 @@ export function sweepFolderOf(data: unknown, out: string | undefined): string {
   return out ? join(out, checkSafeName(basename(dir), "job's sweep folder name")) : dir;
 }
 
+/** The key of the stand-in data of a job whose data is not JSON (see queue/worker.ts): its parse error. */
+export const NOT_JSON = '\u0000highway: not JSON';
+
 /** Check a job and find its run; a UserError says why a job is refused. */
 export function locateJob(data: unknown, out: string | undefined): LocatedJob {
+  const notJson = (data as Record<string, unknown> | null)?.[NOT_JSON];
+  if (typeof notJson === 'string') throw new UserError(`its data is not JSON (${clip(notJson)})`);
   const id = checkSafeName((data as { id?: unknown } | null)?.id, 'job id');
   const sweepDir = sweepFolderOf(data, out);
   const { run, scheduler } = readPlannedRun(sweepDir, id);

@@ -7,7 +7,7 @@
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { UserError } from '../errors.js';
-import { readLease, isStale } from '../runs/lease.js';
+import { describeHolder, readLease, isStale } from '../runs/lease.js';
 import type { PlannedRun } from '../sweep/expand.js';
 import { isFinished, runDir } from '../sweep/run-sweep.js';
 import { readyWork, type Segment } from '../sweep/work.js';
@@ -116,15 +116,18 @@ export interface SweepProgress {
   failed: number;
   /** Successive halving: waiting at a rung for the other runs of their grid point. */
   paused: number;
-  /** Neither finished on disk, nor running, nor known to the queue (Redis lost it): enqueue again. */
+  /** Neither finished on disk nor known to the queue (Redis lost it): enqueue again. */
   notQueued: number;
+  /** Of those, the ones still running (a live run lease), with their runner: a copy queued again waits for them. */
+  runningNotQueued: Array<{ id: string; holder: string }>;
   total: number;
   failedRuns: Array<{ id: string; reason: string }>;
 }
 
 /**
- * This sweep's runs, by what is true: finished on disk → completed; a live run lease → active
- * (even if the queue lost its job); otherwise the queue's state.
+ * This sweep's runs, by what is true: finished on disk → completed; otherwise the queue's state,
+ * and a live run lease → active (the queue may lag), or, when the queue does not know the run
+ * (Redis lost its data), not queued but still running.
  */
 export async function sweepProgress(
   queue: Queue<QueueJobData>,
@@ -134,7 +137,17 @@ export async function sweepProgress(
   plan: PlannedRun[] = runs,
 ): Promise<SweepProgress> {
   const sweepDir = resolve(dir);
-  const p: SweepProgress = { waiting: 0, active: 0, completed: 0, failed: 0, paused: 0, notQueued: 0, total: runs.length, failedRuns: [] };
+  const p: SweepProgress = {
+    waiting: 0,
+    active: 0,
+    completed: 0,
+    failed: 0,
+    paused: 0,
+    notQueued: 0,
+    runningNotQueued: [],
+    total: runs.length,
+    failedRuns: [],
+  };
   // under successive halving a run's job is its next segment's, and a run may wait at a rung with no job at all
   const work =
     scheduler && 'sha' in scheduler ? readyWork({ sweepDir, plan, scheduler, runDir: (id) => runDir(sweepDir, id), failedIsFinal: () => true }) : null;
@@ -145,11 +158,18 @@ export async function sweepProgress(
       const summary = readSummary(runDir(sweepDir, run.id));
       if (isFinished(summary)) return void p.completed++;
       const lease = readLease(join(sweepDir, LEASES_DIR, `${run.id}.lease`));
-      if (lease && !isStale(lease)) return void p.active++;
-      if (paused.has(run.id)) return void p.paused++;
+      const live = lease !== null && !isStale(lease);
+      if (!live && paused.has(run.id)) return void p.paused++;
       const segment = segments.get(run.id);
       const job = await queue.getJob(segment ? jobIdOf(segment, scheduler) : run.id);
       const state = job && job.data.sweepDir === sweepDir ? await job.getState() : 'unknown';
+      if (live) {
+        if (state !== 'failed' && !PENDING.has(state)) {
+          p.notQueued++;
+          p.runningNotQueued.push({ id: run.id, holder: describeHolder(lease) });
+        } else p.active++;
+        return;
+      }
       if (state === 'failed') {
         p.failed++;
         p.failedRuns.push({ id: run.id, reason: job?.failedReason ?? '' });
@@ -159,8 +179,17 @@ export async function sweepProgress(
     }),
   );
   p.failedRuns.sort((a, b) => a.id.localeCompare(b.id));
+  p.runningNotQueued.sort((a, b) => a.id.localeCompare(b.id));
   return p;
 }
 
-export const formatProgress = (p: SweepProgress) =>
-  `${p.waiting} waiting, ${p.active} active, ${p.completed} completed, ${p.failed} failed${p.paused ? `, ${p.paused} at a rung` : ''}${p.notQueued ? `, ${p.notQueued} not queued` : ''} (of ${p.total})`;
+/** Runs that still need the queue's workers or a runner that holds them: --wait waits for these. */
+export const stillGoing = (p: SweepProgress) => p.waiting + p.active + p.paused + p.runningNotQueued.length;
+
+export function formatProgress(p: SweepProgress): string {
+  const counts = `${p.waiting} waiting, ${p.active} active, ${p.completed} completed, ${p.failed} failed${p.paused ? `, ${p.paused} at a rung` : ''}${p.notQueued ? `, ${p.notQueued} not queued` : ''} (of ${p.total})`;
+  const r = p.runningNotQueued;
+  if (r.length === 0) return counts;
+  const named = r.slice(0, 3).map((x) => `${x.id} by ${x.holder}`);
+  return `${counts}; not queued but still running (run leases): ${named.join('; ')}${r.length > 3 ? `; and ${r.length - 3} more` : ''}`;
+}

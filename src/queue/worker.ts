@@ -14,7 +14,7 @@
  * - Stopped by its user (Ctrl-C, SIGTERM), the worker lets its runs stop and puts their jobs
  *   back in the queue: an interrupted run is not a failed one.
  */
-import { Queue, UnrecoverableError, DelayedError, WaitingError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, DelayedError, WaitingError, Worker, type Job, type JobJson } from 'bullmq';
 import { isUserError } from '../errors.js';
 import type { RunSummary } from '../runs/run.js';
 import { RunnerPool, markFailed, readSummary } from '../sweep/pool.js';
@@ -25,7 +25,7 @@ import type { SweepSpec } from '../sweep/spec.js';
 import { readPlannedRuns } from '../sweep/plan-file.js';
 import { leaseRun } from '../sweep/run-lease.js';
 import { describeRedisError, reachableRedis } from './connection.js';
-import { locateJob, type LocatedJob } from './job.js';
+import { NOT_JSON, locateJob, type LocatedJob } from './job.js';
 import { enqueueSegments, type QueueJobData } from './sweep-queue.js';
 
 export type WorkerEvent =
@@ -58,6 +58,22 @@ export interface QueueWorker {
   done: Promise<void>;
 }
 
+/**
+ * BullMQ parses a job's data as it takes the job; data that is not JSON threw there, outside any
+ * job, and the worker retried it forever ("Expected property name…"). Here such a job is read with
+ * a marker instead, so it reaches the processor and is refused like any forged job.
+ */
+class UntrustingWorker extends Worker<QueueJobData> {
+  protected override createJob(json: JobJson, jobId: string): Job<QueueJobData> {
+    try {
+      JSON.parse(json.data || '{}');
+    } catch (e) {
+      return super.createJob({ ...json, data: JSON.stringify({ [NOT_JSON]: (e as Error).message }) }, jobId);
+    }
+    return super.createJob(json, jobId);
+  }
+}
+
 export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorker> {
   const connection = await reachableRedis(opts.url);
   const tls = connection.tls !== undefined;
@@ -66,6 +82,25 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   const pool = new RunnerPool({ detached: true, execArgv: opts.jobs > 1 ? ['--single-threaded-gc'] : [] });
   let running = 0;
   let stopping = false;
+  // successors of a successive-halving segment are queued by the worker that finished it; the same
+  // handle counts the queue (--exit-when-empty) and wakes jobs up
+  const producer = new Queue<QueueJobData>(opts.queueName, { connection });
+  producer.on('error', () => {}); // the worker's own 'error' handler reports connection trouble
+  // runs this worker is training now (sweep folder + id), and copies of their jobs waiting on them:
+  // after Redis lost its data a run may be queued again while its first copy still trains here
+  const ownRuns = new Set<string>();
+  const waitingOnOwn = new Map<string, string>();
+  const wakeCopy = async (key: string) => {
+    const id = waitingOnOwn.get(key);
+    waitingOnOwn.delete(key);
+    if (id === undefined) return;
+    try {
+      const copy = await producer.getJob(id);
+      if (copy && (await copy.isDelayed())) await copy.promote();
+    } catch {
+      /* looked at again when its delay ends */
+    }
+  };
 
   const locate = (job: Job<QueueJobData>): LocatedJob => {
     try {
@@ -77,10 +112,6 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       throw new UnrecoverableError(reason);
     }
   };
-
-  // successors of a successive-halving segment are queued by the worker that finished it
-  const producer = new Queue<QueueJobData>(opts.queueName, { connection });
-  producer.on('error', () => {}); // the worker's own 'error' handler reports connection trouble
 
   /** What the job's run does next, from its sweep folder: the segment to train, or nothing (finished, or waiting at a rung). */
   const segmentOf = (sweepDir: string, run: PlannedRun, scheduler: SweepSpec['scheduler']): Segment | 'finished' | 'waiting' => {
@@ -110,12 +141,17 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       await queueSuccessors(sweepDir, scheduler);
       return readSummary(out)?.status ?? seg;
     }
+    const key = `${sweepDir}\0${run.id}`;
     const lease = leaseRun(sweepDir, run.id, 'highway worker');
     if ('heldBy' in lease) {
-      opts.onEvent?.({ type: 'busy', id: run.id, heldBy: lease.heldBy });
+      // held by this very worker: the copy is woken up as soon as that run ends (and skipped then)
+      const own = ownRuns.has(key);
+      if (own) waitingOnOwn.set(key, String(job.id));
+      opts.onEvent?.({ type: 'busy', id: run.id, heldBy: own ? 'this worker' : lease.heldBy });
       await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
       throw new DelayedError();
     }
+    ownRuns.add(key);
     running++;
     const t0 = performance.now();
     opts.onEvent?.({ type: 'start', id: run.id, out, attempt: job.attemptsMade + 1, ...(seg.until !== undefined ? { until: seg.until } : {}) });
@@ -147,11 +183,13 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       throw new Error(r.error ?? `run ${r.status}`);
     } finally {
       lease.lease.release();
+      ownRuns.delete(key);
       running--;
+      void wakeCopy(key);
     }
   };
 
-  const worker = new Worker<QueueJobData>(opts.queueName, processor, {
+  const worker = new UntrustingWorker(opts.queueName, processor, {
     connection,
     concurrency: opts.jobs,
     lockDuration: opts.lockSeconds * 1000,
@@ -197,16 +235,13 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       return;
     }
     // a job whose worker died is still "active" until its lock expires: wait for it too
-    const counter = new Queue(opts.queueName, { connection });
-    counter.on('error', () => {}); // the worker's own 'error' handler reports connection trouble
     const timer = setInterval(async () => {
       if (running > 0 || closing) return;
       try {
-        const c = await counter.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+        const c = await producer.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
         if (Object.values(c).every((n) => n === 0) && running === 0) {
           clearInterval(timer);
           await stop('after-epoch');
-          await counter.close();
           resolveDone();
         }
       } catch {
@@ -215,7 +250,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     }, 1000);
     worker.on('closed', () => {
       clearInterval(timer);
-      void counter.close().finally(resolveDone);
+      void (closing ?? Promise.resolve()).finally(resolveDone);
     });
   });
   return { stop, done };

@@ -1,8 +1,10 @@
 /**
  * How every long-running command stops, in one place: Ctrl-C (SIGINT) once asks for a stop after
  * the current epoch, twice for a stop now; SIGTERM — what `timeout`, Slurm and Kubernetes send,
- * with a short grace period before SIGKILL — asks for a stop now. Either way the run in flight
- * writes its finished rows and the status `interrupted` before the process exits.
+ * with a short grace period before SIGKILL — asks for a stop now, and so does SIGHUP (the terminal
+ * closed, the ssh session dropped: Node's default would exit at once, every summary left saying
+ * "running"). Either way the run in flight writes its finished rows and the status `interrupted`
+ * before the process exits.
  */
 export type StopLevel = 'no' | 'after-epoch' | 'now';
 
@@ -23,17 +25,20 @@ export function listenForStop(onChange?: (level: StopLevel, signal: NodeJS.Signa
   };
   const sigint = on('SIGINT');
   const sigterm = on('SIGTERM');
+  const sighup = on('SIGHUP');
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
+  process.on('SIGHUP', sighup);
   return {
     level: () => level,
     signal: () => last,
     dispose() {
       process.off('SIGINT', sigint);
       process.off('SIGTERM', sigterm);
+      process.off('SIGHUP', sighup);
     },
   };
 }
 
-/** The conventional exit code of a process stopped by `signal`. */
-export const exitCodeFor = (signal: NodeJS.Signals | null): number => (signal === 'SIGTERM' ? 143 : 130);
+/** The conventional exit code of a process stopped by `signal` (128 + its number). */
+export const exitCodeFor = (signal: NodeJS.Signals | null): number => (signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 130);
