@@ -93,7 +93,7 @@ describe('highway sweep', () => {
     const noSweep = join(tmp, 'plain.json');
     writeFileSync(noSweep, JSON.stringify({ model: { depth: 2 } }));
     expect(highway(['sweep', noSweep]).stderr).toMatch(/no "sweep" section/);
-    expect(highway(['sweep', cfg, '--jobs', '0']).stderr).toMatch(/--jobs must be a positive integer/);
+    expect(highway(['sweep', cfg, '--jobs', '0']).stderr).toMatch(/--jobs: expected an integer from 1 to 256, got "0"/);
   });
 });
 
