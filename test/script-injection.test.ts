@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileS
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { STACK_LINE, highway } from './helpers/cli.js';
+import { STACK_LINE, highway, refusal } from './helpers/cli.js';
 import { tempDir } from './helpers/run-folder.js';
 
 const BIN = fileURLToPath(new URL('../bin/highway.js', import.meta.url));
@@ -64,53 +64,41 @@ describe('the sbatch script', () => {
     expect(pwned(dir)).toEqual([]);
   });
 
-  it('refuses a newline (or any control character) in the config path, --out or a --set value: nothing is written', () => {
+  it('refuses a newline (or any control character) in the config path, --out or a --set value: nothing is written', async () => {
     const dir = tempDir('sbatch');
     const evil = `evil\ntouch PWNED4\n`;
-    const cases: Array<[string[], RegExp]> = [
-      [
-        ['sweep', config(join(dir, evil), 'x'), '--emit', 'slurm', '--out', join(dir, 'o1')],
-        /config file .*: a job script cannot hold a control character \(a newline\)/,
-      ],
-      [
-        ['sweep', config(join(dir, 'ok'), 'x'), '--emit', 'slurm', '--out', join(dir, `o2${evil}`)],
-        /--out .*: a job script cannot hold a control character \(a newline\)/,
-      ],
-      [
-        ['sweep', config(join(dir, 'ok'), 'x'), '--emit', 'slurm', '--out', join(dir, 'o3'), '--set', `name=a${evil}`],
-        /--set name=.*: a job script cannot hold a control character \(a newline\)/,
-      ],
-      [
-        ['sweep', config(join(dir, 'ok'), 'x'), '--emit', 'slurm', '--out', join(dir, 'o4'), '--set', 'name=a\tb'],
-        /--set name=a\\tb: a job script cannot hold a control character \(a tab\)/,
-      ],
-    ];
-    for (const [args, re] of cases) {
-      const r = highway(args, dir);
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr).toMatch(re);
-      expect(r.stderr).not.toMatch(STACK_LINE);
-    }
+    // end to end: a config file whose name holds a newline (the comment line of the script would end there)
+    const r = highway(['sweep', config(join(dir, evil), 'x'), '--emit', 'slurm', '--out', join(dir, 'o1')], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/config file .*: a job script cannot hold a control character \(a newline\)/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    const ok = config(join(dir, 'ok'), 'x');
+    for (const [args, re] of [
+      [['--out', join(dir, `o2${evil}`)], /--out .*: a job script cannot hold a control character \(a newline\)/],
+      [['--out', join(dir, 'o3'), '--set', `name=a${evil}`], /--set name=.*: a job script cannot hold a control character \(a newline\)/],
+      [['--out', join(dir, 'o4'), '--set', 'name=a\tb'], /--set name=a\\tb: a job script cannot hold a control character \(a tab\)/],
+    ] as Array<[string[], RegExp]>)
+      expect(await refusal(['sweep', ok, '--emit', 'slurm', ...args])).toMatch(re);
     for (const o of ['o1', `o2${evil}`, 'o3', 'o4']) expect(existsSync(join(dir, o)), o).toBe(false);
     expect(pwned(dir)).toEqual([]);
   });
 
-  it('refuses an --out that a #SBATCH line cannot hold (sbatch does not unquote it), naming the character', () => {
+  it('refuses an --out that a #SBATCH line cannot hold (sbatch does not unquote it), naming the character', async () => {
     const dir = tempDir('sbatch');
     const cfg = config(join(dir, 'ok'), 'x');
-    for (const [out, what] of [
-      ['with space', '" "'],
+    const why = (c: string) =>
+      new RegExp(`--out .*: the #SBATCH --output line cannot hold ${c}.*choose a folder path of letters, digits and _ \\. / - \\+ = : , @`);
+    // end to end, then the other characters in this process
+    const r = highway(['sweep', cfg, '--emit', 'slurm', '--out', join(dir, 'with space')], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(why('" "'));
+    for (const [out, c] of [
       ['dollar$(touch PWNED5)', '"\\$"'],
       ['100%', '"%"'],
       ["quote'd", `"'"`],
-    ]) {
-      const r = highway(['sweep', cfg, '--emit', 'slurm', '--out', join(dir, out!)], dir);
-      expect(r.code, out).toBe(2);
-      expect(r.stderr, out).toMatch(
-        new RegExp(`--out .*: the #SBATCH --output line cannot hold ${what}.*choose a folder path of letters, digits and _ . / - \\+ = : , @`),
-      );
-      expect(existsSync(join(dir, out!)), out).toBe(false);
-    }
+    ] as const)
+      expect(await refusal(['sweep', cfg, '--emit', 'slurm', '--out', join(dir, out)]), out).toMatch(why(c));
+    for (const out of ['with space', 'dollar$(touch PWNED5)', '100%', "quote'd"]) expect(existsSync(join(dir, out)), out).toBe(false);
     expect(pwned(dir)).toEqual([]);
   });
 });
