@@ -55,7 +55,7 @@ export function workerCommand(): Command {
           if (e.type === 'skip') log(`skip ${e.id}: already finished in ${e.out}`);
           if (e.type === 'busy')
             log(
-              e.heldBy === 'this worker'
+              e.own
                 ? `wait ${e.id}: being run by this worker already (a copy queued again); looked at again as soon as that run ends`
                 : `wait ${e.id}: being run by ${e.heldBy}; the job is looked at again later`,
             );

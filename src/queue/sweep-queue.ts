@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { UserError } from '../errors.js';
 import { describeHolder, readLease, isStale } from '../runs/lease.js';
+import { printable } from '../util/escape.js';
 import type { PlannedRun } from '../sweep/expand.js';
 import { isFinished, runDir } from '../sweep/run-sweep.js';
 import { readyWork, type Segment } from '../sweep/work.js';
@@ -190,6 +191,7 @@ export function formatProgress(p: SweepProgress): string {
   const counts = `${p.waiting} waiting, ${p.active} active, ${p.completed} completed, ${p.failed} failed${p.paused ? `, ${p.paused} at a rung` : ''}${p.notQueued ? `, ${p.notQueued} not queued` : ''} (of ${p.total})`;
   const r = p.runningNotQueued;
   if (r.length === 0) return counts;
-  const named = r.slice(0, 3).map((x) => `${x.id} by ${x.holder}`);
+  // (the lease files are in a shared folder: what they say is shown, never sent to the terminal raw)
+  const named = r.slice(0, 3).map((x) => `${x.id} by ${printable(x.holder)}`);
   return `${counts}; not queued but still running (run leases): ${named.join('; ')}${r.length > 3 ? `; and ${r.length - 3} more` : ''}`;
 }

@@ -32,7 +32,7 @@ export type WorkerEvent =
   | { type: 'start'; id: string; out: string; attempt: number; until?: number }
   | { type: 'end'; id: string; status: string; summary: RunSummary | null; error?: string; seconds: number }
   | { type: 'skip'; id: string; out: string }
-  | { type: 'busy'; id: string; heldBy: string }
+  | { type: 'busy'; id: string; heldBy: string; own?: boolean }
   | { type: 'requeued'; id: string }
   | { type: 'rejected'; id: string; reason: string }
   | { type: 'connection'; message: string };
@@ -147,7 +147,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       // held by this very worker: the copy is woken up as soon as that run ends (and skipped then)
       const own = ownRuns.has(key);
       if (own) waitingOnOwn.set(key, String(job.id));
-      opts.onEvent?.({ type: 'busy', id: run.id, heldBy: own ? 'this worker' : lease.heldBy });
+      opts.onEvent?.({ type: 'busy', id: run.id, heldBy: lease.heldBy, own });
       await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
       throw new DelayedError();
     }
