@@ -97,3 +97,30 @@ describe('README and docs/ stay in step with the code', () => {
     expect(documentedCommands('docs/commands.md').length).toBeGreaterThan(10);
   });
 });
+
+describe('help and docs cannot drift', () => {
+  it('highway report --help and docs/commands.md name every file the report writes', async () => {
+    const { REPORT_FILE_NAMES } = await import('../src/report/files.js');
+    const help = buildProgram()
+      .commands.find((c) => c.name() === 'report')!
+      .helpInformation();
+    const { execFileSync } = await import('node:child_process');
+    const full = execFileSync(process.execPath, ['bin/highway.js', 'report', '--help'], { encoding: 'utf8' });
+    for (const f of REPORT_FILE_NAMES) {
+      expect(full, `report --help: ${f}`).toContain(f);
+      expect(help + full, f).toContain(f);
+      expect(read('docs/commands.md'), `docs/commands.md: ${f}`).toContain(`\`${f}\``);
+    }
+  });
+
+  it('docs/commands.md names every flag of every command', () => {
+    const page = read('docs/commands.md');
+    for (const cmd of buildProgram().commands) {
+      for (const o of cmd.options) expect(page, `highway ${cmd.name()} ${o.long}`).toContain(`\`${o.long}`);
+    }
+  });
+
+  it('user docs speak of the tool, not of its history: no issue numbers, no "seed implementation"', () => {
+    for (const page of PAGES) expect(read(page), page).not.toMatch(/issue #\d+|the seed implementation|the seed's/i);
+  });
+});

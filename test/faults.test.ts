@@ -313,7 +313,7 @@ describe.skipIf(unshareWhyNot !== null)('a full or read-only disk', () => {
     expect(out).toMatch(/"status": "failed"/);
     expect(out).toMatch(/"error": "cannot write .*the disk is full"/);
     // the finished rows are kept; no temp file or half-written model is left
-    expect(out).toMatch(/^files: \.highway-run (checkpoints )?config\.json metrics\.csv summary\.json $/m);
+    expect(out).toMatch(/^files: \.highway-run (checkpoints )?config\.json metrics\.csv metrics\.jsonl summary\.json $/m);
     expect(out).toMatch(/^checkpoints: $/m);
   });
 

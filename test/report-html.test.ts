@@ -62,7 +62,8 @@ describe('report.html', () => {
     expect(markup.match(/<script><\/script>/g)?.length, 'vega, vega-lite, vega-embed and the page script').toBe(4);
     // the tables and claims of report.md are on the page
     expect(markup.includes('<table>')).toBe(true);
-    for (const id of study.runIds) expect(html.includes(`"run":"${id}"`), id).toBe(true);
+    // every run is drawn, keyed by its folder (unique across sweeps)
+    for (const id of study.runIds) expect(html.includes(`"run":"runs/${id}"`), id).toBe(true);
     // the gate-analysis figures of the highway runs (gates, per class, lesion), embedded
     const highwayRuns = study.runIds.filter((id) => id.startsWith('highway-'));
     expect(highwayRuns).toHaveLength(4);
@@ -70,7 +71,7 @@ describe('report.html', () => {
   });
 
   it.skipIf(!CHROMIUM)(
-    'renders with no console errors and no network requests; one curve per run; hovering a line shows its run id',
+    'renders with no console errors and no network requests; one curve per run with a point per epoch; hovering shows the run; the metric selector shows test accuracy',
     async () => {
       const page = await browser!.newPage();
       const errors: string[] = [];
@@ -90,27 +91,42 @@ describe('report.html', () => {
       // one line mark per run: Vega keeps each mark's data on its element
       const lines = page.locator('#curves-chart svg .mark-line path');
       const lineRuns = await lines.evaluateAll((els) => els.map((e) => (e as unknown as { __data__?: { datum?: { run?: string } } }).__data__?.datum?.run));
-      expect([...lineRuns].sort()).toEqual([...study.runIds].sort());
+      expect([...lineRuns].sort()).toEqual(study.runIds.map((id) => `runs/${id}`).sort());
 
-      // hover the middle of a few lines: the tooltip names that line's run
+      // a point per epoch and run: hover a few, the tooltip names a run (by its folder) and the value
       const tooltip = page.locator('#vg-tooltip-element');
-      for (const i of [0, 3, lineRuns.length - 1]) {
-        const point = await lines.nth(i).evaluate((el) => {
-          const path = el as SVGPathElement;
-          const p = path.getPointAtLength(path.getTotalLength() / 2);
-          const m = path.getScreenCTM()!;
-          return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
-        });
-        await page.mouse.move(point.x, point.y);
+      const points = page.locator('#curves-chart svg .mark-symbol.role-mark path');
+      const epochsOf = (id: string) =>
+        readFileSync(join(study.dir, 'runs', id, 'metrics.csv'), 'utf8')
+          .trim()
+          .split('\n').length - 1;
+      const expectedPoints = study.runIds.reduce((n, id) => n + epochsOf(id), 0);
+      expect(await points.count()).toBe(expectedPoints);
+      for (const i of [0, 7, expectedPoints - 1]) {
+        await points.nth(i).hover({ force: true });
         await tooltip.waitFor({ state: 'visible', timeout: 5000 });
         const text = (await tooltip.textContent()) ?? '';
-        // (another line may cross this point, so the run named need not be this line's)
         expect(
-          study.runIds.some((id) => text.includes(id)),
+          study.runIds.some((id) => text.includes(`runs/${id}`)),
           text,
         ).toBe(true);
         await page.mouse.move(0, 0);
       }
+
+      // the selector switches to test accuracy: the points then sit at each run's test_acc
+      await page.selectOption('#curves-chart select', 'test accuracy');
+      await page.waitForTimeout(200);
+      await points.first().hover({ force: true });
+      await tooltip.waitFor({ state: 'visible', timeout: 5000 });
+      const shown = (await tooltip.textContent()) ?? '';
+      const run = study.runIds.find((id) => shown.includes(`runs/${id}`))!;
+      const epoch = Number(/epoch(\d+)/.exec(shown)![1]);
+      const row = readFileSync(join(study.dir, 'runs', run, 'metrics.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        [1 + epoch]!.split(',');
+      expect(Number(/value([\d.e-]+)/.exec(shown)![1])).toBeCloseTo(Number(row[4]), 3); // test_acc
+      await page.mouse.move(0, 0);
 
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
@@ -149,7 +165,7 @@ describe('report.html during a sweep', () => {
       .slice(1)
       .map((l) => l.split(',')[0]!);
     expect(ids).toHaveLength(6);
-    for (const id of ids) expect(html.includes(`"run":"${id}"`), id).toBe(true);
+    for (const id of ids) expect(html.includes(`"run":"runs/${id}"`), id).toBe(true);
   }, 120_000);
 
   it('rewrites at most once per interval, and never drops the last request', async () => {

@@ -137,11 +137,11 @@ describe('report', () => {
     writeRun(root, 'highway-d10-t99', 'highway', 10, [2.3, 1.0], 'running', { 'model.gateBias': -5 });
     await writeReport(root);
     const runs = readFileSync(join(root, 'runs.csv'), 'utf8').trim().split('\n');
-    expect(runs[0]).toBe('id,model.type,model.depth,model.gateBias,status,final_train_loss,best_train_loss,final_test_acc,epochs,seconds,folder');
+    expect(runs[0]).toBe('id,sweep,model.type,model.depth,model.gateBias,status,final_train_loss,best_train_loss,final_test_acc,epochs,params,seconds,folder');
     expect(runs.length).toBe(1 + 83);
     const plainRow = runs.find((l) => l.startsWith('plain-d50-t1,'))!.split(',');
-    expect(plainRow[3]).toBe(''); // gateBias does not apply to plain nets
-    expect(plainRow.slice(4, 7)).toEqual(['completed', '2.28', '2.28']);
+    expect(plainRow[4]).toBe(''); // gateBias does not apply to plain nets
+    expect(plainRow.slice(5, 8)).toEqual(['completed', '2.28', '2.28']);
     const curves = readFileSync(join(root, 'curves.csv'), 'utf8')
       .trim()
       .split('\n')
@@ -149,8 +149,8 @@ describe('report', () => {
     expect(curves[0]![0]).toBe('epoch');
     expect(curves[0]!.length).toBe(1 + 83);
     expect(curves.length).toBe(1 + 11); // epochs 0..10
-    const col = curves[0]!.indexOf('highway-d10-t99');
-    expect(curves.map((r) => r[col])).toEqual(['highway-d10-t99', '2.3', '1', '', '', '', '', '', '', '', '', '']);
+    const col = curves[0]!.indexOf('runs/highway-d10-t99');
+    expect(curves.map((r) => r[col])).toEqual(['runs/highway-d10-t99', '2.3', '1', '', '', '', '', '', '', '', '', '']);
     const svg = readFileSync(join(root, 'figure1.svg'), 'utf8');
     expect(XMLValidator.validate(svg)).toBe(true);
     expect(svg.startsWith('<svg')).toBe(true);

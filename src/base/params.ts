@@ -18,3 +18,24 @@ export function equalParameterPlainWidth(w: number, k = 1): number {
   const lo = Math.floor(u);
   return Math.abs(weightLayerParams(lo, k) - target) <= Math.abs(weightLayerParams(lo + 1, k) - target) ? Math.max(1, lo) : lo + 1;
 }
+
+/** Trainable parameters of one BiLSTM (both directions) from d inputs with h units per direction. */
+export const bilstmParams = (d: number, h: number): number => 2 * 4 * h * (d + h + 1);
+/** A highway-bilstm layer at width d: the BiLSTM, its projection 2h → d, the gate d → d. */
+export const highwayBilstmLayerParams = (d: number, h: number): number => bilstmParams(d, h) + (2 * h * d + d) + (d * d + d);
+/** Body parameters of a plain BiLSTM stack: d → 2h, then 2h → 2h. */
+export const plainBilstmStackParams = (depth: number, d: number, h: number): number => bilstmParams(d, h) + (depth - 1) * bilstmParams(2 * h, h);
+
+/**
+ * Units per direction of a plain BiLSTM stack with (as nearly as integers allow) the parameters
+ * of a highway-bilstm stack of the same depth and embedding width: the seed's equal-parameter
+ * comparison.
+ */
+export function equalParamPlainUnits(depth: number, d: number, highwayUnits: number): number {
+  const target = depth * highwayBilstmLayerParams(d, highwayUnits);
+  let best = 1;
+  for (let h = 1; plainBilstmStackParams(depth, d, h) <= 2 * target; h++) {
+    if (Math.abs(plainBilstmStackParams(depth, d, h) - target) < Math.abs(plainBilstmStackParams(depth, d, best) - target)) best = h;
+  }
+  return best;
+}

@@ -19,7 +19,7 @@ must be on a filesystem every worker machine sees (NFS or similar). --out: the p
 sweep folders as this machine sees them, if it differs from the enqueuing machine's path.
 
 Faults: if a worker dies mid-run, its job goes back to the queue once its lock expires
-(--lock-seconds) and another worker reruns it from scratch; a job is tried twice, then its run
+(--lock-seconds) and another worker continues it from its last checkpoint; a job is tried twice, then its run
 is recorded as failed. Finished runs are never rerun, and a run is never run by two runners at
 once (a lease file beside it; a job whose run another runner holds waits). Ctrl-C once: runs in
 flight finish their epoch and their jobs return to the queue; twice, or SIGTERM: they stop now and

@@ -43,7 +43,12 @@ export const datasetSchema = z.strictObject({
     .describe(
       'text datasets: train words seen fewer times than this map to the unknown word, which is thereby trained (1: every train word gets its own vector, and the unknown word none)',
     ),
-  binary: z.boolean().default(false).describe("sst5: drop neutral sentences, 0/1 → negative, 3/4 → positive (the seed's binary task)"),
+  binary: z
+    .boolean()
+    .default(false)
+    .describe(
+      'sst5: drop neutral sentences, 0/1 → negative, 3/4 → positive (the binary task of the PyTorch SST implementation, bamtercelboo/pytorch_Highway_Networks)',
+    ),
 });
 
 export const modelSchema = z.strictObject({
@@ -170,25 +175,7 @@ export function autoGateBias(depth: number): number {
   return Math.min(-1, Math.max(-10, -depth / 10));
 }
 
-/** Trainable parameters of one BiLSTM (both directions) from d inputs with h units per direction. */
-export const bilstmParams = (d: number, h: number): number => 2 * 4 * h * (d + h + 1);
-/** A highway-bilstm layer at width d: the BiLSTM, its projection 2h → d, the gate d → d. */
-export const highwayBilstmLayerParams = (d: number, h: number): number => bilstmParams(d, h) + (2 * h * d + d) + (d * d + d);
-/** Body parameters of a plain BiLSTM stack: d → 2h, then 2h → 2h. */
-export const plainBilstmStackParams = (depth: number, d: number, h: number): number => bilstmParams(d, h) + (depth - 1) * bilstmParams(2 * h, h);
+export { bilstmParams, equalParamPlainUnits, highwayBilstmLayerParams, plainBilstmStackParams } from '../base/params.js';
 
-/**
- * Units per direction of a plain BiLSTM stack with (as nearly as integers allow) the parameters
- * of a highway-bilstm stack of the same depth and embedding width: the seed's equal-parameter
- * comparison.
- */
-export function equalParamPlainUnits(depth: number, d: number, highwayUnits: number): number {
-  const target = depth * highwayBilstmLayerParams(d, highwayUnits);
-  let best = 1;
-  for (let h = 1; plainBilstmStackParams(depth, d, h) <= 2 * target; h++) {
-    if (Math.abs(plainBilstmStackParams(depth, d, h) - target) < Math.abs(plainBilstmStackParams(depth, d, best) - target)) best = h;
-  }
-  return best;
-}
 /** The authors' MNIST conv net: 2, 3 and 3 highway layers in three stages. */
 export const DEFAULT_CONV_BLOCKS = [2, 3, 3];

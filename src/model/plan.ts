@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { kindOf } from './kinds.js';
+import { highwayBilstmLayerParams, plainBilstmStackParams, weightLayerParams } from '../base/params.js';
 
 /** One step of a dense network, before any tensor exists. `block`: a layer of the kind's own block (highway, residual). */
 export type LayerPlan =
@@ -66,4 +67,18 @@ export function planParams(plan: LayerPlan[], inputUnits: number, numClasses: nu
     n = step.units;
   }
   return total + n * numClasses + numClasses;
+}
+
+/**
+ * Parameters of one hidden layer of a net (the paper pairs nets by it: 71 plain units ≈ 50
+ * highway blocks ≈ 5,100): weight layers of the block × one k×k (conv) or dense weight layer of
+ * the width; a BiLSTM layer by its own formula.
+ */
+export function hiddenLayerParams(m: Pick<ModelConfig, 'type' | 'carry' | 'depth' | 'embedDim'> & { width: number }): number {
+  const kind = kindOf(m.type);
+  if (kind.family === 'bilstm') {
+    return kind.block === 'highway' ? highwayBilstmLayerParams(m.embedDim, m.width) : plainBilstmStackParams(m.depth, m.embedDim, m.width) / m.depth;
+  }
+  const weightLayers = kind.block === 'plain' ? 1 : kind.block === 'highway' && m.carry === 'independent' ? 3 : 2;
+  return weightLayers * weightLayerParams(m.width, kind.family === 'conv' ? 3 : 1);
 }

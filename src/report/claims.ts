@@ -6,6 +6,12 @@
  * claim 5 compares the epochs each type needs to reach common loss levels.
  */
 import { meanCurve, TOP_K, epochsToReach, type GroupStats } from './stats.js';
+import { kindFor } from '../model/kinds.js';
+
+/** The paper's Figure 1 nets: the dense kinds of plain and highway blocks (and ours, residual), from the registry. */
+const PLAIN = kindFor('dense', 'plain')!.name;
+const HIGHWAY = kindFor('dense', 'highway')!.name;
+const RESIDUAL = kindFor('dense', 'residual')!.name;
 
 export type Verdict = 'held' | 'not held' | 'not tested';
 
@@ -51,8 +57,8 @@ export function evaluateClaims(stats: GroupStats[]): Claim[] {
 
   {
     const { cells, missing } = need(stats, [
-      ['plain', 10],
-      ['plain', 20],
+      [PLAIN, 10],
+      [PLAIN, 20],
     ]);
     claims.push({
       n: 1,
@@ -100,14 +106,14 @@ export function evaluateClaims(stats: GroupStats[]): Claim[] {
   claims.push(
     shallowVsDeep(
       2,
-      'plain',
+      PLAIN,
       'Plain nets degrade sharply as depth grows (50, 100).',
       `every deep (50, 100) plain top-${TOP_K} mean ≥ 10 × the worst shallow (10, 20) plain top-${TOP_K} mean`,
       (deep, worst) => deep >= 10 * worst,
     ),
     shallowVsDeep(
       3,
-      'highway',
+      HIGHWAY,
       'Highway nets of depth 50 and 100 perform about as well as depth 10 and 20.',
       `every deep (50, 100) highway top-${TOP_K} mean ≤ 10 × the worst shallow (10, 20) highway top-${TOP_K} mean`,
       (deep, worst) => deep <= 10 * worst,
@@ -115,10 +121,10 @@ export function evaluateClaims(stats: GroupStats[]): Claim[] {
   );
   {
     const { cells, missing } = need(stats, [
-      ['plain', 100],
-      ['highway', 100],
+      [PLAIN, 100],
+      [HIGHWAY, 100],
     ]);
-    const [p, h] = [cells.find((s) => s.type === 'plain'), cells.find((s) => s.type === 'highway')];
+    const [p, h] = [cells.find((s) => s.type === PLAIN), cells.find((s) => s.type === HIGHWAY)];
     claims.push({
       n: 4,
       text: 'The 100-layer highway net is more than 2 orders of magnitude better than the 100-layer plain net.',
@@ -146,12 +152,12 @@ export function evaluateClaims(stats: GroupStats[]): Claim[] {
 function convergence(stats: GroupStats[]): Claim {
   const text = 'Highway nets converge significantly faster.';
   const rule = `at every depth with both types, on the best curves and on the top-${TOP_K} mean curves: for the levels 0.1, 0.01 and the loss the slower type reaches halfway through training (those below 0.9 × the initial loss), plain needs ≥ ${FASTER_RATIO}× the epochs highway needs (never reaching it counts as more)`;
-  const depths = [...new Set(stats.filter((s) => s.type === 'plain' || s.type === 'highway').map((s) => s.depth))].sort((a, b) => a - b);
-  const both = depths.filter((d) => stats.some((s) => s.type === 'plain' && s.depth === d) && stats.some((s) => s.type === 'highway' && s.depth === d));
+  const depths = [...new Set(stats.filter((s) => s.type === PLAIN || s.type === HIGHWAY).map((s) => s.depth))].sort((a, b) => a - b);
+  const both = depths.filter((d) => stats.some((s) => s.type === PLAIN && s.depth === d) && stats.some((s) => s.type === HIGHWAY && s.depth === d));
   const needs = both.map((d) =>
     need(stats, [
-      ['plain', d],
-      ['highway', d],
+      [PLAIN, d],
+      [HIGHWAY, d],
     ]),
   );
   const missing =
@@ -165,7 +171,7 @@ function convergence(stats: GroupStats[]): Claim {
     const parts: string[] = [];
     let faster = true;
     for (const [i, d] of both.entries()) {
-      const [p, h] = [needs[i]!.cells.find((s) => s.type === 'plain'), needs[i]!.cells.find((s) => s.type === 'highway')];
+      const [p, h] = [needs[i]!.cells.find((s) => s.type === PLAIN), needs[i]!.cells.find((s) => s.type === HIGHWAY)];
       if (!p?.best || !h?.best) continue;
       const pc = curveOf(p);
       const hc = curveOf(h);
@@ -199,8 +205,8 @@ function convergence(stats: GroupStats[]): Claim {
 export function residualVsHighway(stats: GroupStats[]): string | null {
   const get = (type: string, depth: number) => stats.find((s) => s.type === type && s.depth === depth && s.best);
   const parts = [50, 100].flatMap((d) => {
-    const r = get('residual', d);
-    const h = get('highway', d);
+    const r = get(RESIDUAL, d);
+    const h = get(HIGHWAY, d);
     if (!r || !h) return [];
     const ahead = (a: number, b: number) => (a < b ? 'residual' : a > b ? 'highway' : 'neither');
     return [

@@ -1,76 +1,106 @@
 /**
- * figure1.svg, like the paper's Figure 1: left, the training curve of the best run per depth and
- * type; right, the mean of the top 10. Log-scale loss, one colour per depth, highway solid,
- * plain dashed, residual dotted. Vega-Lite compiled to Vega and rendered to SVG in Node (no browser).
+ * figure1.svg, like the paper's Figure 1: the training curve of the best run per depth and type,
+ * the mean of the top 10, and (ours) the best run's test accuracy. Log-scale loss, one colour per
+ * depth from a categorical palette (neighbouring depths stay apart), highway solid, plain
+ * dashed, residual dotted. A report of several studies gets a row of panels per study.
+ * Vega-Lite compiled to Vega and rendered to SVG in Node (no browser).
  */
-import { meanCurve, type GroupStats } from './stats.js';
+import { meanCurve, TOP_K, type GroupStats } from './stats.js';
 import { renderSvg } from './render.js';
-import { kindOf, type Block } from '../model/kinds.js';
+import { BLOCK_ORDER, kindOf, type Block } from '../model/kinds.js';
 
 interface Point {
   type: string;
   depth: number;
   epoch: number;
-  loss: number;
+  value: number;
 }
 
-function points(stats: GroupStats[], curve: (s: GroupStats) => number[]): Point[] {
+function points(stats: GroupStats[], curve: (s: GroupStats) => number[], positive: boolean): Point[] {
   return stats.flatMap((s) =>
     curve(s)
-      .map((loss, epoch) => ({ type: s.type, depth: s.depth, epoch, loss }))
-      .filter((p) => Number.isFinite(p.loss) && p.loss > 0),
+      .map((value, epoch) => ({ type: s.type, depth: s.depth, epoch, value }))
+      .filter((p) => Number.isFinite(p.value) && (!positive || p.value > 0)),
   );
 }
 
 /** Line style per block type, whatever the family: highway solid, plain dashed, residual dotted. */
 const DASH: Record<Block, number[]> = { highway: [1, 0], plain: [6, 4], residual: [2, 2] };
-const ORDER: Block[] = ['highway', 'plain', 'residual'];
 
-function typeDomain(values: Point[]): string[] {
-  const types = new Set(values.map((p) => p.type));
-  if (types.size === 0) types.add('highway').add('plain');
-  return [...types].sort((a, b) => ORDER.indexOf(kindOf(a).block) - ORDER.indexOf(kindOf(b).block) || a.localeCompare(b));
+function typeDomain(stats: GroupStats[]): string[] {
+  const types = new Set(stats.map((s) => s.type));
+  return [...types].sort((a, b) => BLOCK_ORDER.indexOf(kindOf(a).block) - BLOCK_ORDER.indexOf(kindOf(b).block) || a.localeCompare(b));
 }
 
-function panel(title: string, values: Point[], depths: number[]): Record<string, unknown> {
+function panel(title: string, values: Point[], depths: number[], types: string[], y: Record<string, unknown>): Record<string, unknown> {
   return {
     title,
-    width: 360,
-    height: 280,
+    width: 300,
+    height: 240,
     data: { values },
-    mark: { type: 'line', strokeWidth: 1.8 },
+    mark: { type: 'line', strokeWidth: 1.8, point: { size: 12 } },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-      y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (cross-entropy, whole set)', axis: { format: '.0e' } },
-      color: { field: 'depth', type: 'ordinal', scale: { domain: depths, scheme: 'viridis' }, title: 'depth' },
-      // every model type present: highway ones solid, plain ones dashed (dense, conv, text alike)
-      strokeDash: {
-        field: 'type',
-        type: 'nominal',
-        scale: { domain: typeDomain(values), range: typeDomain(values).map((t) => DASH[kindOf(t).block]) },
-        title: 'network',
-      },
+      y: { field: 'value', type: 'quantitative', ...y },
+      color: { field: 'depth', type: 'ordinal', scale: { domain: depths, scheme: 'category10' }, title: 'depth' },
+      strokeDash: { field: 'type', type: 'nominal', scale: { domain: types, range: types.map((t) => DASH[kindOf(t).block]) }, title: 'network' },
       detail: [{ field: 'type' }, { field: 'depth' }],
     },
   };
 }
 
-export async function figure1Svg(stats: GroupStats[]): Promise<string> {
-  const depths = [...new Set(stats.map((s) => s.depth))].sort((a, b) => a - b);
+function row(stats: GroupStats[], depths: number[], types: string[], study: string): Record<string, unknown> {
   const withRuns = stats.filter((s) => s.best);
-  return renderSvg({
+  const complete = withRuns.length > 0 && withRuns.every((s) => s.topKComplete);
+  const most = Math.max(0, ...withRuns.map((s) => s.topK.length));
+  const meanTitle = complete
+    ? `Mean of the top ${TOP_K} runs`
+    : most <= 1
+      ? 'Mean of the top runs (one finisher per cell: the best run)'
+      : `Mean of the top ≤${TOP_K} finishers per cell`;
+  const loss = { scale: { type: 'log' }, title: 'training loss (whole set)', axis: { format: '.0e' } };
+  return {
+    ...(study ? { title: study } : {}),
     hconcat: [
       panel(
         'Best run per depth',
-        points(withRuns, (s) => s.best!.trainLoss),
+        points(withRuns, (s) => s.best!.trainLoss, true),
         depths,
+        types,
+        loss,
       ),
       panel(
-        'Mean of the top 10 runs',
-        points(withRuns, (s) => meanCurve(s.topK)),
+        meanTitle,
+        points(withRuns, (s) => meanCurve(s.topK), true),
         depths,
+        types,
+        loss,
+      ),
+      panel(
+        'Test accuracy of the best run',
+        points(withRuns, (s) => s.best!.testAcc, false),
+        depths,
+        types,
+        { title: 'test accuracy', scale: { zero: false } },
       ),
     ],
-    resolve: { scale: { y: 'shared' } },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+export async function figure1Svg(stats: GroupStats[]): Promise<string> {
+  const depths = [...new Set(stats.map((s) => s.depth))].sort((a, b) => a - b);
+  const types = typeDomain(stats);
+  const studies = [...new Set(stats.map((s) => s.study))];
+  if (studies.length <= 1) return renderSvg(row(stats, depths, types, ''));
+  return renderSvg({
+    vconcat: studies.map((st) =>
+      row(
+        stats.filter((s) => s.study === st),
+        depths,
+        types,
+        st,
+      ),
+    ),
   });
 }

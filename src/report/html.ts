@@ -36,11 +36,26 @@ function packageDir(name: string): string {
 /** `</script>` inside inlined code would end the element early. */
 const scriptSafe = (text: string) => text.replace(/<\/(script)/gi, '<\\/$1');
 
-/** One row per run and epoch, with the run's type, depth and swept parameters (what the tooltip shows). */
+/** The metrics the curves can show, by the label of the selector: metrics.csv's column, and whether a log axis suits it. */
+const CURVE_METRICS: Array<{ label: string; column: string; log: boolean }> = [
+  { label: 'training loss', column: 'train_loss', log: true },
+  { label: 'test loss', column: 'test_loss', log: true },
+  { label: 'test accuracy', column: 'test_acc', log: false },
+];
+
+/**
+ * One row per run, epoch and metric, with the run's key (its folder: unique across sweeps), sweep,
+ * type, depth and swept parameters (what the tooltip shows). `y` is what is drawn: log10 of a
+ * loss, an accuracy as it is, so one chart can switch between them.
+ */
 function curveRows(runs: RunRecord[], params: string[]): Array<Record<string, unknown>> {
   return runs.flatMap((r) => {
-    const base = { run: r.id, type: r.config.model.type, depth: r.config.model.depth, status: status(r), ...paramValues(r, params) };
-    return r.trainLoss.flatMap((loss, epoch) => (Number.isFinite(loss) && loss > 0 ? [{ ...base, epoch, loss }] : []));
+    const base = { run: r.key, id: r.id, sweep: r.sweep, type: r.config.model.type, depth: r.config.model.depth, status: status(r), ...paramValues(r, params) };
+    return CURVE_METRICS.flatMap(({ label, column, log }) =>
+      (r.metrics[column] ?? []).flatMap((value, epoch) =>
+        Number.isFinite(value) && (!log || value > 0) ? [{ ...base, metric: label, epoch, value, y: log ? Math.log10(value) : value }] : [],
+      ),
+    );
   });
 }
 
@@ -48,30 +63,45 @@ function paramValues(r: RunRecord, params: string[]): Record<string, unknown> {
   return Object.fromEntries(params.filter((p) => p in r.params).map((p) => [p, r.params[p]]));
 }
 
-/** Vega-Lite: one line per run on a log-loss axis; legends for depth and type select. */
+/**
+ * Vega-Lite: one line per run, with a point per epoch (no smoothing: the points are what was
+ * measured); a selector for the metric (losses on a log axis, accuracy on a linear one); legends
+ * for depth and type select.
+ */
 function curvesSpec(rows: Array<Record<string, unknown>>, params: string[]): object {
   const tooltip = [
-    { field: 'run', type: 'nominal' },
+    { field: 'run', type: 'nominal', title: 'run (folder)' },
+    { field: 'sweep', type: 'nominal' },
     { field: 'type', type: 'nominal' },
     { field: 'depth', type: 'ordinal' },
     { field: 'epoch', type: 'quantitative' },
-    { field: 'loss', type: 'quantitative', format: '.4f', title: 'training loss' },
+    { field: 'value', type: 'quantitative', format: '.4~g', title: 'value' },
     ...params.filter((p) => p !== 'model.type' && p !== 'model.depth').map((p) => ({ field: p.replace(/\./g, '\\.'), title: p })),
   ];
+  const logs = CURVE_METRICS.filter((m) => m.log).map((m) => JSON.stringify(m.label));
+  const isLog = `indexof([${logs.join(', ')}], metric) >= 0`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 720,
     height: 380,
     data: { values: rows },
     params: [
+      { name: 'metric', value: CURVE_METRICS[0]!.label, bind: { input: 'select', options: CURVE_METRICS.map((m) => m.label), name: 'metric: ' } },
       { name: 'pickDepth', select: { type: 'point', fields: ['depth'] }, bind: 'legend' },
       { name: 'pickType', select: { type: 'point', fields: ['type'] }, bind: 'legend' },
     ],
-    mark: { type: 'line', strokeWidth: 1.5, interpolate: 'monotone' },
+    transform: [{ filter: 'datum.metric === metric' }],
+    mark: { type: 'line', strokeWidth: 1.5, point: { size: 18, filled: true } },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-      y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (whole training set, log scale)' },
-      color: { field: 'depth', type: 'ordinal', scale: { scheme: 'viridis' }, title: 'depth' },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        scale: { zero: false },
+        title: 'the metric (losses on a log scale)',
+        axis: { labelExpr: `${isLog} ? format(pow(10, datum.value), '.3~g') : format(datum.value, '.3~f')` },
+      },
+      color: { field: 'depth', type: 'ordinal', scale: { scheme: 'category10' }, title: 'depth' },
       strokeDash: { field: 'type', type: 'nominal', title: 'type' },
       detail: { field: 'run', type: 'nominal' },
       opacity: { condition: { test: { and: [{ param: 'pickDepth' }, { param: 'pickType' }] }, value: 0.85 }, value: 0.06 },
@@ -82,11 +112,12 @@ function curvesSpec(rows: Array<Record<string, unknown>>, params: string[]): obj
 
 /** Vega-Lite: each searched hyperparameter against the run's final loss, coloured by depth, shaped by type. */
 function searchSpec(runs: RunRecord[], params: string[]): object | null {
-  const searched = params.filter((p) => p !== 'model.type' && p !== 'model.depth');
+  // a trial's seed is searched too, but it is no hyperparameter: no panel for it
+  const searched = params.filter((p) => p !== 'model.type' && p !== 'model.depth' && p !== 'train.seed');
   if (searched.length === 0) return null;
   const rows = runs
     .filter((r) => Number.isFinite(finalLoss(r)) && finalLoss(r) > 0)
-    .map((r) => ({ run: r.id, type: r.config.model.type, depth: r.config.model.depth, status: status(r), loss: finalLoss(r), ...paramValues(r, searched) }));
+    .map((r) => ({ run: r.key, type: r.config.model.type, depth: r.config.model.depth, status: status(r), loss: finalLoss(r), ...paramValues(r, searched) }));
   const panel = (p: string) => {
     const values = rows.map((r) => (r as Record<string, unknown>)[p]).filter((v) => v !== undefined && v !== null);
     const numeric = values.length > 0 && values.every((v) => typeof v === 'number');
@@ -102,7 +133,7 @@ function searchSpec(runs: RunRecord[], params: string[]): object | null {
           ? { field, type: 'quantitative', title: p, scale: { type: span > 50 ? 'log' : 'linear', zero: false } }
           : { field, type: 'nominal', title: p },
         y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'final training loss' },
-        color: { field: 'depth', type: 'ordinal', scale: { scheme: 'viridis' } },
+        color: { field: 'depth', type: 'ordinal', scale: { scheme: 'category10' } },
         shape: { field: 'type', type: 'nominal' },
         tooltip: [{ field: 'run' }, { field: 'status' }, { field, title: p }, { field: 'loss', format: '.4f' }],
       },
@@ -168,7 +199,7 @@ export function reportHtml(root: string, all: RunRecord[], markdown: string, tit
 <h1>${escapeHtml(title)}</h1>
 <p class="hint">${all.length} runs from <code>${escapeHtml(root)}</code>. Written by <code>highway report</code>; during a sweep it is rewritten as runs finish — reload to update.</p>
 <section id="curves"><h2>Learning curves</h2>
-<p class="hint">One line per run. Hover a line for its run and parameters; click a depth or a type in the legend to pick it (shift-click for more).</p>
+<p class="hint">One line per run, a point per epoch; choose the metric below the chart. Hover a point for its run and parameters; click a depth or a type in the legend to pick it (shift-click for more).</p>
 <div id="curves-chart"></div></section>
 ${search ? '<section id="search"><h2>Searched hyperparameters against final loss</h2><div id="search-chart"></div></section>' : ''}
 <section id="report">${markdownToHtml(markdown)}</section>

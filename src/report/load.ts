@@ -4,7 +4,7 @@
  * failed before its first epoch has no metrics.csv; it is listed with an empty curve).
  */
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
@@ -13,10 +13,20 @@ import type { RunSummary } from '../runs/run.js';
 import { FIELDS } from '../config/index.js';
 import { clip } from '../util/strings.js';
 import { checkConfig, checkSummary } from './check-run.js';
+import { COLUMNS } from '../base/metrics.js';
+import { PLAN_FILE } from '../sweep/plan-file.js';
 
 export interface RunRecord {
   id: string;
+  /** The run folder relative to the report's root: unique among the runs of a report (two sweeps may share run ids). */
+  key: string;
+  /** The sweep folder it belongs to, relative to the root ("" for a run that is not part of a sweep). */
+  sweep: string;
   dir: string;
+  /** Trainable parameters (summary.json; null before the run built its net). */
+  paramCount: number | null;
+  /** Every metric of metrics.csv per epoch, by column name (train_loss, test_acc, …). */
+  metrics: Record<string, number[]>;
   config: ResolvedConfig & { run?: { sweep?: { id: string; index: number; params: Record<string, unknown> }; backend?: string } };
   summary: RunSummary | null;
   /** Whole-training-set loss per epoch, index = epoch (NaN where missing). */
@@ -48,9 +58,12 @@ function findRunDirs(root: string, depth: number, seen = new Set<string>()): str
     .flatMap((p) => findRunDirs(p, depth - 1, seen));
 }
 
+type Curves = { trainLoss: number[]; testAcc: number[]; devAcc: number[]; metrics: Record<string, number[]>; unreadable?: string };
+const METRIC_COLUMNS = COLUMNS.filter((c) => 'better' in c || c.csv === 'lr').map((c) => c.csv);
+
 /** The curves of metrics.csv; `maxEpoch` (train.epochs) bounds them: a row beyond is a damaged file, not a reason to allocate its epoch's worth of array. */
-function readCurve(file: string, maxEpoch: number): { trainLoss: number[]; testAcc: number[]; devAcc: number[]; unreadable?: string } {
-  const none = { trainLoss: [], testAcc: [], devAcc: [] };
+function readCurve(file: string, maxEpoch: number): Curves {
+  const none = { trainLoss: [], testAcc: [], devAcc: [], metrics: {} };
   if (!existsSync(file)) return none;
   let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
@@ -60,28 +73,33 @@ function readCurve(file: string, maxEpoch: number): { trainLoss: number[]; testA
     // one corrupt file must not cost the report: the run is listed as unreadable
     return { ...none, unreadable: `${file}: ${clip((e as Error).message.split('\n')[0] ?? '', 200)}` };
   }
-  const trainLoss: number[] = [];
-  const testAcc: number[] = [];
-  const devAcc: number[] = [];
+  const present = METRIC_COLUMNS.filter((c) => rows.length > 0 && c in rows[0]!.record);
+  const metrics: Record<string, number[]> = Object.fromEntries(present.map((c) => [c, [] as number[]]));
   const num = (v: string | undefined) => (v === '' || v === undefined ? Number.NaN : Number(v));
   for (const { record: r, info } of rows) {
     const e = Number(r.epoch);
     if (!Number.isInteger(e) || e < 0) continue;
     if (e > maxEpoch) return { ...none, unreadable: `${file}:${info.lines}: epoch ${e} is beyond train.epochs (${maxEpoch})` };
-    trainLoss[e] = r.train_loss === '' || r.train_loss === undefined ? Number.NaN : Number(r.train_loss);
-    testAcc[e] = num(r.test_acc);
-    if ('dev_acc' in r) devAcc[e] = num(r.dev_acc);
+    for (const c of present) metrics[c]![e] = num(r[c]);
   }
-  const dense = (a: number[]) => Array.from(a, (v) => v ?? Number.NaN);
-  return { trainLoss: dense(trainLoss), testAcc: dense(testAcc), devAcc: dense(devAcc) };
+  const dense = (a: number[] | undefined) => Array.from(a ?? [], (v) => v ?? Number.NaN);
+  for (const c of present) metrics[c] = dense(metrics[c]);
+  return { trainLoss: metrics.train_loss ?? [], testAcc: metrics.test_acc ?? [], devAcc: metrics.dev_acc ?? [], metrics };
 }
 
 export function loadRuns(root: string): RunRecord[] {
   if (!existsSync(root)) throw new UserError(`results folder ${root} does not exist`);
   if (!statSync(root).isDirectory()) throw new UserError(`${root} is not a folder`);
-  const dirs = findRunDirs(root, 3);
+  const dirs = findRunDirs(root, 4);
   if (dirs.length === 0) throw new UserError(`${root}: no run folders found (a run folder holds config.json and metrics.csv)`);
-  return dirs.map(loadRun);
+  return dirs.map((dir) => ({ ...loadRun(dir), key: relative(root, dir) || '.', sweep: sweepOf(root, dir) }));
+}
+
+/** The sweep folder of a run folder `<sweep>/runs/<id>` (one whose sweep.json exists), relative to the root; "" otherwise. */
+function sweepOf(root: string, dir: string): string {
+  const parent = dirname(dir);
+  if (basename(parent) !== 'runs' || !existsSync(join(dirname(parent), PLAN_FILE))) return '';
+  return relative(root, dirname(parent)) || '.';
 }
 
 /** A JSON file's value (undefined if there is no file), or why it cannot be read. */
@@ -105,7 +123,7 @@ function loadRun(dir: string): RunRecord {
   const [cfgFile, summaryFile] = [join(dir, RUN_FILES.config), join(dir, RUN_FILES.summary)];
   const config = readJson(cfgFile);
   const checked = config.problem ? { problem: config.problem } : checkConfig(config.value);
-  const none = { dir, summary: null, trainLoss: [], testAcc: [], devAcc: [], params: {} };
+  const none = { dir, key: '', sweep: '', summary: null, paramCount: null, trainLoss: [], testAcc: [], devAcc: [], metrics: {}, params: {} };
   if (checked.problem) return { ...none, id: basename(dir), config: NO_CONFIG, unreadable: `${cfgFile}: ${checked.problem}` };
   const cfg = config.value as RunRecord['config'];
   const summary = readJson(summaryFile);
@@ -118,8 +136,9 @@ function loadRun(dir: string): RunRecord {
     // (hand-made folders may leave train.epochs out: then the most a config allows)
     ...readCurve(join(dir, RUN_FILES.metrics), cfg.train.epochs ?? (FIELDS['train.epochs'] as { max: number }).max),
   };
-  if (summaryProblem) return { ...record, trainLoss: [], testAcc: [], devAcc: [], unreadable: `${summaryFile}: ${summaryProblem}` };
-  return { ...record, summary: (summary.value as RunSummary | undefined) ?? null };
+  if (summaryProblem) return { ...record, trainLoss: [], testAcc: [], devAcc: [], metrics: {}, unreadable: `${summaryFile}: ${summaryProblem}` };
+  const s = (summary.value as RunSummary | undefined) ?? null;
+  return { ...record, summary: s, paramCount: typeof s?.params === 'number' && Number.isFinite(s.params) && s.params > 0 ? s.params : null };
 }
 
 /** Final whole-training-set loss of a run: its last row's (NaN if that row diverged, or if there is none). */

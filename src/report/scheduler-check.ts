@@ -106,10 +106,10 @@ export function checkEarlyStopping(stats: GroupStats[], spec: ShaSpec = STUDY_SH
 }
 
 /** The report.md section (empty when no cell qualifies). */
-export function schedulerCheckMarkdown(checks: SchedulerCheck[], spec: ShaSpec = STUDY_SHA): string[] {
+export function schedulerCheckMarkdown(checks: SchedulerCheck[], h = '##', spec: ShaSpec = STUDY_SHA): string[] {
   if (checks.length === 0) return [];
   const lines = [
-    '## Early stopping, checked against runs trained to the end',
+    `${h} Early stopping, checked against runs trained to the end`,
     '',
     `Cells whose runs all trained to their last epoch (${MIN_PILOT_RUNS} or more runs, no scheduler). At each rung of successive halving as the study uses it (first rung ${spec.minEpochs}, η ${spec.reduction}, at least ${spec.minFinishers} kept, ranked by ${spec.metric}): Spearman's ρ between the ranking there and the final ranking, and how many of the true top ${TOP_K} (by final loss) the rule would keep past that rung.`,
     '',

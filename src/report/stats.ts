@@ -12,6 +12,8 @@ export const TOP_K = 10;
 export interface GroupStats {
   type: string;
   depth: number;
+  /** The study the cell belongs to (cells.ts: its sweep, or the settings its runs share); "" when all runs are one study. */
+  study: string;
   runs: RunRecord[];
   /** Runs that reached their last epoch with a finite loss (status completed), best first. */
   ranked: RunRecord[];
@@ -28,20 +30,21 @@ export interface GroupStats {
   stopped: number;
 }
 
-export function groupStats(runs: RunRecord[]): GroupStats[] {
+export function groupStats(runs: RunRecord[], studyOf?: Map<RunRecord, string>): GroupStats[] {
   const groups = new Map<string, RunRecord[]>();
   for (const r of runs) {
-    const k = `${r.config.model.type}|${r.config.model.depth}`;
+    const k = JSON.stringify([r.config.model.type, r.config.model.depth, studyOf?.get(r) ?? '']);
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   return [...groups.entries()]
     .map(([k, rs]) => {
-      const [type, depth] = k.split('|') as [string, string];
+      const [type, depth, study] = JSON.parse(k) as [string, number, string];
       const ranked = rs.filter((r) => status(r) === 'completed' && Number.isFinite(finalLoss(r))).sort((a, b) => finalLoss(a) - finalLoss(b));
       const topK = ranked.slice(0, TOP_K);
       return {
         type,
-        depth: Number(depth),
+        depth,
+        study,
         runs: rs,
         ranked,
         best: ranked[0] ?? null,
@@ -53,7 +56,7 @@ export function groupStats(runs: RunRecord[]): GroupStats[] {
         stopped: rs.filter((r) => status(r) === 'stopped').length,
       };
     })
-    .sort((a, b) => a.depth - b.depth || a.type.localeCompare(b.type));
+    .sort((a, b) => a.depth - b.depth || a.type.localeCompare(b.type) || a.study.localeCompare(b.study));
 }
 
 /** Mean curve of runs: at each epoch, the mean over the runs that have a finite value there. */
