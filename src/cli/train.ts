@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { kindOf, usesField } from '../model/kinds.js';
 import { addConfigOptions, folderArg, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
+import { formatDuration, formatNumber } from '../util/format.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { flatten, parseJson } from '../config/index.js';
@@ -138,8 +139,9 @@ export function trainCommand(): Command {
         const f = summary.final;
         const loss = f ? f.trainLoss : Number.NaN;
         process.stdout.write(
-          `${summary.status}: ${summary.epochs} epochs, final train_loss ${loss}, test_acc ${f ? f.testAcc.toFixed(4) : 'n/a'}, ` +
-            `${summary.stepsPerSecond.toFixed(1)} steps/s, ${summary.wallSeconds.toFixed(1)}s\n` +
+          `${summary.status}: ${summary.epochs} epoch${summary.epochs === 1 ? '' : 's'}, final train_loss ${formatNumber(loss)}, test_acc ${formatNumber(f?.testAcc)}, ` +
+            `${formatNumber(summary.stepsPerSecond)} steps/s, ${formatDuration(summary.wallSeconds)}\n` +
+            (summary.status === 'stopped' && summary.stopped ? `stopped: ${summary.stopped.reason}\n` : '') +
             (summary.best?.devAccEpoch !== undefined
               ? `selected on dev: epoch ${summary.best.devAccEpoch}, dev_acc ${summary.best.devAcc!.toFixed(4)}, test_acc ${summary.best.testAccAtBestDev!.toFixed(4)}\n`
               : '') +

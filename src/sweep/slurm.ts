@@ -79,11 +79,12 @@ export function slurmScript(s: SlurmScript): string {
 #   watch:           squeue --me
 #   when all finish: node ${shellQuote(bin)} report ${shellQuote(dir)}
 #
-# Resubmitting resumes: a task skips its runs that already completed or diverged.
-# Edit the resource lines below for your cluster (a depth-100 MNIST run needs ≈0.5 GB).
+# Resubmitting resumes: a task skips its finished runs and continues the others from their checkpoints.
+# Edit the resource lines below for your cluster: a run is single-threaded (one CPU), and a
+# depth-100 run on MNIST's 60,000 digits needs ≈0.5 GB; more CPUs per task run more runs at once.
 #SBATCH --job-name=highway-${s.name}
 #SBATCH --array=0-${s.tasks - 1}
-#SBATCH --cpus-per-task=2
+#SBATCH --cpus-per-task=1
 #SBATCH --mem=2G
 #SBATCH --time=24:00:00
 #SBATCH --output=${dir}/slurm/%A_%a.out
