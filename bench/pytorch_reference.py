@@ -8,6 +8,10 @@ highway (H = act(x W_H + b_H), T = sigmoid(x W_T + b_T), y = x + T * (H - x)) or
 (highway, residual), Glorot-uniform kernels, zero biases, b_T = -2, SGD with momentum 0.9, random
 MNIST-shaped batches. Prints one JSON object: median milliseconds per training step after
 warm-up, and the parameter count (`highway bench` checks it against its own net).
+
+--fused: the stronger peer. Each highway layer computes H and T with one Linear(w, 2w) whose output
+is split in two (one matrix product instead of two, the same parameters and initial values per
+half), and SGD updates every parameter in one foreach call instead of one loop step each.
 """
 import argparse
 import json
@@ -52,6 +56,27 @@ class Residual(nn.Module):
         return self.act(x + self.l2(self.act(self.l1(x))))
 
 
+class HighwayFused(nn.Module):
+    """H and T from one Linear(n, 2n): rows [:n] of its weight are W_H, rows [n:] W_T."""
+
+    def __init__(self, n, act, gate_bias):
+        super().__init__()
+        self.n = n
+        self.ht = nn.Linear(n, 2 * n)
+        with torch.no_grad():
+            nn.init.xavier_uniform_(self.ht.weight[:n])
+            nn.init.xavier_uniform_(self.ht.weight[n:])
+            nn.init.zeros_(self.ht.bias[:n])
+            nn.init.constant_(self.ht.bias[n:], gate_bias)
+        self.act = act
+
+    def forward(self, x):
+        a_h, a_t = self.ht(x).split(self.n, dim=1)
+        h = self.act(a_h)
+        t = torch.sigmoid(a_t)
+        return x + t * (h - x)
+
+
 def plain(n_in, n_out, act):
     lin = nn.Linear(n_in, n_out)
     nn.init.xavier_uniform_(lin.weight)
@@ -59,11 +84,11 @@ def plain(n_in, n_out, act):
     return nn.Sequential(lin, act)
 
 
-def build(model, depth, width, act):
+def build(model, depth, width, act, fused=False):
     layers = [plain(784, width, act)]
     for _ in range(depth - 1):
         if model == "highway":
-            layers.append(Highway(width, act, -2.0))
+            layers.append((HighwayFused if fused else Highway)(width, act, -2.0))
         elif model == "residual":
             layers.append(Residual(width, act, max(depth - 1, 1)))
         else:
@@ -84,12 +109,13 @@ def main():
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--fused", action="store_true", help="H|T as one Linear(w, 2w) per highway layer, foreach SGD")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     width = a.width or (71 if a.model == "plain" else 50)
-    net = build(a.model, a.depth, width, nn.ReLU())
-    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    net = build(a.model, a.depth, width, nn.ReLU(), a.fused)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, foreach=a.fused)
     loss_fn = nn.CrossEntropyLoss()
     batches = [(torch.rand(a.batch_size, 784), torch.randint(0, 10, (a.batch_size,))) for _ in range(4)]
     times = []
@@ -104,7 +130,7 @@ def main():
         if i >= a.warmup:
             times.append((time.perf_counter() - t0) * 1000)
     print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "threads": a.threads,
-                      "model": a.model, "depth": a.depth, "width": width, "batch_size": a.batch_size,
+                      "model": a.model, "depth": a.depth, "width": width, "fused": a.fused, "batch_size": a.batch_size,
                       "ms_per_step": statistics.median(times), "steps": len(times),
                       "params": sum(p.numel() for p in net.parameters())}))
 

@@ -38,4 +38,14 @@ describe('bench against PyTorch', () => {
       expect(row.leaked).toBe(0);
     }
   });
+
+  it.skipIf(noTorch !== null)('the fused peer (--torch-fused: H|T as one Linear(w, 2w)) has the same parameter count', () => {
+    const r = highway(['bench', '--depths', '3', '--models', 'highway', ...'--steps 2 --warmup 1 --rounds 1 --vs-pytorch --torch-fused --json'.split(' ')]);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    const row = JSON.parse(r.stdout.trim()) as { params: number; torch: { params: number; fused: boolean } };
+    expect(row.params).toBe(EXPECTED['highway-d3']);
+    expect(row.torch.params).toBe(EXPECTED['highway-d3']);
+    expect(row.torch.fused).toBe(true);
+  });
 });

@@ -30,7 +30,8 @@ export interface TorchTiming {
   params: number;
 }
 
-export function timePytorch(n: NetSpec, batchSize: number, steps: number, warmup: number, threads: number): TorchTiming {
+/** `fused`: the stronger peer (H|T as one Linear(w, 2w) per highway layer, foreach SGD). */
+export function timePytorch(n: NetSpec, batchSize: number, steps: number, warmup: number, threads: number, fused = false): TorchTiming {
   const args = [
     SCRIPT,
     '--model',
@@ -45,6 +46,7 @@ export function timePytorch(n: NetSpec, batchSize: number, steps: number, warmup
     String(warmup),
     '--threads',
     String(threads),
+    ...(fused ? ['--fused'] : []),
   ];
   if (python === null && pytorchUnavailable() !== null) throw new Error('PyTorch is not available');
   const r = spawnSync(python!, args, { encoding: 'utf8' });

@@ -17,6 +17,8 @@ export interface BenchOptions {
   rounds: number;
   vsPytorch: boolean;
   torchThreads: number;
+  /** The stronger PyTorch peer: H|T as one Linear(w, 2w) per highway layer, foreach SGD. */
+  torchFused?: boolean;
   /** Also time the generic path (plain TF.js ops) in the same rounds. */
   generic: boolean;
 }
@@ -33,7 +35,7 @@ export interface BenchRow {
   leaked: number;
   peakRssMB: number;
   generic?: { msPerStep: number; kernels: { engine: number; direct: number }; speedup: number };
-  torch?: { msPerStep: number; threads: number; version: string; ratio: number; params: number };
+  torch?: { msPerStep: number; threads: number; fused: boolean; version: string; ratio: number; params: number };
 }
 
 async function kernelsPerStep(step: () => void): Promise<{ engine: number; direct: number }> {
@@ -75,7 +77,7 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
         setFastPaths(true);
       }
       if (o.vsPytorch) {
-        const p = timePytorch(n, o.batch, per, r === 0 ? o.warmup : 1, o.torchThreads);
+        const p = timePytorch(n, o.batch, per, r === 0 ? o.warmup : 1, o.torchThreads, o.torchFused);
         // a ratio between two different networks would mean nothing
         if (p.params !== net.params) throw new Error(`${netName(n)}: PyTorch's net has ${p.params} parameters and ours ${net.params}; the two builds differ`);
         torch.push(p.msPerStep);
@@ -95,7 +97,16 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
       peakRssMB: process.resourceUsage().maxRSS / 1024,
       ...(o.generic ? { generic: { msPerStep: median(generic), kernels: genericKernels, speedup: median(generic) / ms } } : {}),
       ...(o.vsPytorch
-        ? { torch: { msPerStep: median(torch), threads: o.torchThreads, version: torchVersion, ratio: ms / median(torch), params: net.params } }
+        ? {
+            torch: {
+              msPerStep: median(torch),
+              threads: o.torchThreads,
+              fused: Boolean(o.torchFused),
+              version: torchVersion,
+              ratio: ms / median(torch),
+              params: net.params,
+            },
+          }
         : {}),
     };
   } finally {

@@ -21,6 +21,7 @@ const EXAMPLES = `
 Examples:
   $ highway bench                                   # plain and highway at depths 10, 20, 50, 100
   $ highway bench --depths 50,100 --models highway --vs-pytorch
+  $ highway bench --depths 50,100 --models highway --vs-pytorch --torch-fused --rounds 6 --steps 60
   $ highway bench --json > bench.jsonl              # one JSON object per net
 
 Columns: ms/step is the median time of one training step (forward, backward, SGD-momentum
@@ -42,6 +43,7 @@ export function benchCommand(): Command {
     .option('--rounds <n>', 'alternate ours / PyTorch this many times per net [default: 3]', positiveInt('--rounds', 10_000))
     .option('--vs-pytorch', 'also time bench/pytorch_reference.py and print ours / PyTorch')
     .option('--torch-threads <n>', 'PyTorch intra-op threads [default: CPU count]', positiveInt('--torch-threads', 1024))
+    .option('--torch-fused', "the stronger PyTorch peer: each highway layer's H and T as one Linear(w, 2w), foreach SGD")
     .option('--backend <name>', `TF.js backend (${BACKENDS.join('|')}) [default: "auto"]`)
     .option('--generic', 'also time the generic path (plain TF.js ops, fast paths off) in the same rounds')
     .option('--json', 'one JSON object per net instead of a table')
@@ -56,6 +58,7 @@ export function benchCommand(): Command {
         rounds?: number;
         vsPytorch?: boolean;
         torchThreads?: number;
+        torchFused?: boolean;
         backend?: string;
         json?: boolean;
         generic?: boolean;
@@ -77,6 +80,7 @@ export function benchCommand(): Command {
           rounds: Math.min(o.rounds ?? 3, steps),
           vsPytorch: Boolean(o.vsPytorch),
           torchThreads: o.torchThreads ?? availableParallelism(),
+          torchFused: Boolean(o.torchFused),
           generic: Boolean(o.generic),
         };
         const why = opts.vsPytorch ? pytorchUnavailable() : null;
@@ -87,7 +91,7 @@ export function benchCommand(): Command {
         const out = (s: string) => process.stdout.write(`${s}\n`);
         const head = ['net', 'params', 'ms/step', 'kernels/step', 'samples/s', 'eval/s', 'tensors', 'leak', 'peak RSS'];
         if (opts.generic) head.push('generic ms/step', 'generic kernels', 'speed-up');
-        if (opts.vsPytorch) head.push(`torch ms/step (${opts.torchThreads} thr)`, 'ours/torch');
+        if (opts.vsPytorch) head.push(`torch${opts.torchFused ? ' fused' : ''} ms/step (${opts.torchThreads} thr)`, 'ours/torch');
         if (!o.json) {
           out(
             `${describeBackend(backend)} · batch ${opts.batch} · ${steps} timed steps after ${opts.warmup} warm-up · node ${process.version} · ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}`,
