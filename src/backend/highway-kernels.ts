@@ -1,204 +1,160 @@
 /**
- * A coupled highway layer's arithmetic between its matmuls as four kernels, for the cpu and wasm
- * backends: plain loops over the batch instead of ≈15 small TF.js ops, each with its fixed
- * dispatch cost. (The activations stay in the backend's fused matmul kernels, whose vectorised
- * exp is far faster than a JS loop's.) In the backward pass H and T then share their matmuls:
- * dx = (1 − T)·dy + D·[W_H | W_T]ᵀ and [dW_H | dW_T] = xᵀ·D, two matmuls instead of four, no
- * transposes.
+ * A coupled highway layer as two kernels, for the cpu and wasm backends:
  *
- *   HighwayCombine      (T, H, x)           → y = x + T·(H − x)
- *   HighwayBackward     (T, H, x, dy; act)  → D = [dA_H | dA_T] (B × 2n), dx_carry = (1 − T)·dy,
- *                                             db_H = Σ_batch dA_H, db_T = Σ_batch dA_T, xᵀ;
- *                                             dA_H = T·dy·act'(H), dA_T = (H − x)·dy·T·(1 − T)
- *   HighwayPackWeights  (w_h, w_t)          → [W_H | W_T]ᵀ (2n × n)
- *   HighwaySplitColumns (m: n × 2n)         → m_:,<n, m_:,≥n (the two weight gradients in xᵀ·D)
+ *   HighwayForward   (x, w_h, b_h, w_t, b_t; activation, keep) → y, H, T
+ *                    H = act(x·W_H + b_H), T = σ(x·W_T + b_T), y = x + T·(H − x);
+ *                    keep false: y alone (nothing will need H and T: evaluation)
+ *   HighwayGradients (x, H, T, dy, w_h, w_t; activation)   → dx, dW_H, db_H, dW_T, db_T
+ *                    with D = [dA_H | dA_T], dA_H = T·dy·act'(H), dA_T = (H − x)·dy·T·(1 − T):
+ *                    dx = (1 − T)·dy + D·[W_H | W_T]ᵀ, [dW_H | dW_T] = xᵀ·D, db = Σ_batch D
  *
- * act'(a) is written from h = act(a). Where these kernels are not registered (tfjs-node, or fast
- * paths off) the layer runs the same formulas as ops: the reference the tests hold them to, with
- * a float64 computation and finite differences.
+ * On wasm each is one call into the SIMD module (simd/highway.wat, products in simd/gemm.wat): no
+ * engine, no XNNPACK operator, no temporary tensor. Elsewhere (cpu, or SIMD off) each is the
+ * backend's own matmul kernels with the JS loops of highway-loops.ts between them. Where these
+ * kernels are not registered (tfjs-node, or fast paths off) the layer runs the same formulas as
+ * ops: the reference the tests hold them to, with a float64 computation and finite differences.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { backward, combine, memoryOf, packWeights, splitColumns } from './highway-loops.js';
 import { ACTIVATION_CODE } from './simd/highway-simd.js';
 import { wasmSimd, type WasmSimd } from './wasm-simd.js';
 
 type Info = tf.TensorInfo;
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: 'float32'): Info;
-  typedArrayFromHeap(t: Info): Float32Array;
-}
-interface CpuBackend {
-  data: { get(id: object): { values?: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): Info;
+type BackendName = 'cpu' | 'wasm';
+interface Attrs {
+  activation: string;
+  keep?: boolean;
 }
 
-/** Read inputs and make outputs on either backend, without an op. */
-interface Memory {
-  /** Outputs of these shapes first, then views of them and of the inputs (valid until the next allocation). */
-  run(shapes: number[][], inputs: Info[]): { infos: Info[]; out: Float32Array[]; in: Float32Array[] };
-  /** wasm: the SIMD module, unless it is off or did not load. */
-  simd: WasmSimd | null;
-}
+/** Activations the backends' fused matmul kernels apply themselves. */
+const FUSED = new Set(['relu', 'linear', 'sigmoid', 'elu']);
 
-function memoryOf(backendName: 'cpu' | 'wasm', backend: unknown): Memory {
-  if (backendName === 'wasm') {
-    const b = backend as WasmBackend;
-    return {
-      run: (shapes, inputs) => {
-        // allocate every output first: an allocation may grow (and move) the heap under a view
-        const infos = shapes.map((s) => b.makeOutput(s, 'float32'));
-        return { infos, out: infos.map((i) => b.typedArrayFromHeap(i)), in: inputs.map((i) => b.typedArrayFromHeap(i)) };
-      },
-      simd: wasmSimd(),
-    };
-  }
-  const b = backend as CpuBackend;
+/** The backend's own kernels, called on TensorInfos (outputs are the caller's to dispose). */
+function kernelsOf(backendName: BackendName, backend: tf.KernelBackend) {
+  const run = (name: string, inputs: Record<string, Info>, attrs: Record<string, unknown> = {}): Info =>
+    tf.getKernel(name, backendName)!.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
+  const as2d = (t: Info, rows: number, cols: number): Info => ({ dataId: t.dataId, dtype: t.dtype, shape: [rows, cols] });
+  const batched = (t: Info): Info => ({ dataId: t.dataId, dtype: t.dtype, shape: [1, ...t.shape] });
   return {
-    run: (shapes, inputs) => {
-      const out = shapes.map((s) => new Float32Array(s.reduce((a, c) => a * c, 1)));
-      return { infos: out.map((v, i) => b.makeTensorInfo(shapes[i]!, 'float32', v)), out, in: inputs.map((i) => b.data.get(i.dataId)!.values as Float32Array) };
+    /** a·b, or act(a·b + bias) */
+    product(a: Info, b: Info, bias?: Info, activation = 'linear'): Info {
+      const [rows, cols] = [a.shape[0]!, b.shape[1]!];
+      if (!bias) return as2d(run('BatchMatMul', { a: batched(a), b: batched(b) }, { transposeA: false, transposeB: false }), rows, cols);
+      const fused = (act: string) =>
+        as2d(run('_FusedMatMul', { a: batched(a), b: batched(b), bias }, { transposeA: false, transposeB: false, activation: act }), rows, cols);
+      if (FUSED.has(activation)) return fused(activation);
+      // tanh, which the fused kernels do not apply
+      const z = fused('linear');
+      const out = run('Tanh', { x: z });
+      backend.disposeData(z.dataId);
+      return out;
     },
-    simd: null,
+    add: (a: Info, b: Info): Info => run('Add', { a, b }),
+    dispose: (...ts: Info[]) => {
+      for (const t of ts) backend.disposeData(t.dataId);
+    },
   };
 }
 
-/** act'(a) from h = act(a). */
-const DERIVATIVE: Record<string, (h: number) => number> = {
-  relu: (h) => (h > 0 ? 1 : 0),
-  tanh: (h) => 1 - h * h,
-  sigmoid: (h) => h * (1 - h),
-  elu: (h) => (h > 0 ? 1 : h + 1),
-  linear: () => 1,
-};
-
-/** A pointer the SIMD module may use (a kernel's inputs and outputs always have one). */
 const at = (simd: WasmSimd, t: Info): number => simd.ptr(t)!;
 
-function packWeights(mem: Memory, { wh, wt }: { wh: Info; wt: Info }): Info[] {
-  const n = wh.shape[0]!;
-  if (mem.simd) {
-    const out = mem.simd.alloc([2 * n, n]);
-    mem.simd.kernels.pack(at(mem.simd, wh), at(mem.simd, wt), at(mem.simd, out), n);
-    return [out];
-  }
-  const { infos, out, in: inp } = mem.run([[2 * n, n]], [wh, wt]);
-  const wT = out[0]!;
-  const [h, t] = inp as [Float32Array, Float32Array];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      wT[j * n + i] = h[i * n + j]!;
-      wT[(n + j) * n + i] = t[i * n + j]!;
-    }
-  }
-  return infos;
-}
-
-function combine(mem: Memory, { t, h, x }: { t: Info; h: Info; x: Info }): Info[] {
-  if (mem.simd) {
-    const y = mem.simd.alloc(x.shape);
-    mem.simd.kernels.combine(
-      at(mem.simd, t),
-      at(mem.simd, h),
-      at(mem.simd, x),
-      at(mem.simd, y),
-      x.shape.reduce((a, c) => a * c, 1),
+function forward(backendName: BackendName, backend: tf.KernelBackend, inputs: Record<string, Info>, { activation, keep = true }: Attrs): Info[] {
+  const { x, wh, bh, wt, bt } = inputs as Record<'x' | 'wh' | 'bh' | 'wt' | 'bt', Info>;
+  const [batch, n] = x.shape as [number, number];
+  const code = ACTIVATION_CODE[activation];
+  if (code === undefined) throw new Error(`HighwayForward: unknown activation "${activation}"`);
+  const simd = backendName === 'wasm' ? wasmSimd() : null;
+  if (simd) {
+    // evaluation: H and T only as one 64-row block's scratch
+    const scratchRows = keep ? batch : Math.min(batch, 64);
+    const [y, h, t] = [simd.alloc([batch, n]), simd.alloc([scratchRows, n]), simd.alloc([scratchRows, n])] as [Info, Info, Info];
+    simd.kernels.forward(
+      at(simd, x),
+      at(simd, wh),
+      at(simd, bh),
+      at(simd, wt),
+      at(simd, bt),
+      at(simd, h),
+      at(simd, t),
+      at(simd, y),
+      batch,
+      n,
+      code,
+      keep ? 1 : 0,
     );
+    if (keep) return [y, h, t];
+    backend.disposeData(h.dataId);
+    backend.disposeData(t.dataId);
     return [y];
   }
-  const { infos, out, in: inp } = mem.run([x.shape], [t, h, x]);
-  const y = out[0]!;
-  const [tv, hv, xv] = inp as [Float32Array, Float32Array, Float32Array];
-  for (let i = 0; i < y.length; i++) y[i] = xv[i]! + tv[i]! * (hv[i]! - xv[i]!);
-  return infos;
+  const k = kernelsOf(backendName, backend);
+  const h = k.product(x, wh, bh, activation);
+  const t = k.product(x, wt, bt, 'sigmoid');
+  const [y] = combine(memoryOf(backendName, backend), { t, h, x }) as [Info];
+  if (keep) return [y, h, t];
+  k.dispose(h, t);
+  return [y];
 }
 
-function backward(mem: Memory, { t, h, x, dy }: { t: Info; h: Info; x: Info; dy: Info }, activation: string): Info[] {
+function gradients(backendName: BackendName, backend: tf.KernelBackend, inputs: Record<string, Info>, { activation }: Attrs): Info[] {
+  const { x, h, t, dy, wh, wt } = inputs as Record<'x' | 'h' | 't' | 'dy' | 'wh' | 'wt', Info>;
   const [batch, n] = x.shape as [number, number];
-  const d = DERIVATIVE[activation];
-  if (!d) throw new Error(`HighwayBackward: unknown activation "${activation}"`);
-  if (mem.simd) {
-    const simd = mem.simd;
-    const outs = [simd.alloc([batch, 2 * n]), simd.alloc([batch, n]), simd.alloc([n]), simd.alloc([n]), simd.alloc([n, batch])];
-    const [dA, dxc, dbh, dbt, xT] = outs.map((o) => at(simd, o)) as [number, number, number, number, number];
-    simd.kernels.backward(at(simd, t), at(simd, h), at(simd, x), at(simd, dy), dA, dxc, dbh, dbt, batch, n, ACTIVATION_CODE[activation]!);
-    simd.kernels.transpose(at(simd, x), xT, batch, n);
+  const code = ACTIVATION_CODE[activation];
+  if (code === undefined) throw new Error(`HighwayGradients: unknown activation "${activation}"`);
+  const simd = backendName === 'wasm' ? wasmSimd() : null;
+  if (simd) {
+    const outs = [simd.alloc([batch, n]), simd.alloc([n, n]), simd.alloc([n]), simd.alloc([n, n]), simd.alloc([n])];
+    // D, (1 − T)·dy and [W_H | W_T]ᵀ, freed again at once
+    const scratch = simd.alloc([batch * 3 * n + 2 * n * n]);
+    const [dx, dwh, dbh, dwt, dbt] = outs.map((o) => at(simd, o)) as [number, number, number, number, number];
+    simd.kernels.gradients(
+      at(simd, x),
+      at(simd, h),
+      at(simd, t),
+      at(simd, dy),
+      at(simd, wh),
+      at(simd, wt),
+      dx,
+      dwh,
+      dbh,
+      dwt,
+      dbt,
+      at(simd, scratch),
+      batch,
+      n,
+      code,
+    );
+    backend.disposeData(scratch.dataId);
     return outs;
   }
-  const { infos, out, in: inp } = mem.run([[batch, 2 * n], [batch, n], [n], [n], [n, batch]], [t, h, x, dy]);
-  const [dA, dxc, dbh, dbt, xT] = out as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-  const [tv, hv, xv, g] = inp as [Float32Array, Float32Array, Float32Array, Float32Array];
-  dbh.fill(0);
-  dbt.fill(0);
-  const relu = activation === 'relu';
-  for (let r = 0; r < batch; r++) {
-    const row = r * n;
-    const row2 = 2 * row;
-    for (let u = 0; u < n; u++) {
-      const i = row + u;
-      const ti = tv[i]!;
-      const gi = g[i]!;
-      const hi = hv[i]!;
-      const tg = ti * gi;
-      // relu (the default) without a call: act'(a) = 1 where h > 0
-      const ah = relu ? (hi > 0 ? tg : 0) : tg * d(hi);
-      const at = (hi - xv[i]!) * tg * (1 - ti);
-      dA[row2 + u] = ah;
-      dA[row2 + n + u] = at;
-      dxc[i] = gi - tg;
-      dbh[u] = dbh[u]! + ah;
-      dbt[u] = dbt[u]! + at;
-    }
-  }
-  for (let u = 0; u < n; u++) for (let r = 0; r < batch; r++) xT[u * batch + r] = xv[r * n + u]!;
-  return infos;
+  const mem = memoryOf(backendName, backend);
+  const k = kernelsOf(backendName, backend);
+  const [d, dxCarry, dbh, dbt, xT] = backward(mem, { t, h, x, dy }, activation) as [Info, Info, Info, Info, Info];
+  const [wT] = packWeights(mem, { wh, wt }) as [Info];
+  const dwdx = k.product(d, wT);
+  const dx = k.add(dxCarry, dwdx);
+  const dw = k.product(xT, d);
+  const [dwh, dwt] = splitColumns(mem, { m: dw }) as [Info, Info];
+  k.dispose(d, dxCarry, xT, wT, dwdx, dw);
+  return [dx, dwh, dbh, dwt, dbt];
 }
 
-function splitColumns(mem: Memory, { m }: { m: Info }): Info[] {
-  const [rows, cols] = m.shape as [number, number];
-  const half = cols / 2;
-  if (mem.simd) {
-    const simd = mem.simd;
-    const outs = [simd.alloc([rows, half]), simd.alloc([rows, half])];
-    simd.kernels.split(at(simd, m), at(simd, outs[0]!), at(simd, outs[1]!), rows, half);
-    return outs;
-  }
-  const {
-    infos,
-    out,
-    in: inp,
-  } = mem.run(
-    [
-      [rows, half],
-      [rows, half],
-    ],
-    [m],
-  );
-  const [left, right] = out as [Float32Array, Float32Array];
-  const v = inp[0]!;
-  for (let i = 0; i < rows; i++) {
-    left.set(v.subarray(i * cols, i * cols + half), i * half);
-    right.set(v.subarray(i * cols + half, (i + 1) * cols), i * half);
-  }
-  return infos;
-}
-
-const KERNELS: Array<[string, (mem: Memory, inputs: never, attrs: { activation: string }) => Info[]]> = [
-  ['HighwayCombine', (mem, inputs) => combine(mem, inputs)],
-  ['HighwayPackWeights', (mem, inputs) => packWeights(mem, inputs)],
-  ['HighwayBackward', (mem, inputs, attrs) => backward(mem, inputs, attrs.activation)],
-  ['HighwaySplitColumns', (mem, inputs) => splitColumns(mem, inputs)],
+const KERNELS: Array<[string, typeof forward]> = [
+  ['HighwayForward', forward],
+  ['HighwayGradients', gradients],
 ];
 
-export function registerHighwayKernels(backendName: 'cpu' | 'wasm'): void {
+export function registerHighwayKernels(backendName: BackendName): void {
   for (const [name, run] of KERNELS) {
     if (tf.getKernel(name, backendName)) continue;
     tf.registerKernel({
       kernelName: name,
       backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => run(memoryOf(backendName, backend), inputs as never, attrs as unknown as { activation: string }),
+      kernelFunc: ({ inputs, backend, attrs }) => run(backendName, backend as tf.KernelBackend, inputs as Record<string, Info>, attrs as unknown as Attrs),
     });
   }
 }
 
-export function unregisterHighwayKernels(backendName: 'cpu' | 'wasm'): void {
+export function unregisterHighwayKernels(backendName: BackendName): void {
   for (const [name] of KERNELS) if (tf.getKernel(name, backendName)) tf.unregisterKernel(name, backendName);
 }

@@ -24,3 +24,9 @@ export function callKernel(name: string, inputs: Record<string, Input>, attrs: R
 
 /** A 2-D tensor as the batched (3-D) operand batch-matmul kernels take: the same memory, a leading 1. */
 export const batched = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: [1, ...t.shape], dtype: t.dtype });
+
+/**
+ * Whether a gradient is being recorded (inside tf.grad / variableGrads): only then does a custom
+ * op's forward pass need to keep what its backward pass reads.
+ */
+export const recording = (): boolean => (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;

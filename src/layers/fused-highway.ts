@@ -8,25 +8,29 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from './vocabulary.js';
-import { callKernel } from './direct-kernel.js';
+import { callKernel, recording } from './direct-kernel.js';
 import { affine, one, preActivate, product, throughActivation } from './fused-ops.js';
 
-const cache = new Map<Activation, (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D>();
+type HighwayOp = (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D;
+type Weights = [x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D];
 
-/** What both gradient paths need: the input, H = act(x·W_H + b_H), T = σ(x·W_T + b_T) and the weights. */
-interface Forward {
-  x: tf.Tensor2D;
-  h: tf.Tensor2D;
-  t: tf.Tensor2D;
-  wh: tf.Tensor2D;
-  wt: tf.Tensor2D;
+const cache = new Map<Activation, HighwayOp>();
+
+/** The value, the tensors the gradient needs (x, H, T), and the gradient. */
+interface Pass {
+  value: tf.Tensor2D;
+  saved: tf.Tensor[];
+  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 }
 
 /** The same formulas as ops: where the backend has no highway kernels, and the reference for them. */
-function withOps(activation: Activation, { x, h, t, wh, wt }: Forward) {
+function withOps(activation: Activation, [x, wh, bh, wt, bt]: Weights): Pass {
+  const h = preActivate(x, wh, bh, activation);
+  const t = affine(x, wt, bt, 'sigmoid');
   return {
     value: tf.add(x, tf.mul(t, tf.sub(h, x))) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    saved: [x, h, t],
+    gradFunc: (dy, saved) => {
       const [sx, sh, st] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
       const tdy = tf.mul(st, dy);
       const dah = throughActivation(activation, tdy, sh) as tf.Tensor2D;
@@ -38,45 +42,33 @@ function withOps(activation: Activation, { x, h, t, wh, wt }: Forward) {
 }
 
 /**
- * With the backend's highway kernels (backend/highway-kernels.ts) every step is a direct kernel
- * call, and H and T share the backward matmuls: dx = (1 − T)·dy + D·[W_H | W_T]ᵀ and
- * [dW_H | dW_T] = xᵀ·D with D = [dA_H | dA_T] — two matmuls instead of four, no transposes.
+ * With the backend's highway kernels (backend/highway-kernels.ts) each pass is one direct kernel
+ * call (on wasm, one call into WebAssembly); H and T are kept only while a gradient is recorded.
  */
-function withKernels(activation: Activation, { x, h, t, wh, wt }: Forward) {
-  const call = (name: string, inputs: Record<string, tf.Tensor | tf.TensorInfo>, attrs: Record<string, unknown> = {}, shapes?: number[][]) =>
-    callKernel(name, inputs, attrs, shapes)!;
+function withKernels(activation: Activation, [x, wh, bh, wt, bt]: Weights): Pass {
+  const keep = recording();
+  const [y, h, t] = callKernel('HighwayForward', { x, wh, bh, wt, bt }, { activation, keep })!;
   return {
-    value: call('HighwayCombine', { t, h, x })[0] as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    value: y as tf.Tensor2D,
+    saved: keep ? [x, h!, t!] : [],
+    gradFunc: (dy, saved) => {
       const [sx, sh, st] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const [d, dxCarry, dbh, dbt, xT] = call('HighwayBackward', { t: st, h: sh, x: sx, dy }, { activation }) as [
-        tf.Tensor2D,
-        tf.Tensor2D,
-        tf.Tensor1D,
-        tf.Tensor1D,
-        tf.Tensor2D,
-      ];
-      const [wT] = call('HighwayPackWeights', { wh, wt }) as [tf.Tensor2D];
-      const dx = call('Add', { a: dxCarry, b: product(d, wT, false, false) })[0]!;
-      const [dwh, dwt] = call('HighwaySplitColumns', { m: product(xT, d, false, false) });
-      return [dx, dwh!, dbh, dwt!, dbt];
+      return callKernel('HighwayGradients', { x: sx, h: sh, t: st, dy, wh, wt }, { activation })!;
     },
   };
 }
 
-export function highwayDenseCoupled(activation: Activation) {
+export function highwayDenseCoupled(activation: Activation): HighwayOp {
   let f = cache.get(activation);
   if (f) return f;
   f = tf.customGrad((...args: Array<tf.Tensor | ((t: tf.Tensor[]) => void)>) => {
-    const [x, wh, bh, wt, bt] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
+    const weights = args.slice(0, 5) as Weights;
     const save = args[5] as (t: tf.Tensor[]) => void;
-    const kernels = tf.getKernel('HighwayBackward', tf.getBackend()) !== undefined;
-    const h = preActivate(x, wh, bh, activation);
-    const t = affine(x, wt, bt, 'sigmoid');
-    save([x, h, t]);
-    const { value, gradFunc } = (kernels ? withKernels : withOps)(activation, { x, h, t, wh, wt });
-    return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => gradFunc(dy as tf.Tensor, saved) };
-  }) as unknown as (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D;
+    const kernels = tf.getKernel('HighwayForward', tf.getBackend()) !== undefined;
+    const { value, saved, gradFunc } = (kernels ? withKernels : withOps)(activation, weights);
+    save(saved);
+    return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[], s: tf.Tensor[]) => gradFunc(dy as tf.Tensor, s) };
+  }) as unknown as HighwayOp;
   cache.set(activation, f);
   return f;
 }

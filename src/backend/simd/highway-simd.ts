@@ -1,7 +1,9 @@
 /**
- * The SIMD module (highway.wat: a highway layer's elementwise parts and weight shuffles, the
- * optimisers' updates; compiled by the build to highway.wasm beside this file), instantiated on tfjs-backend-wasm's own memory so that they read and write tensors in place.
- * null when the module is missing or cannot run here: the callers then use their JS loops.
+ * The SIMD modules, compiled by the build from the .wat files beside this one and instantiated on
+ * tfjs-backend-wasm's own memory so that they read and write tensors in place: gemm.wat (matrix
+ * products), highway.wat (a highway layer's forward and backward passes, which call gemm's
+ * products) and optimizer.wat (the optimisers' updates). null when a module is missing or cannot
+ * run here: the callers then use their JS loops and the backend's own kernels.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,33 +16,65 @@ interface WasmApi {
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface HighwaySimd {
-  combine(t: number, h: number, x: number, y: number, n: number): void;
-  backward(
-    t: number,
-    h: number,
+  /** C = act(op(A)·B + bias + Cin); strides in bytes, 0 for no bias or Cin (gemm.wat). */
+  gemm(
+    a: number,
+    sai: number,
+    sak: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    cin: number,
+    bias: number,
+    m: number,
+    n: number,
+    k: number,
+    relu: number,
+  ): void;
+  /** out = inᵀ for a rows × cols matrix (gemm.wat). */
+  transpose(from: number, to: number, rows: number, cols: number): void;
+  forward(
     x: number,
+    wh: number,
+    bh: number,
+    wt: number,
+    bt: number,
+    h: number,
+    t: number,
+    y: number,
+    batch: number,
+    n: number,
+    activation: number,
+    keep: number,
+  ): void;
+  gradients(
+    x: number,
+    h: number,
+    t: number,
     dy: number,
-    dA: number,
-    dxCarry: number,
+    wh: number,
+    wt: number,
+    dx: number,
+    dwh: number,
     dbh: number,
+    dwt: number,
     dbt: number,
+    scratch: number,
     batch: number,
     n: number,
     activation: number,
   ): void;
-  transpose(from: number, to: number, rows: number, cols: number): void;
-  pack(wh: number, wt: number, out: number, n: number): void;
-  split(m: number, left: number, right: number, rows: number, half: number): void;
   sgd(w: number, v: number, g: number, n: number, lr: number, mu: number, nesterov: number): void;
   adam(w: number, m: number, s: number, g: number, n: number, lr: number, beta1: number, beta2: number, mScale: number, sScale: number, eps: number): void;
 }
 
-/** Activation codes the module's `backward` takes. */
+/** Activation codes the module's `forward` and `gradients` take. */
 export const ACTIVATION_CODE: Record<string, number> = { relu: 0, tanh: 1, sigmoid: 2, elu: 3, linear: 4 };
 
-function wasmFile(): string | null {
+function wasmFile(name: string): string | null {
   // beside the compiled module; when running from sources (tests), the build's copy
-  for (const url of [new URL('./highway.wasm', import.meta.url), new URL('../../../dist/backend/simd/highway.wasm', import.meta.url)]) {
+  for (const url of [new URL(`./${name}.wasm`, import.meta.url), new URL(`../../../dist/backend/simd/${name}.wasm`, import.meta.url)]) {
     const path = fileURLToPath(url);
     if (existsSync(path)) return path;
   }
@@ -49,11 +83,14 @@ function wasmFile(): string | null {
 
 /** `memory`: the WebAssembly.Memory of tfjs-backend-wasm's module. */
 export function loadHighwaySimd(memory: object): HighwaySimd | null {
-  const file = wasmFile();
-  if (!file) return null;
+  const files = ['gemm', 'highway', 'optimizer'].map(wasmFile);
+  if (files.some((f) => f === null)) return null;
+  const [gemmFile, highwayFile, optimizerFile] = files as [string, string, string];
+  const instantiate = (file: string, imports: object) =>
+    new wasmApi.Instance(new wasmApi.Module(readFileSync(file)), { env: { memory }, ...imports }).exports as Record<string, unknown>;
   try {
-    const instance = new wasmApi.Instance(new wasmApi.Module(readFileSync(file)), { env: { memory } });
-    return instance.exports as unknown as HighwaySimd;
+    const gemm = instantiate(gemmFile, {});
+    return { ...gemm, ...instantiate(highwayFile, { gemm }), ...instantiate(optimizerFile, {}) } as unknown as HighwaySimd;
   } catch {
     return null;
   }

@@ -1,57 +1,34 @@
-;; The elementwise part of a coupled highway layer's backward pass and its forward combination,
-;; in WebAssembly SIMD (four floats at a time), on tfjs-backend-wasm's own memory: every pointer
-;; is a byte offset of a tensor in that heap. The JS loops in ../highway-kernels.ts compute the
-;; same (the cpu backend's kernels, and the tests' second computation).
+;; A coupled highway layer's forward and backward passes in WebAssembly SIMD (four floats at a
+;; time), on tfjs-backend-wasm's own memory: every pointer is a byte offset of a tensor in that
+;; heap. `forward` and `gradients` are the whole layer, products included (gemm.wat); the smaller
+;; functions are their parts. The JS loops in ../highway-loops.ts compute the same (the cpu
+;; backend's kernels; the tests hold both to a float64 computation).
 (module
   (import "env" "memory" (memory 1))
-
-  ;; y = x + t·(h − x), n floats
-  (func (export "combine") (param $t i32) (param $h i32) (param $x i32) (param $y i32) (param $n i32)
-    (local $i i32) (local $end i32) (local $o i32) (local $xv v128) (local $xs f32)
-    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
-    (local.set $o (i32.const 0))
-    (block $vdone
-      (loop $v
-        (br_if $vdone (i32.ge_u (local.get $o) (local.get $end)))
-        (local.set $xv (v128.load (i32.add (local.get $x) (local.get $o))))
-        (v128.store (i32.add (local.get $y) (local.get $o))
-          (f32x4.add (local.get $xv)
-            (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $o)))
-              (f32x4.sub (v128.load (i32.add (local.get $h) (local.get $o))) (local.get $xv)))))
-        (local.set $o (i32.add (local.get $o) (i32.const 16)))
-        (br $v)))
-    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
-    (block $sdone
-      (loop $s
-        (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
-        (local.set $xs (f32.load (i32.add (local.get $x) (local.get $o))))
-        (f32.store (i32.add (local.get $y) (local.get $o))
-          (f32.add (local.get $xs)
-            (f32.mul (f32.load (i32.add (local.get $t) (local.get $o)))
-              (f32.sub (f32.load (i32.add (local.get $h) (local.get $o))) (local.get $xs)))))
-        (local.set $o (i32.add (local.get $o) (i32.const 4)))
-        (br $s))))
+  ;; gemm.wat's product: C = act(op(A)·B + bias + Cin), every stride in bytes
+  (import "gemm" "gemm" (func $gemm (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "gemm" "transpose" (func $transpose (param i32 i32 i32 i32)))
 
   ;; act'(a) from h = act(a), four lanes: 0 relu, 1 tanh, 2 sigmoid, 3 elu, 4 linear
   (func $derivative (param $h v128) (param $act i32) (result v128)
     (if (result v128) (i32.eqz (local.get $act))
-      (then (v128.and (f32x4.gt (local.get $h) (f32x4.splat (f32.const 0))) (f32x4.splat (f32.const 1))))
+      (then (v128.and (f32x4.gt (local.get $h) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1)))
       (else
         (if (result v128) (i32.eq (local.get $act) (i32.const 1))
-          (then (f32x4.sub (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $h) (local.get $h))))
+          (then (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $h) (local.get $h))))
           (else
             (if (result v128) (i32.eq (local.get $act) (i32.const 2))
-              (then (f32x4.mul (local.get $h) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $h))))
+              (then (f32x4.mul (local.get $h) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $h))))
               (else
                 (if (result v128) (i32.eq (local.get $act) (i32.const 3))
-                  (then (v128.bitselect (f32x4.splat (f32.const 1)) (f32x4.add (local.get $h) (f32x4.splat (f32.const 1)))
-                          (f32x4.gt (local.get $h) (f32x4.splat (f32.const 0)))))
-                  (else (f32x4.splat (f32.const 1)))))))))))
+                  (then (v128.bitselect (v128.const f32x4 1 1 1 1) (f32x4.add (local.get $h) (v128.const f32x4 1 1 1 1))
+                          (f32x4.gt (local.get $h) (v128.const f32x4 0 0 0 0))))
+                  (else (v128.const f32x4 1 1 1 1))))))))))
 
   ;; One unit group of one row: the four (or, at the tail, one) lanes at byte offset $o of a row.
   ;; dA_H = t·dy·act'(h), dA_T = (h − x)·t·dy·(1 − t) into D's two halves; dx_carry = dy − t·dy;
   ;; the bias gradients accumulate over rows.
-  (func (export "backward")
+  (func $backward
     (param $t i32) (param $h i32) (param $x i32) (param $dy i32)
     (param $da i32) (param $dxc i32) (param $dbh i32) (param $dbt i32)
     (param $batch i32) (param $n i32) (param $act i32)
@@ -88,7 +65,7 @@
             (local.set $at
               (f32x4.mul
                 (f32x4.mul (f32x4.sub (local.get $hv) (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $o))))) (local.get $tg))
-                (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $tv))))
+                (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $tv))))
             (v128.store (i32.add (local.get $da) (i32.add (local.get $row2) (local.get $o))) (local.get $ah))
             (v128.store (i32.add (local.get $da) (i32.add (local.get $row2) (i32.add (local.get $half) (local.get $o)))) (local.get $at))
             (v128.store (i32.add (local.get $dxc) (i32.add (local.get $row) (local.get $o))) (f32x4.sub (local.get $gv) (local.get $tg)))
@@ -119,126 +96,148 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
 
-  ;; out = inᵀ for a rows × cols matrix; scalar: the matrices here are
-  ;; small (50 × 50), and a blocked SIMD transpose would not pay for its shuffles.
-  (func $transpose (export "transpose") (param $in i32) (param $out i32) (param $rows i32) (param $cols i32)
-    (local $r i32) (local $c i32) (local $src i32)
-    (local.set $src (local.get $in))
-    (local.set $r (i32.const 0))
-    (block $rdone
-      (loop $rloop
-        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $c (i32.const 0))
-        (block $cdone
-          (loop $cloop
-            (br_if $cdone (i32.ge_u (local.get $c) (local.get $cols)))
-            (f32.store
-              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
-              (f32.load (local.get $src)))
-            (local.set $src (i32.add (local.get $src) (i32.const 4)))
-            (local.set $c (i32.add (local.get $c) (i32.const 1)))
-            (br $cloop)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $rloop))))
-
   ;; [W_H | W_T]ᵀ (2n × n) from the two n × n weight matrices
-  (func (export "pack") (param $wh i32) (param $wt i32) (param $out i32) (param $n i32)
+  (func $pack (param $wh i32) (param $wt i32) (param $out i32) (param $n i32)
     (call $transpose (local.get $wh) (local.get $out) (local.get $n) (local.get $n))
     (call $transpose (local.get $wt) (i32.add (local.get $out) (i32.shl (i32.mul (local.get $n) (local.get $n)) (i32.const 2))) (local.get $n) (local.get $n)))
 
-  ;; the left and right halves of a rows × 2·half matrix, row by row
-  (func (export "split") (param $m i32) (param $left i32) (param $right i32) (param $rows i32) (param $half i32)
-    (local $r i32) (local $bytes i32)
-    (local.set $bytes (i32.shl (local.get $half) (i32.const 2)))
-    (local.set $r (i32.const 0))
-    (block $done
-      (loop $row
-        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
-        (memory.copy (local.get $left) (local.get $m) (local.get $bytes))
-        (memory.copy (local.get $right) (i32.add (local.get $m) (local.get $bytes)) (local.get $bytes))
-        (local.set $m (i32.add (local.get $m) (i32.shl (local.get $bytes) (i32.const 1))))
-        (local.set $left (i32.add (local.get $left) (local.get $bytes)))
-        (local.set $right (i32.add (local.get $right) (local.get $bytes)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $row))))
+  ;; e^z for z ≤ 0, four lanes: z = n·ln2 + t with n = round(z / ln2) and ln2 in two parts (so t
+  ;; is exact), e^t by a degree-5 polynomial fitted here for relative error on |t| ≤ ln2/2
+  ;; (1.2e-7 with these float32 coefficients, about one rounding), times 2^n. n is rounded by
+  ;; adding 1.5·2²³ + 127, which leaves n + 127 in the low mantissa bits: shifted into the exponent
+  ;; field they are 2^n. z is clamped at −87 (e^−87 is still a normal float).
+  (func $expNonPositive (param $z v128) (result v128)
+    (local $n v128) (local $p v128) (local $s v128)
+    (local.set $z (f32x4.pmax (local.get $z) (v128.const f32x4 -87 -87 -87 -87)))
+    (local.set $n (f32x4.add (f32x4.mul (local.get $z) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))
+                             (v128.const f32x4 12583039 12583039 12583039 12583039)))
+    (local.set $s (i32x4.shl (local.get $n) (i32.const 23)))
+    (local.set $n (f32x4.sub (local.get $n) (v128.const f32x4 12583039 12583039 12583039 12583039)))
+    (local.set $z (f32x4.sub (f32x4.sub (local.get $z) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+                             (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (f32x4.add (f32x4.mul (v128.const f32x4 0.008296911604702473 0.008296911604702473 0.008296911604702473 0.008296911604702473) (local.get $z)) (v128.const f32x4 0.041920311748981476 0.041920311748981476 0.041920311748981476 0.041920311748981476)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 0.1666761189699173 0.1666761189699173 0.1666761189699173 0.1666761189699173)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 0.49998849630355835 0.49998849630355835 0.49998849630355835 0.49998849630355835)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 0.9999997019767761 0.9999997019767761 0.9999997019767761 0.9999997019767761)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 1.0000001192092896 1.0000001192092896 1.0000001192092896 1.0000001192092896)))
+    (f32x4.mul (local.get $p) (local.get $s)))
 
-  ;; SGD with momentum (nesterov ≠ 0: Nesterov) over n floats, in place:
-  ;; v ← μ·v + g;  w ← w − lr·v  (Nesterov: w ← w − lr·(g + μ·v))
-  (func (export "sgd") (param $w i32) (param $v i32) (param $g i32) (param $n i32) (param $lr f32) (param $mu f32) (param $nesterov i32)
-    (local $o i32) (local $vend i32) (local $end i32) (local $lr4 v128) (local $mu4 v128) (local $g4 v128) (local $v4 v128)
-    (local $gs f32) (local $vs f32)
-    (local.set $lr4 (f32x4.splat (local.get $lr)))
-    (local.set $mu4 (f32x4.splat (local.get $mu)))
-    (local.set $vend (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
-    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
-    (local.set $o (i32.const 0))
+  ;; σ(v) = 1/(1 + e^−v) from e = e^−|v|: e/(1 + e) for v < 0, 1 − e/(1 + e) otherwise
+  (func $sigmoid (param $v v128) (result v128)
+    (local $e v128)
+    (local.set $e (call $expNonPositive (f32x4.neg (f32x4.abs (local.get $v)))))
+    (local.set $e (f32x4.div (local.get $e) (f32x4.add (local.get $e) (v128.const f32x4 1 1 1 1))))
+    (v128.bitselect (local.get $e) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $e)) (f32x4.lt (local.get $v) (v128.const f32x4 0 0 0 0))))
+
+  ;; act(v), four lanes: 0 relu, 1 tanh = 2σ(2v) − 1, 2 sigmoid, 3 elu = v > 0 ? v : e^v − 1, 4 linear
+  (func $activation (param $v v128) (param $act i32) (result v128)
+    (block $other
+      (block $elu
+        (block $sig
+          (block $tanh
+            (block $relu
+              (br_table $relu $tanh $sig $elu $other (local.get $act)))
+            (return (f32x4.max (local.get $v) (v128.const f32x4 0 0 0 0))))
+          (return (f32x4.sub (f32x4.mul (call $sigmoid (f32x4.add (local.get $v) (local.get $v))) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1))))
+        (return (call $sigmoid (local.get $v))))
+      (return (v128.bitselect (local.get $v)
+        (f32x4.sub (call $expNonPositive (f32x4.min (local.get $v) (v128.const f32x4 0 0 0 0))) (v128.const f32x4 1 1 1 1))
+        (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)))))
+    (local.get $v))
+
+  ;; v ← act(v) over n floats in place (the last one to three one at a time, through lane 0)
+  (func $activateInPlace (param $p i32) (param $n i32) (param $act i32)
+    (local $end i32) (local $vend i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
     (block $vdone
-      (loop $vl
-        (br_if $vdone (i32.ge_u (local.get $o) (local.get $vend)))
-        (local.set $g4 (v128.load (i32.add (local.get $g) (local.get $o))))
-        (local.set $v4 (f32x4.add (f32x4.mul (local.get $mu4) (v128.load (i32.add (local.get $v) (local.get $o)))) (local.get $g4)))
-        (v128.store (i32.add (local.get $v) (local.get $o)) (local.get $v4))
-        (v128.store (i32.add (local.get $w) (local.get $o))
-          (f32x4.sub (v128.load (i32.add (local.get $w) (local.get $o)))
-            (f32x4.mul (local.get $lr4)
-              (if (result v128) (local.get $nesterov)
-                (then (f32x4.add (local.get $g4) (f32x4.mul (local.get $mu4) (local.get $v4))))
-                (else (local.get $v4))))))
-        (local.set $o (i32.add (local.get $o) (i32.const 16)))
-        (br $vl)))
+      (loop $v
+        (br_if $vdone (i32.ge_u (local.get $p) (local.get $vend)))
+        (v128.store (local.get $p) (call $activation (v128.load (local.get $p)) (local.get $act)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $v)))
     (block $sdone
-      (loop $sl
-        (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
-        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
-        (local.set $vs (f32.add (f32.mul (local.get $mu) (f32.load (i32.add (local.get $v) (local.get $o)))) (local.get $gs)))
-        (f32.store (i32.add (local.get $v) (local.get $o)) (local.get $vs))
-        (f32.store (i32.add (local.get $w) (local.get $o))
-          (f32.sub (f32.load (i32.add (local.get $w) (local.get $o)))
-            (f32.mul (local.get $lr)
-              (if (result f32) (local.get $nesterov)
-                (then (f32.add (local.get $gs) (f32.mul (local.get $mu) (local.get $vs))))
-                (else (local.get $vs))))))
-        (local.set $o (i32.add (local.get $o) (i32.const 4)))
-        (br $sl))))
+      (loop $s
+        (br_if $sdone (i32.ge_u (local.get $p) (local.get $end)))
+        (f32.store (local.get $p) (f32x4.extract_lane 0 (call $activation (f32x4.splat (f32.load (local.get $p))) (local.get $act))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $s))))
 
-  ;; Adam over n floats, in place: m ← β1·m + (1−β1)·g;  s ← β2·s + (1−β2)·g²;
-  ;; w ← w − lr·(m·mScale) / (√(s·sScale) + ε), mScale = 1/(1−β1^t), sScale = 1/(1−β2^t)
-  (func (export "adam") (param $w i32) (param $m i32) (param $s i32) (param $g i32) (param $n i32)
-    (param $lr f32) (param $b1 f32) (param $b2 f32) (param $mScale f32) (param $sScale f32) (param $eps f32)
-    (local $o i32) (local $end i32) (local $g4 v128) (local $m4 v128) (local $s4 v128) (local $p i32) (local $step i32)
+  ;; t ← σ(t), then y = x + t·(h − x), over n floats
+  (func $gateAndCombine (export "gateAndCombine") (param $t i32) (param $h i32) (param $x i32) (param $y i32) (param $n i32)
+    (local $o i32) (local $vend i32) (local $end i32) (local $tv v128) (local $xv v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
-    (local.set $o (i32.const 0))
-    ;; four lanes while they fit, then one lane at a time through the same SIMD formula
+    (local.set $vend (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (loop $v
+        (br_if $vdone (i32.ge_u (local.get $o) (local.get $vend)))
+        (local.set $tv (call $sigmoid (v128.load (i32.add (local.get $t) (local.get $o)))))
+        (v128.store (i32.add (local.get $t) (local.get $o)) (local.get $tv))
+        (local.set $xv (v128.load (i32.add (local.get $x) (local.get $o))))
+        (v128.store (i32.add (local.get $y) (local.get $o))
+          (f32x4.add (local.get $xv) (f32x4.mul (local.get $tv) (f32x4.sub (v128.load (i32.add (local.get $h) (local.get $o))) (local.get $xv)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $v)))
+    (block $sdone
+      (loop $s
+        (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
+        (local.set $tv (call $sigmoid (f32x4.splat (f32.load (i32.add (local.get $t) (local.get $o))))))
+        (f32.store (i32.add (local.get $t) (local.get $o)) (f32x4.extract_lane 0 (local.get $tv)))
+        (local.set $xv (f32x4.splat (f32.load (i32.add (local.get $x) (local.get $o)))))
+        (f32.store (i32.add (local.get $y) (local.get $o))
+          (f32x4.extract_lane 0
+            (f32x4.add (local.get $xv) (f32x4.mul (local.get $tv) (f32x4.sub (f32x4.splat (f32.load (i32.add (local.get $h) (local.get $o)))) (local.get $xv))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $s))))
+
+  ;; The layer's forward pass for a batch × n input x: H = act(x·W_H + b_H), T = σ(x·W_T + b_T),
+  ;; y = x + T·(H − x), in blocks of 64 rows so that a block's H and T are still in cache when
+  ;; they are combined. keep ≠ 0: H and T are batch × n outputs (training saves them for the
+  ;; backward pass); keep = 0: they are one block's scratch (64 × n), reused (evaluation).
+  (func (export "forward")
+    (param $x i32) (param $wh i32) (param $bh i32) (param $wt i32) (param $bt i32)
+    (param $h i32) (param $t i32) (param $y i32) (param $batch i32) (param $n i32) (param $act i32) (param $keep i32)
+    (local $r i32) (local $rows i32) (local $o i32) (local $row i32) (local $hp i32) (local $tp i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
     (block $done
-      (loop $l
-        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
-        (local.set $step (select (i32.const 16) (i32.const 4) (i32.le_u (i32.add (local.get $o) (i32.const 16)) (local.get $end))))
-        (if (i32.eq (local.get $step) (i32.const 16))
-          (then
-            (local.set $g4 (v128.load (i32.add (local.get $g) (local.get $o))))
-            (local.set $m4 (v128.load (i32.add (local.get $m) (local.get $o))))
-            (local.set $s4 (v128.load (i32.add (local.get $s) (local.get $o)))))
-          (else
-            (local.set $g4 (f32x4.splat (f32.load (i32.add (local.get $g) (local.get $o)))))
-            (local.set $m4 (f32x4.splat (f32.load (i32.add (local.get $m) (local.get $o)))))
-            (local.set $s4 (f32x4.splat (f32.load (i32.add (local.get $s) (local.get $o)))))))
-        (local.set $m4 (f32x4.add (f32x4.mul (f32x4.splat (local.get $b1)) (local.get $m4))
-                                  (f32x4.mul (f32x4.splat (f32.sub (f32.const 1) (local.get $b1))) (local.get $g4))))
-        (local.set $s4 (f32x4.add (f32x4.mul (f32x4.splat (local.get $b2)) (local.get $s4))
-                                  (f32x4.mul (f32x4.splat (f32.sub (f32.const 1) (local.get $b2))) (f32x4.mul (local.get $g4) (local.get $g4)))))
-        (local.set $g4
-          (f32x4.div (f32x4.mul (f32x4.splat (local.get $lr)) (f32x4.mul (local.get $m4) (f32x4.splat (local.get $mScale))))
-                     (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $s4) (f32x4.splat (local.get $sScale)))) (f32x4.splat (local.get $eps)))))
-        (local.set $p (i32.add (local.get $w) (local.get $o)))
-        (if (i32.eq (local.get $step) (i32.const 16))
-          (then
-            (v128.store (i32.add (local.get $m) (local.get $o)) (local.get $m4))
-            (v128.store (i32.add (local.get $s) (local.get $o)) (local.get $s4))
-            (v128.store (local.get $p) (f32x4.sub (v128.load (local.get $p)) (local.get $g4))))
-          (else
-            (f32.store (i32.add (local.get $m) (local.get $o)) (f32x4.extract_lane 0 (local.get $m4)))
-            (f32.store (i32.add (local.get $s) (local.get $o)) (f32x4.extract_lane 0 (local.get $s4)))
-            (f32.store (local.get $p) (f32.sub (f32.load (local.get $p)) (f32x4.extract_lane 0 (local.get $g4))))))
-        (local.set $o (i32.add (local.get $o) (local.get $step)))
-        (br $l))))
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $r) (local.get $batch)))
+        (local.set $rows (select (i32.const 64) (i32.sub (local.get $batch) (local.get $r)) (i32.ge_u (i32.sub (local.get $batch) (local.get $r)) (i32.const 64))))
+        (local.set $o (i32.mul (local.get $r) (local.get $row)))
+        (local.set $hp (select (i32.add (local.get $h) (local.get $o)) (local.get $h) (local.get $keep)))
+        (local.set $tp (select (i32.add (local.get $t) (local.get $o)) (local.get $t) (local.get $keep)))
+        (call $gemm (i32.add (local.get $x) (local.get $o)) (local.get $row) (i32.const 4) (local.get $wh) (local.get $row)
+          (local.get $hp) (local.get $row) (i32.const 0) (local.get $bh) (local.get $rows) (local.get $n) (local.get $n) (i32.eqz (local.get $act)))
+        (if (i32.and (i32.ge_u (local.get $act) (i32.const 1)) (i32.le_u (local.get $act) (i32.const 3)))
+          (then (call $activateInPlace (local.get $hp) (i32.mul (local.get $rows) (local.get $n)) (local.get $act))))
+        (call $gemm (i32.add (local.get $x) (local.get $o)) (local.get $row) (i32.const 4) (local.get $wt) (local.get $row)
+          (local.get $tp) (local.get $row) (i32.const 0) (local.get $bt) (local.get $rows) (local.get $n) (local.get $n) (i32.const 0))
+        (call $gateAndCombine (local.get $tp) (local.get $hp) (i32.add (local.get $x) (local.get $o)) (i32.add (local.get $y) (local.get $o))
+          (i32.mul (local.get $rows) (local.get $n)))
+        (local.set $r (i32.add (local.get $r) (i32.const 64)))
+        (br $blocks))))
+
+  ;; The layer's gradients from its saved x, H, T and the output's gradient dy (see `backward`):
+  ;;   dx = (1 − T)·dy + D·[W_H | W_T]ᵀ,  dW_H = xᵀ·D_:,<n,  dW_T = xᵀ·D_:,≥n,  db = Σ_batch D.
+  ;; scratch: batch·3n + 2n² floats (D, (1 − T)·dy, [W_H | W_T]ᵀ).
+  (func (export "gradients")
+    (param $x i32) (param $h i32) (param $t i32) (param $dy i32) (param $wh i32) (param $wt i32)
+    (param $dx i32) (param $dwh i32) (param $dbh i32) (param $dwt i32) (param $dbt i32) (param $scratch i32)
+    (param $batch i32) (param $n i32) (param $act i32)
+    (local $row i32) (local $d i32) (local $dxc i32) (local $wp i32)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $d (local.get $scratch))
+    (local.set $dxc (i32.add (local.get $d) (i32.shl (i32.mul (local.get $batch) (local.get $row)) (i32.const 1))))
+    (local.set $wp (i32.add (local.get $dxc) (i32.mul (local.get $batch) (local.get $row))))
+    (call $backward (local.get $t) (local.get $h) (local.get $x) (local.get $dy) (local.get $d) (local.get $dxc) (local.get $dbh) (local.get $dbt)
+      (local.get $batch) (local.get $n) (local.get $act))
+    (call $pack (local.get $wh) (local.get $wt) (local.get $wp) (local.get $n))
+    ;; dx = (1 − T)·dy + D·[W_H | W_T]ᵀ: batch × 2n times 2n × n
+    (call $gemm (local.get $d) (i32.shl (local.get $row) (i32.const 1)) (i32.const 4) (local.get $wp) (local.get $row)
+      (local.get $dx) (local.get $row) (local.get $dxc) (i32.const 0) (local.get $batch) (local.get $n) (i32.shl (local.get $n) (i32.const 1)) (i32.const 0))
+    ;; xᵀ·D, read from x as it lies (A(i, k) = x[k, i]), one half of D at a time
+    (call $gemm (local.get $x) (i32.const 4) (local.get $row) (local.get $d) (i32.shl (local.get $row) (i32.const 1))
+      (local.get $dwh) (local.get $row) (i32.const 0) (i32.const 0) (local.get $n) (local.get $n) (local.get $batch) (i32.const 0))
+    (call $gemm (local.get $x) (i32.const 4) (local.get $row) (i32.add (local.get $d) (local.get $row)) (i32.shl (local.get $row) (i32.const 1))
+      (local.get $dwt) (local.get $row) (i32.const 0) (i32.const 0) (local.get $n) (local.get $n) (local.get $batch) (i32.const 0)))
 )
