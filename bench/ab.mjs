@@ -1,6 +1,7 @@
 // Two builds of highway, interleaved: `highway bench --json` from checkout A, then from B, for
-// some rounds; prints each net's msPerStep and eval/s per round and the median ratios A/B, taken
-// pair by pair so that the machine's mood hits both alike.
+// some rounds; prints each net's step time and eval/s per round and the median ratios A/B, taken
+// pair by pair so that the machine's mood hits both alike: by wall clock (msPerStep, the median
+// step) and by the process's CPU time (cpuMsPerStep, which other tenants barely move).
 // node bench/ab.mjs <dir A> <dir B> [rounds=5] -- [highway bench flags, e.g. --depths 50 --models highway]
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

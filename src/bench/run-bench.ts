@@ -27,8 +27,12 @@ export interface BenchRow {
   net: string;
   params: number;
   msPerStep: number;
+  /** Mean CPU time of this process per timed step (see StepTiming). */
+  cpuMsPerStep: number;
   samplesPerSecond: number;
   evalSamplesPerSecond: number;
+  /** The same evaluation's throughput by CPU time. */
+  evalCpuSamplesPerSecond: number;
   /** Kernels one training step runs: through the engine (tf.profile) and called directly by the layers. */
   kernels: { engine: number; direct: number };
   tensorsAlive: number;
@@ -58,6 +62,7 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
       setFastPaths(true);
     }
     const ours: number[] = [];
+    let cpuMs = 0;
     const generic: number[] = [];
     const torch: number[] = [];
     let torchVersion = '';
@@ -67,6 +72,7 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
     for (let r = 0; r < o.rounds; r++) {
       const t = net.time(per, 1);
       ours.push(...t.samples);
+      cpuMs += t.cpuMsPerStep / o.rounds;
       tensors = t.tensorsAlive;
       leaked += t.leaked;
       if (o.generic) {
@@ -89,8 +95,10 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
       net: netName(n),
       params: net.params,
       msPerStep: ms,
+      cpuMsPerStep: cpuMs,
       samplesPerSecond: (o.batch * 1000) / ms,
-      evalSamplesPerSecond: evalPerSec,
+      evalSamplesPerSecond: evalPerSec.wall,
+      evalCpuSamplesPerSecond: evalPerSec.cpu,
       kernels,
       tensorsAlive: tensors,
       leaked,
