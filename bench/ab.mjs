@@ -26,23 +26,28 @@ const med = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+const list = (xs) => xs.map((v) => v.toFixed(2)).join(' ');
+const k = (v) => `${(v / 1000).toFixed(1)}K`;
 const rows = new Map();
 for (let r = 0; r < Number(roundsArg); r++) {
   const [ra, rb] = [run(a), run(b)];
-  for (let i = 0; i < ra.length; i++) {
-    const x = ra[i];
+  ra.forEach((x, i) => {
     const y = rb[i];
-    const e = rows.get(x.net) ?? { step: [], evals: [], pairs: [] };
+    const e = rows.get(x.net) ?? { step: [], cpu: [], evals: [], evalsCpu: [] };
     e.step.push(x.msPerStep / y.msPerStep);
+    e.cpu.push(x.cpuMsPerStep / y.cpuMsPerStep);
     e.evals.push(x.evalSamplesPerSecond / y.evalSamplesPerSecond);
-    e.pairs.push(
-      `${x.msPerStep.toFixed(1)}/${y.msPerStep.toFixed(1)} ms, ${(x.evalSamplesPerSecond / 1000).toFixed(1)}K/${(y.evalSamplesPerSecond / 1000).toFixed(1)}K eval/s`,
-    );
+    e.evalsCpu.push(x.evalCpuSamplesPerSecond / y.evalCpuSamplesPerSecond);
     rows.set(x.net, e);
-    console.log(`round ${r + 1} ${x.net}: A/B ${e.pairs.at(-1)}`);
-  }
+    console.log(
+      `round ${r + 1} ${x.net}: A/B ${x.msPerStep.toFixed(1)}/${y.msPerStep.toFixed(1)} ms (cpu ${x.cpuMsPerStep.toFixed(1)}/${y.cpuMsPerStep.toFixed(1)}), ` +
+        `eval ${k(x.evalSamplesPerSecond)}/${k(y.evalSamplesPerSecond)}/s (cpu ${k(x.evalCpuSamplesPerSecond)}/${k(y.evalCpuSamplesPerSecond)})`,
+    );
+  });
 }
-for (const [net, e] of rows)
+for (const [net, e] of rows) {
+  console.log(`${net}: step time A/B median ${med(e.step).toFixed(2)}× wall (${list(e.step)}), ${med(e.cpu).toFixed(2)}× cpu (${list(e.cpu)})`);
   console.log(
-    `${net}: step time A/B median ${med(e.step).toFixed(2)}× (${e.step.map((v) => v.toFixed(2)).join(' ')}); eval throughput A/B median ${med(e.evals).toFixed(2)}×`,
+    `${net}: eval throughput A/B median ${med(e.evals).toFixed(2)}× wall (${list(e.evals)}), ${med(e.evalsCpu).toFixed(2)}× cpu (${list(e.evalsCpu)})`,
   );
+}
