@@ -9,14 +9,19 @@ import { loadHighwaySimd, type HighwaySimd } from './simd/highway-simd.js';
 
 interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   dataIdMap: { get(id: object): { memoryOffset: number; refCount: number } | undefined };
   wasm: { asm: { memory: object } };
 }
 
 export interface WasmSimd {
   kernels: HighwaySimd;
-  /** A new float32 tensor's storage (an output of a kernel). */
+  /** A new float32 tensor's storage (an output of a kernel, or a buffer that `free` releases). */
   alloc(shape: number[]): tf.TensorInfo;
+  free(t: tf.TensorInfo): void;
+  /** Its float32 values where they lie (valid until the next allocation may grow the heap). */
+  view(t: tf.TensorInfo): Float32Array;
   /** The tensor's byte offset in the heap; with `sole`, null if another tensor shares its storage. */
   ptr(t: tf.TensorInfo, sole?: boolean): number | null;
 }
@@ -43,6 +48,10 @@ function bind(b: WasmBackend, kernels: HighwaySimd): WasmSimd {
   return {
     kernels,
     alloc: (shape) => b.makeOutput(shape, 'float32'),
+    free: (t) => {
+      b.disposeData(t.dataId);
+    },
+    view: (t) => b.typedArrayFromHeap(t),
     ptr: (t, sole = false) => {
       const info = b.dataIdMap.get(t.dataId);
       return !info || (sole && info.refCount !== 1) ? null : info.memoryOffset;

@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainConfig } from '../config/schema.js';
-import { createOptimizer, type OptimizerState } from './optimizers.js';
+import { fastPathsOn } from '../backend/memory.js';
+import { wasmSimd } from '../backend/wasm-simd.js';
+import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers.js';
 import { clipByGlobalNorm } from './clip.js';
 import { crossEntropy, oneHot } from './evaluate.js';
+import { planDenseStack } from './dense-stack.js';
+import { denseStackStep } from './dense-step.js';
 
 export interface TrainStep {
   /**
@@ -19,35 +23,55 @@ export interface TrainStep {
   dispose(): void;
 }
 
+type StepConfig = Pick<TrainConfig, 'optimizer' | 'momentum' | 'clipNorm'> & { weightDecay?: number };
+
+/** L2 weight decay (Caffe's weight_decay: g += wd·w for kernels and embeddings, before clipping), clipping, the update. */
+function update(optimizer: Optimizer, vars: tf.Variable[], grads: tf.NamedTensorMap, cfg: StepConfig, lr: number): void {
+  const wd = cfg.weightDecay ?? 0;
+  if (wd === 0 && cfg.clipNorm === null) {
+    optimizer.step(vars, grads, lr);
+    return;
+  }
+  tf.tidy(() => {
+    const g = { ...grads };
+    if (wd > 0) for (const v of vars) if (v.rank >= 2) g[v.name] = tf.add(g[v.name]!, tf.mul(v, wd));
+    optimizer.step(vars, cfg.clipNorm === null ? g : clipByGlobalNorm(g, cfg.clipNorm), lr);
+  });
+}
+
 /**
  * The optimiser step the trainer and the benchmark share: forward on the logits model,
- * gradients of the mean cross-entropy, optional global-norm clipping, the update.
+ * gradients of the mean cross-entropy, optional weight decay and global-norm clipping, the
+ * update. A chain of dense and highway layers on wasm takes the engine-free step
+ * (dense-step.ts) whenever the fast paths are on; everything else, the engine's gradients.
  */
-export function createTrainStep(
-  logitsModel: tfl.LayersModel,
-  cfg: Pick<TrainConfig, 'optimizer' | 'momentum' | 'clipNorm'> & { weightDecay?: number },
-  inputShape: number[],
-  numClasses: number,
-): TrainStep {
+export function createTrainStep(logitsModel: tfl.LayersModel, cfg: StepConfig, inputShape: number[], numClasses: number): TrainStep {
   const vars = logitsModel.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createOptimizer(cfg.optimizer, cfg.momentum);
-  const wd = cfg.weightDecay ?? 0;
-  const decayed = vars.filter((v) => v.rank >= 2);
+  const plan = planDenseStack(logitsModel, inputShape, numClasses);
+  const dense = plan ? denseStackStep(plan, inputShape[0]!, numClasses) : null;
   return {
     step(x, labels, lr, shape = inputShape) {
+      const simd = dense && fastPathsOn() && shape === inputShape ? wasmSimd() : null;
+      if (dense && simd) {
+        const loss = dense.run(simd, x, labels);
+        update(optimizer, vars, dense.grads, cfg, lr);
+        return tf.scalar(loss);
+      }
       const b = labels.length;
       return tf.tidy(() => {
         const xt = tf.tensor(x, [b, ...shape]);
         const t = tf.tensor2d(oneHot(labels, 0, b, numClasses), [b, numClasses]);
         const { value, grads } = tf.variableGrads(() => crossEntropy(logitsModel.apply(xt, { training: true }) as tf.Tensor, t), vars);
-        // L2 weight decay (Caffe's weight_decay): g += wd·w for kernels and embeddings, before clipping
-        if (wd > 0) for (const v of decayed) grads[v.name] = tf.add(grads[v.name]!, tf.mul(v, wd));
-        optimizer.step(vars, cfg.clipNorm === null ? grads : clipByGlobalNorm(grads, cfg.clipNorm), lr);
+        update(optimizer, vars, grads, cfg, lr);
         return value;
       });
     },
     getState: () => optimizer.getState(vars),
     setState: (state) => optimizer.setState(vars, state),
-    dispose: () => optimizer.dispose(),
+    dispose: () => {
+      optimizer.dispose();
+      dense?.dispose();
+    },
   };
 }

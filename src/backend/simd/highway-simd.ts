@@ -65,6 +65,12 @@ export interface HighwaySimd {
     n: number,
     activation: number,
   ): void;
+  /** v ← act(v) over n floats, in place. */
+  activateInPlace(p: number, n: number, activation: number): void;
+  /** dz = dy·act'(a) over n floats, from out = act(a). */
+  activationGrad(dy: number, out: number, dz: number, n: number, activation: number): void;
+  /** out[j] = Σ_i m[i, j]. */
+  columnSums(m: number, rows: number, cols: number, out: number): void;
   sgd(w: number, v: number, g: number, n: number, lr: number, mu: number, nesterov: number): void;
   adam(w: number, m: number, s: number, g: number, n: number, lr: number, beta1: number, beta2: number, mScale: number, sScale: number, eps: number): void;
 }

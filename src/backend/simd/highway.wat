@@ -146,7 +146,7 @@
     (local.get $v))
 
   ;; v ← act(v) over n floats in place (the last one to three one at a time, through lane 0)
-  (func $activateInPlace (param $p i32) (param $n i32) (param $act i32)
+  (func $activateInPlace (export "activateInPlace") (param $p i32) (param $n i32) (param $act i32)
     (local $end i32) (local $vend i32)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
@@ -163,8 +163,57 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $s))))
 
+  ;; dz = dy·act'(a) over n floats, from out = act(a) (a dense layer's backward pass)
+  (func (export "activationGrad") (param $dy i32) (param $out i32) (param $dz i32) (param $n i32) (param $act i32)
+    (local $o i32) (local $vend i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vend (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (loop $v
+        (br_if $vdone (i32.ge_u (local.get $o) (local.get $vend)))
+        (v128.store (i32.add (local.get $dz) (local.get $o))
+          (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $o))) (call $derivative (v128.load (i32.add (local.get $out) (local.get $o))) (local.get $act))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $v)))
+    (block $sdone
+      (loop $s
+        (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
+        (f32.store (i32.add (local.get $dz) (local.get $o))
+          (f32.mul (f32.load (i32.add (local.get $dy) (local.get $o)))
+            (f32x4.extract_lane 0 (call $derivative (f32x4.splat (f32.load (i32.add (local.get $out) (local.get $o)))) (local.get $act)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $s))))
+
+  ;; out[j] = Σ_i m[i, j] for a rows × cols matrix (a bias gradient)
+  (func (export "columnSums") (param $m i32) (param $rows i32) (param $cols i32) (param $out i32)
+    (local $r i32) (local $o i32) (local $vend i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $vend (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (memory.fill (local.get $out) (i32.const 0) (local.get $end))
+    (block $rdone
+      (loop $rowsLoop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $o (i32.const 0))
+        (block $vdone
+          (loop $v
+            (br_if $vdone (i32.ge_u (local.get $o) (local.get $vend)))
+            (v128.store (i32.add (local.get $out) (local.get $o))
+              (f32x4.add (v128.load (i32.add (local.get $out) (local.get $o))) (v128.load (i32.add (local.get $m) (local.get $o)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $v)))
+        (block $sdone
+          (loop $s
+            (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
+            (f32.store (i32.add (local.get $out) (local.get $o))
+              (f32.add (f32.load (i32.add (local.get $out) (local.get $o))) (f32.load (i32.add (local.get $m) (local.get $o)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (br $s)))
+        (local.set $m (i32.add (local.get $m) (local.get $end)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowsLoop))))
+
   ;; t ← σ(t), then y = x + t·(h − x), over n floats
-  (func $gateAndCombine (export "gateAndCombine") (param $t i32) (param $h i32) (param $x i32) (param $y i32) (param $n i32)
+  (func $gateAndCombine (param $t i32) (param $h i32) (param $x i32) (param $y i32) (param $n i32)
     (local $o i32) (local $vend i32) (local $end i32) (local $tv v128) (local $xv v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (local.set $vend (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
