@@ -7,15 +7,25 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { allowSimd, simdActive, wasmSimd } from '../src/backend/wasm-simd.js';
+import { allowFusedProducts, allowSimd, simdActive, wasmSimd } from '../src/backend/wasm-simd.js';
+import { productsFused } from '../src/backend/simd/highway-simd.js';
 import { Rng } from '../src/util/random.js';
 import { act64, maxRelErr, randMat, randVec, sigmoid64, type Mat } from './helpers/reference.js';
 
 const onWasm = () => tf.getBackend() === 'wasm';
-const variants = () => (onWasm() ? [true, false] : [false]);
+/** On wasm: the SIMD module with fused multiply-adds in its products (where the engine runs them), without, and no SIMD. */
+const variants = () =>
+  onWasm()
+    ? [
+        { simd: true, fused: true },
+        { simd: true, fused: false },
+        { simd: false, fused: false },
+      ]
+    : [{ simd: false, fused: false }];
 
 afterEach(() => {
   allowSimd(true);
+  allowFusedProducts(true);
 });
 
 /** act'(a) from h = act(a), float64 */
@@ -38,6 +48,47 @@ function run(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<stri
   return values;
 }
 
+/** C = act(op(A)·B + bias + Cin) by the SIMD module against float64, in every form the layers use. */
+function productCase(m: number, n: number, k: number): void {
+  const simd = wasmSimd()!;
+  const rng = new Rng(m * 1000 + n * 10 + k);
+  const a = randMat(rng, m, k);
+  const wide = randMat(rng, k, n + 3); // B = wide[:, 2 : 2 + n]
+  const bias = randVec(rng, n);
+  const cin = randMat(rng, m, n);
+  const b = wide.map((r) => r.slice(2, 2 + n));
+  const tensors = {
+    a: tf.tensor2d(a.length ? a : [[]], [m, k]),
+    aT: tf.tensor2d(k ? transpose64(a) : [], [k, m]),
+    wide: tf.tensor2d(k ? wide : [], [k, n + 3]),
+  };
+  const biasT = tf.tensor1d(bias);
+  const cinT = tf.tensor2d(cin);
+  const ab = k ? matmul64(a, b) : cin.map((r) => r.map(() => 0));
+  const p = (t: tf.Tensor) => simd.ptr(t)!;
+  for (const transposed of [false, true]) {
+    for (const [withBias, withCin, relu] of [
+      [false, false, false],
+      [true, false, true],
+      [false, true, false],
+      [true, true, true],
+    ] as const) {
+      const c = tf.zeros([m, n]);
+      const [A, sai, sak] = transposed ? [tensors.aT, 4, 4 * m] : [tensors.a, 4 * k, 4];
+      simd.kernels.gemm(p(A), sai, sak, p(tensors.wide) + 8, 4 * (n + 3), p(c), 4 * n, withCin ? p(cinT) : 0, withBias ? p(biasT) : 0, m, n, k, relu ? 1 : 0);
+      const want = ab.map((r, i) =>
+        r.map((v, j) => {
+          const s = v + (withBias ? bias[j]! : 0) + (withCin ? cin[i]![j]! : 0);
+          return relu ? Math.max(0, s) : s;
+        }),
+      );
+      expect(maxRelErr(c.dataSync(), want.flat()), `transposed ${transposed} bias ${withBias} cin ${withCin} relu ${relu}`).toBeLessThan(1e-5);
+      c.dispose();
+    }
+  }
+  tf.dispose([...Object.values(tensors), biasT, cinT]);
+}
+
 describe.runIf(onWasm())('the SIMD matrix product (gemm.wat) equals the float64 product', () => {
   // [m, n, k]: one element; fewer than 8 columns (the narrow path); a tile with every row and
   // column aliased or overlapped; a layer's shapes; more rows than a tile in every position
@@ -52,58 +103,14 @@ describe.runIf(onWasm())('the SIMD matrix product (gemm.wat) equals the float64 
     [50, 100, 128],
   ] as const;
   for (const [m, n, k] of shapes) {
-    it(`${m}×${k} by ${k}×${n}: A·B and Aᵀ·B, with bias, Cin and relu, B a column block of a wider matrix`, () => {
-      const simd = wasmSimd()!;
-      const rng = new Rng(m * 1000 + n * 10 + k);
-      const a = randMat(rng, m, k);
-      const wide = randMat(rng, k, n + 3); // B = wide[:, 2 : 2 + n]
-      const bias = randVec(rng, n);
-      const cin = randMat(rng, m, n);
-      const b = wide.map((r) => r.slice(2, 2 + n));
-      const tensors = {
-        a: tf.tensor2d(a.length ? a : [[]], [m, k]),
-        aT: tf.tensor2d(k ? transpose64(a) : [], [k, m]),
-        wide: tf.tensor2d(k ? wide : [], [k, n + 3]),
-      };
-      const biasT = tf.tensor1d(bias);
-      const cinT = tf.tensor2d(cin);
-      const ab = k ? matmul64(a, b) : cin.map((r) => r.map(() => 0));
-      const p = (t: tf.Tensor) => simd.ptr(t)!;
-      for (const transposed of [false, true]) {
-        for (const [withBias, withCin, relu] of [
-          [false, false, false],
-          [true, false, true],
-          [false, true, false],
-          [true, true, true],
-        ] as const) {
-          const c = tf.zeros([m, n]);
-          const [A, sai, sak] = transposed ? [tensors.aT, 4, 4 * m] : [tensors.a, 4 * k, 4];
-          simd.kernels.gemm(
-            p(A),
-            sai,
-            sak,
-            p(tensors.wide) + 8,
-            4 * (n + 3),
-            p(c),
-            4 * n,
-            withCin ? p(cinT) : 0,
-            withBias ? p(biasT) : 0,
-            m,
-            n,
-            k,
-            relu ? 1 : 0,
-          );
-          const want = ab.map((r, i) =>
-            r.map((v, j) => {
-              const s = v + (withBias ? bias[j]! : 0) + (withCin ? cin[i]![j]! : 0);
-              return relu ? Math.max(0, s) : s;
-            }),
-          );
-          expect(maxRelErr(c.dataSync(), want.flat()), `transposed ${transposed} bias ${withBias} cin ${withCin} relu ${relu}`).toBeLessThan(1e-5);
-          c.dispose();
-        }
+    it(`${m}×${k} by ${k}×${n}: A·B and Aᵀ·B, with bias, Cin and relu, B a column block of a wider matrix; fused multiply-adds and not`, () => {
+      for (const fused of [true, false]) {
+        allowFusedProducts(fused);
+        expect(wasmSimd(), 'the SIMD module loads').not.toBeNull();
+        // Node 20 runs relaxed SIMD behind a flag the loader sets, later Nodes by default
+        expect(productsFused, 'which products run').toBe(fused);
+        productCase(m, n, k);
       }
-      tf.dispose([...Object.values(tensors), biasT, cinT]);
     });
   }
 });
@@ -152,12 +159,13 @@ describe('the highway layer kernels equal the float64 formulas', () => {
         const want = highway64(c, activation);
         const x = tf.tensor2d(c.x);
         const w = { wh: tf.tensor2d(c.wh), bh: tf.tensor1d(c.bh), wt: tf.tensor2d(c.wt), bt: tf.tensor1d(c.bt) };
-        for (const simd of variants()) {
+        for (const { simd, fused } of variants()) {
           allowSimd(simd);
+          allowFusedProducts(fused);
           const before = tf.memory().numTensors;
           const [y, h, t] = run('HighwayForward', { x, ...w }, { activation, keep: true });
           expect(simdActive(), 'the SIMD module runs on wasm').toBe(simd);
-          const tag = `simd ${simd}`;
+          const tag = `simd ${simd}, fused ${fused}`;
           expect(maxRelErr(y!, want.y.flat()), `y, ${tag}`).toBeLessThan(1e-5);
           expect(maxRelErr(h!, want.h.flat()), `H, ${tag}`).toBeLessThan(1e-5);
           expect(maxRelErr(t!, want.t.flat()), `T, ${tag}`).toBeLessThan(1e-5);

@@ -28,6 +28,7 @@ export interface WasmSimd {
 
 let loaded: HighwaySimd | null | undefined;
 let allowed = true;
+let fused = true;
 let bound: { backend: object; simd: WasmSimd } | null = null;
 
 /** Use the SIMD module where it loads (default), or the JS loops. */
@@ -35,10 +36,18 @@ export function allowSimd(on: boolean): void {
   allowed = on;
 }
 
+/** Products with fused multiply-adds where the engine allows (default), or not: the modules load again. */
+export function allowFusedProducts(on: boolean): void {
+  if (on === fused) return;
+  fused = on;
+  loaded = undefined;
+  bound = null;
+}
+
 export function wasmSimd(): WasmSimd | null {
   if (!allowed || !fastPathsOn() || tf.getBackend() !== 'wasm') return null;
   const b = tf.backend() as unknown as WasmBackend;
-  if (loaded === undefined) loaded = loadHighwaySimd(b.wasm.asm.memory);
+  if (loaded === undefined) loaded = loadHighwaySimd(b.wasm.asm.memory, fused);
   if (!loaded) return null;
   if (bound?.backend !== b) bound = { backend: b, simd: bind(b, loaded) };
   return bound.simd;

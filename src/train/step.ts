@@ -23,6 +23,12 @@ export interface TrainStep {
   dispose(): void;
 }
 
+let denseStepAllowed = true;
+/** Let chains of dense and highway layers take the engine-free step (default), or not: benchmarks compare the two. */
+export function setDenseStep(on: boolean): void {
+  denseStepAllowed = on;
+}
+
 type StepConfig = Pick<TrainConfig, 'optimizer' | 'momentum' | 'clipNorm'> & { weightDecay?: number };
 
 /** L2 weight decay (Caffe's weight_decay: g += wd·w for kernels and embeddings, before clipping), clipping, the update. */
@@ -52,7 +58,7 @@ export function createTrainStep(logitsModel: tfl.LayersModel, cfg: StepConfig, i
   const dense = plan ? denseStackStep(plan, inputShape[0]!, numClasses) : null;
   return {
     step(x, labels, lr, shape = inputShape) {
-      const simd = dense && fastPathsOn() && shape === inputShape ? wasmSimd() : null;
+      const simd = dense && denseStepAllowed && fastPathsOn() && shape === inputShape ? wasmSimd() : null;
       if (dense && simd) {
         const loss = dense.run(simd, x, labels);
         update(optimizer, vars, dense.grads, cfg, lr);

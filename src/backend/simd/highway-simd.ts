@@ -4,14 +4,20 @@
  * products), highway.wat (a highway layer's forward and backward passes, which call gemm's
  * products) and optimizer.wat (the optimisers' updates). null when a module is missing or cannot
  * run here: the callers then use their JS loops and the backend's own kernels.
+ *
+ * The products come from gemm-fma.wasm (the same products with fused multiply-adds, relaxed SIMD)
+ * where the engine runs relaxed SIMD: Node 22 and later do by default, Node 20 behind a V8 flag
+ * that this loader switches on. HIGHWAY_WASM_FMA=0 in the environment keeps gemm.wasm.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 
 /** The few WebAssembly APIs used here (the ES2022 lib this project compiles against does not declare them). */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  validate(bytes: Uint8Array): boolean;
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -87,16 +93,31 @@ function wasmFile(name: string): string | null {
   return null;
 }
 
-/** `memory`: the WebAssembly.Memory of tfjs-backend-wasm's module. */
-export function loadHighwaySimd(memory: object): HighwaySimd | null {
+/** gemm-fma.wasm's bytes if this engine runs them (switching relaxed SIMD on where Node has it behind a flag), else null. */
+function fusedProducts(): Uint8Array | null {
+  const file = process.env.HIGHWAY_WASM_FMA === '0' ? null : wasmFile('gemm-fma');
+  if (!file) return null;
+  const bytes = readFileSync(file);
+  if (wasmApi.validate(bytes)) return bytes;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return wasmApi.validate(bytes) ? bytes : null;
+}
+
+/** Which products the loaded modules use: fused multiply-adds (gemm-fma.wasm) or not (gemm.wasm). */
+export let productsFused = false;
+
+/** `memory`: the WebAssembly.Memory of tfjs-backend-wasm's module. `fused`: false keeps gemm.wasm. */
+export function loadHighwaySimd(memory: object, fused = true): HighwaySimd | null {
   const files = ['gemm', 'highway', 'optimizer'].map(wasmFile);
   if (files.some((f) => f === null)) return null;
   const [gemmFile, highwayFile, optimizerFile] = files as [string, string, string];
-  const instantiate = (file: string, imports: object) =>
-    new wasmApi.Instance(new wasmApi.Module(readFileSync(file)), { env: { memory }, ...imports }).exports as Record<string, unknown>;
+  const instantiate = (bytes: Uint8Array, imports: object) =>
+    new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory }, ...imports }).exports as Record<string, unknown>;
   try {
-    const gemm = instantiate(gemmFile, {});
-    return { ...gemm, ...instantiate(highwayFile, { gemm }), ...instantiate(optimizerFile, {}) } as unknown as HighwaySimd;
+    const fma = fused ? fusedProducts() : null;
+    const gemm = instantiate(fma ?? readFileSync(gemmFile), {});
+    productsFused = fma !== null;
+    return { ...gemm, ...instantiate(readFileSync(highwayFile), { gemm }), ...instantiate(readFileSync(optimizerFile), {}) } as unknown as HighwaySimd;
   } catch {
     return null;
   }
