@@ -9,7 +9,7 @@ import { setFastPaths } from '../src/backend/fast-paths.js';
 import { simdActive } from '../src/backend/wasm-simd.js';
 import { resolveConfig } from '../src/config/index.js';
 import { buildModel, logitsModel } from '../src/model/index.js';
-import { createTrainStep } from '../src/train/index.js';
+import { createTrainStep, evaluate } from '../src/train/index.js';
 import { planDenseStack } from '../src/train/dense-stack.js';
 import { Rng } from '../src/util/random.js';
 import { maxRelErr } from './helpers/reference.js';
@@ -112,4 +112,39 @@ describe('which models take the engine-free step', () => {
     expect(planned({ 'model.type': 'highway', 'model.inputDropout': 0.2 })).toBeNull();
     expect(planned({ 'model.type': 'highway', 'model.carry': 'independent' })).toBeNull();
   });
+});
+
+describe.runIf(tf.getBackend() === 'wasm')('the engine-free evaluation of dense stacks equals the generic path', () => {
+  for (const settings of [
+    { 'model.type': 'highway' },
+    { 'model.type': 'plain', 'model.activation': 'tanh' },
+    { 'model.type': 'highway', 'model.activation': 'elu' },
+  ]) {
+    it(`${JSON.stringify(settings)}: loss and accuracy over 1,003 examples in batches of 250`, () => {
+      const m = model(settings);
+      const logits = logitsModel(m);
+      const rng = new Rng(9);
+      const n = 1003;
+      const split = { x: Float32Array.from({ length: n * IN }, () => rng.next() * 4 - 2), y: Int32Array.from({ length: n }, () => rng.int(CLASSES)), n };
+      const before = tf.memory().numTensors;
+      const fast = evaluate(logits, split, [IN], CLASSES, 250);
+      expect(tf.memory().numTensors).toBe(before);
+      // the generic path (plain TF.js ops) for the logits, float64 sums written out here
+      setFastPaths(false);
+      const z = tf.tidy(() => (logits.apply(tf.tensor2d(split.x, [n, IN])) as tf.Tensor).arraySync() as number[][]);
+      setFastPaths(true);
+      let loss = 0;
+      let correct = 0;
+      z.forEach((row, i) => {
+        const max = Math.max(...row);
+        loss += max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) - row[split.y[i]!]!;
+        if (row.indexOf(max) === split.y[i]) correct++;
+      });
+      expect(Math.abs(fast.loss - loss / n)).toBeLessThan(1e-5);
+      // a near-tie between two logits may fall either way at float32 precision
+      expect(Math.abs(fast.accuracy - correct / n)).toBeLessThanOrEqual(2 / n);
+      expect(fast.accuracy).toBeGreaterThan(0);
+      m.dispose();
+    });
+  }
 });

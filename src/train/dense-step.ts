@@ -90,20 +90,15 @@ export function denseStackStep(plan: StackLayer[], inputs: number, numClasses: n
       const g = (v: tf.Variable) => p(grads[v.name]!);
       simd.view(b.x).set(x.subarray(0, rows * inputs));
 
-      let input = b.x;
-      let width = inputs;
-      plan.forEach((l, i) => {
-        const out = b.out[i]!;
-        if (l.kind === 'dense') {
-          k.gemm(p(input), 4 * width, 4, p(l.kernel), 4 * l.units, p(out), 4 * l.units, 0, p(l.bias), rows, l.units, width, l.activation === RELU ? 1 : 0);
-          if (l.activation !== RELU && l.activation !== LINEAR) k.activateInPlace(p(out), rows * l.units, l.activation);
-        } else {
-          const [wh, bh, wt, bt] = l.weights.map(p) as [number, number, number, number];
-          k.forward(p(input), wh, bh, wt, bt, p(b.h[i]!), p(b.t[i]!), p(out), rows, l.units, l.activation, 1);
-        }
-        input = out;
-        width = l.units;
-      });
+      stackForward(
+        simd,
+        plan,
+        rows,
+        b.x,
+        inputs,
+        (i) => b.out[i]!,
+        (i) => [b.h[i]!, b.t[i]!, true],
+      );
       const loss = crossEntropyAndGradient(simd.view(b.out.at(-1)!), labels, simd.view(b.logitsGrad), numClasses);
 
       for (let i = plan.length - 1; i >= 0; i--) {
@@ -137,6 +132,39 @@ export function denseStackStep(plan: StackLayer[], inputs: number, numClasses: n
       tf.dispose(Object.values(grads));
     },
   };
+}
+
+/**
+ * The stack's forward pass over `rows` examples in `x`: layer i writes `out(i)`; a highway layer
+ * writes its H and T to `gate(i)`'s buffers, all rows of them when `keep` (training), else one
+ * 64-row block's at a time (evaluation: nothing will read them).
+ */
+export function stackForward(
+  simd: WasmSimd,
+  plan: StackLayer[],
+  rows: number,
+  x: Info,
+  inputs: number,
+  out: (i: number) => Info,
+  gate: (i: number) => [h: Info, t: Info, keep: boolean],
+): void {
+  const k = simd.kernels;
+  const p = (t: Info) => simd.ptr(t)!;
+  let input = x;
+  let width = inputs;
+  plan.forEach((l, i) => {
+    const y = out(i);
+    if (l.kind === 'dense') {
+      k.gemm(p(input), 4 * width, 4, p(l.kernel), 4 * l.units, p(y), 4 * l.units, 0, p(l.bias), rows, l.units, width, l.activation === RELU ? 1 : 0);
+      if (l.activation !== RELU && l.activation !== LINEAR) k.activateInPlace(p(y), rows * l.units, l.activation);
+    } else {
+      const [wh, bh, wt, bt] = l.weights.map(p) as [number, number, number, number];
+      const [h, t, keep] = gate(i);
+      k.forward(p(input), wh, bh, wt, bt, p(h), p(t), p(y), rows, l.units, l.activation, keep ? 1 : 0);
+    }
+    input = y;
+    width = l.units;
+  });
 }
 
 /**
