@@ -26,8 +26,10 @@ Examples:
 
 Columns: ms/step is the median time of one training step (forward, backward, SGD-momentum
 update) after warm-up, on random MNIST-shaped batches; kernels/step the kernels one step runs
-(through the engine, as tf.profile counts them, plus those the layers call directly); eval/s is full-set evaluation
-throughput (batches of 2000); tensors is tf.memory().numTensors after the run, leak the growth
+(through the engine, as tf.profile counts them, plus those the layers call directly; none for
+plain and highway nets on wasm, whose step runs without the engine); eval/s is full-set evaluation
+throughput (batches of 2000); --json adds both as CPU time (cpuMsPerStep, evalCpuSamplesPerSecond),
+which other tenants of a shared machine barely move; tensors is tf.memory().numTensors after the run, leak the growth
 across the timed steps (must be 0); peak RSS is the process's so far. With --vs-pytorch the
 PyTorch peer (bench/pytorch_reference.py) runs the same nets, interleaved round by round; with
 --generic the same step on plain TF.js ops (fast paths off) does too.`;
@@ -99,7 +101,8 @@ export function benchCommand(): Command {
           out(`| ${head.join(' | ')} |`);
           out(`|${head.map(() => ' --- ').join('|')}|`);
         }
-        const kernels = (k: { engine: number; direct: number }) => `${k.engine + k.direct} (${k.direct} direct)`;
+        const kernels = (k: { engine: number; direct: number }) =>
+          k.engine + k.direct === 0 ? 'none (engine-free)' : `${k.engine + k.direct} (${k.direct} direct)`;
         for (const model of o.models ?? ['plain', 'highway']) {
           for (const depth of o.depths ?? [10, 20, 50, 100]) {
             const row = await benchNet({ model, depth }, opts);
