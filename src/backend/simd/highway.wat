@@ -33,8 +33,9 @@
     (param $da i32) (param $dxc i32) (param $dbh i32) (param $dbt i32)
     (param $batch i32) (param $n i32) (param $act i32)
     (local $r i32) (local $row i32) (local $row2 i32) (local $o i32) (local $vend i32) (local $end i32) (local $half i32)
-    (local $tv v128) (local $tg v128) (local $hv v128) (local $ah v128) (local $at v128) (local $gv v128)
+    (local $tv v128) (local $tg v128) (local $hv v128) (local $ah v128) (local $at v128) (local $gv v128) (local $zero4 v128) (local $one4 v128)
     (local $ts f32) (local $tgs f32) (local $hs f32) (local $ahs f32) (local $ats f32) (local $gs f32) (local $ds f32)
+    (local.set $one4 (v128.const f32x4 1 1 1 1))
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (local.set $vend (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
     (local.set $half (local.get $end))
@@ -61,11 +62,17 @@
             (local.set $gv (v128.load (i32.add (local.get $dy) (i32.add (local.get $row) (local.get $o)))))
             (local.set $hv (v128.load (i32.add (local.get $h) (i32.add (local.get $row) (local.get $o)))))
             (local.set $tg (f32x4.mul (local.get $tv) (local.get $gv)))
-            (local.set $ah (f32x4.mul (local.get $tg) (call $derivative (local.get $hv) (local.get $act))))
+            ;; relu (the default) inline, its constants kept in registers: a call per four floats
+            ;; and the constants made again each time cost more than the arithmetic
+            (local.set $ah
+              (f32x4.mul (local.get $tg)
+                (if (result v128) (local.get $act)
+                  (then (call $derivative (local.get $hv) (local.get $act)))
+                  (else (v128.and (f32x4.gt (local.get $hv) (local.get $zero4)) (local.get $one4))))))
             (local.set $at
               (f32x4.mul
                 (f32x4.mul (f32x4.sub (local.get $hv) (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $o))))) (local.get $tg))
-                (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $tv))))
+                (f32x4.sub (local.get $one4) (local.get $tv))))
             (v128.store (i32.add (local.get $da) (i32.add (local.get $row2) (local.get $o))) (local.get $ah))
             (v128.store (i32.add (local.get $da) (i32.add (local.get $row2) (i32.add (local.get $half) (local.get $o)))) (local.get $at))
             (v128.store (i32.add (local.get $dxc) (i32.add (local.get $row) (local.get $o))) (f32x4.sub (local.get $gv) (local.get $tg)))
