@@ -119,7 +119,10 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
     try {
       const dir = tmp();
       const q = 'loss';
-      const cfg = sweepConfig(dir, { 'train.seed': [1] }, { epochs: 150, batchSize: 8 });
+      // long enough to be still training when Redis is flushed and the sweep queued again (≈1 s;
+      // 150 epochs of this net took ≈1 s once dense steps ran without the engine)
+      const epochs = 600;
+      const cfg = sweepConfig(dir, { 'train.seed': [1] }, { epochs, batchSize: 8 });
       const sw = join(dir, 'sw');
       expect(highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', sw]).code).toBe(0);
       const a = startHighway(['worker', '--queue', redis.url, '--queue-name', q, '--jobs', '1']);
@@ -136,7 +139,7 @@ describe.skipIf(noRedis !== null && process.env.HIGHWAY_REQUIRE_REDIS !== '1')('
       expect(await waited.exit).toBe(0);
       // --wait ended only once the first copy had finished
       expect(readJson(join(run, 'summary.json')).status).toBe('completed');
-      expect(epochsOf(run)).toEqual(Array.from({ length: 151 }, (_, e) => e));
+      expect(epochsOf(run)).toEqual(Array.from({ length: epochs + 1 }, (_, e) => e));
       expect(await b.exit).toBe(0);
       expect(b.out()).not.toMatch(/start seed1/);
       a.child.kill('SIGINT');
