@@ -107,6 +107,11 @@ describe('which models take the engine-free step', () => {
     expect(planned({ 'model.type': 'highway' })).toBe('dense,highway,highway,highway,highway,dense');
     expect(planned({ 'model.type': 'plain' })).toBe('dense,dense,dense,dense,dense,dense');
   });
+  it('images (MNIST as 28×28×1) flattened first', () => {
+    const m = buildModel(resolveConfig(new Map<string, unknown>([['model.depth', 3]])).model, { inputShape: [4, 5, 1], numClasses: CLASSES }, 3);
+    expect(planDenseStack(logitsModel(m), [4, 5, 1], CLASSES)?.map((l) => l.kind)).toEqual(['dense', 'highway', 'highway', 'dense']);
+    m.dispose();
+  });
   it('not residual blocks, input dropout or the independent carry', () => {
     expect(planned({ 'model.type': 'residual' })).toBeNull();
     expect(planned({ 'model.type': 'highway', 'model.inputDropout': 0.2 })).toBeNull();

@@ -10,7 +10,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { fastPathsOn } from '../backend/memory.js';
 import { wasmSimd } from '../backend/wasm-simd.js';
 import type { Split } from '../data/types.js';
-import { planDenseStack } from './dense-stack.js';
+import { exampleWidth, planDenseStack } from './dense-stack.js';
 import { stackForward } from './dense-step.js';
 import type { Evaluation } from './evaluate.js';
 
@@ -21,7 +21,7 @@ export function evaluateDenseStack(model: tfl.LayersModel, split: Split, inputSh
   const simd = fastPathsOn() ? wasmSimd() : null;
   const plan = simd ? planDenseStack(model, inputShape, numClasses) : null;
   if (!simd || !plan) return null;
-  const d = inputShape[0]!;
+  const d = exampleWidth(inputShape);
   const rows = Math.max(1, Math.min(batchSize, split.n));
   const widest = Math.max(...plan.map((l) => l.units));
   const buffers = [

@@ -1,6 +1,6 @@
 /**
  * Whether a logits model is a plain chain of dense and coupled highway layers that the engine-free
- * training step (dense-step.ts) can run, and its layers if so: the input (optionally flattened),
+ * training step (dense-step.ts) can run, and its layers if so: the input (flattened if it is an image),
  * dense or highway layers one after another, and a linear dense layer of numClasses logits. Any
  * other layer (dropout, residual blocks, feature pads, independent carry, convolutions, text
  * front ends) or any branching means no: the step then runs through the engine as always.
@@ -35,12 +35,16 @@ interface LayerNode {
 
 const variables = (layer: tfl.layers.Layer) => layer.trainableWeights.map((w) => w.read() as tf.Variable);
 
+/** Values per example: the width of the first dense layer's input once flattened. */
+export const exampleWidth = (inputShape: number[]): number => inputShape.reduce((a, b) => a * b, 1);
+
 export function planDenseStack(model: tfl.LayersModel, inputShape: number[], numClasses: number): StackLayer[] | null {
-  if (inputShape.length !== 1) return null;
   const [input, ...rest] = model.layers;
   if (input?.getClassName() !== 'InputLayer') return null;
   const plan: StackLayer[] = [];
-  let width = inputShape[0]!;
+  let width = exampleWidth(inputShape);
+  // images ([28, 28, 1]) are flattened first; row-major examples already are
+  let flat = inputShape.length === 1;
   let previous: tfl.layers.Layer = input;
   for (const layer of rest) {
     // one inbound node, from the layer before: a chain, nothing shared or branching
@@ -50,8 +54,11 @@ export function planDenseStack(model: tfl.LayersModel, inputShape: number[], num
     const config = layer.getConfig();
     const activation = ACTIVATION_CODE[String(config.activation)];
     const kind = layer.getClassName();
-    if (kind === 'Flatten') continue;
-    if (activation === undefined) return null;
+    if (kind === 'Flatten') {
+      flat = true;
+      continue;
+    }
+    if (activation === undefined || !flat) return null;
     if (kind === 'Dense' && config.useBias === true && layer.trainableWeights.length === 2) {
       const [kernel, bias] = variables(layer) as [tf.Variable, tf.Variable];
       if (kernel.shape[0] !== width) return null;

@@ -6,7 +6,7 @@ import { wasmSimd } from '../backend/wasm-simd.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers.js';
 import { clipByGlobalNorm } from './clip.js';
 import { crossEntropy, oneHot } from './evaluate.js';
-import { planDenseStack } from './dense-stack.js';
+import { exampleWidth, planDenseStack } from './dense-stack.js';
 import { denseStackStep } from './dense-step.js';
 
 export interface TrainStep {
@@ -55,7 +55,7 @@ export function createTrainStep(logitsModel: tfl.LayersModel, cfg: StepConfig, i
   const vars = logitsModel.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createOptimizer(cfg.optimizer, cfg.momentum);
   const plan = planDenseStack(logitsModel, inputShape, numClasses);
-  const dense = plan ? denseStackStep(plan, inputShape[0]!, numClasses) : null;
+  const dense = plan ? denseStackStep(plan, exampleWidth(inputShape), numClasses) : null;
   return {
     step(x, labels, lr, shape = inputShape) {
       const simd = dense && denseStepAllowed && fastPathsOn() && shape === inputShape ? wasmSimd() : null;
