@@ -1,16 +1,21 @@
 // Each fast-path lever of issue #15 added in turn on the wasm backend, interleaved round by round,
 // with PyTorch (2 threads) timed in the same rounds; kernels per step from tf.profile plus direct calls.
 // Run after `npm run build`: node bench/levers.mjs [depths, default 50,100]
+// (The later levers stay off: the engine-free step of bench/levers-dense.mjs, and the products
+// with fused multiply-adds; the layer's kernels are now two where these levers had four.)
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../dist/backend/index.js';
 import { prepareNet } from '../dist/bench/measure.js';
 import { setFastPathFlag } from '../dist/backend/memory.js';
 import { registerHighwayKernels, unregisterHighwayKernels } from '../dist/backend/highway-kernels.js';
 import { installSharedIdentity, uninstallSharedIdentity } from '../dist/backend/wasm-identity.js';
-import { allowSimd } from '../dist/backend/wasm-simd.js';
+import { allowFusedProducts, allowSimd } from '../dist/backend/wasm-simd.js';
+import { setDenseStep } from '../dist/train/step.js';
 import { directKernelCalls } from '../dist/layers/direct-kernel.js';
 import { timePytorch } from '../dist/bench/pytorch.js';
 await initBackend('wasm');
+setDenseStep(false);
+allowFusedProducts(false);
 const levels = [
   [
     'generic (all off)',
