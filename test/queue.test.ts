@@ -216,7 +216,7 @@ describe('queue mode without a server, and array jobs', () => {
       expect(script).toMatch(new RegExp(`^#SBATCH --array=0-${tasks - 1}$`, 'm'));
       // a run is single-threaded: one CPU per task, and the task runs as many runs at once as it gets CPUs
       expect(script).toMatch(/^#SBATCH --cpus-per-task=1$/m);
-      expect(script).toContain('--jobs "${SLURM_CPUS_PER_TASK:-1}"');
+      expect(script).toContain(`--jobs "\${SLURM_CPUS_PER_TASK:-1}"`);
       expect(script).toContain(`--shard "\${SLURM_ARRAY_TASK_ID}/${tasks}"`);
       expect(script).toContain('--set train.epochs=2');
       expect(spawnSync('bash', ['-n', join(dir, 'sweep.sbatch')]).status).toBe(0);
