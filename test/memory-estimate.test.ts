@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/index.js';
 import { buildModel, countParams } from '../src/model/index.js';
-import { MODEL_TYPES, kindOf } from '../src/model/kinds.js';
+import { MODEL_TYPES, kindOf } from '../src/base/kinds.js';
 import { estimateTraining } from '../src/model/memory-estimate.js';
 
 describe('the memory estimate', () => {

@@ -1,16 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flatten, parseJson, resolveConfig, type ResolvedConfig } from '../config/index.js';
-import { hasGates, kindOf } from '../model/kinds.js';
+import { hasGates, kindOf } from '../base/kinds.js';
 import { UserError } from '../errors.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { LOGITS_LAYER } from '../model/index.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { balancedSubset } from '../data/subset.js';
-import { RUN_FILES } from '../runs/folder.js';
 import { loadModel } from '../runs/model-io.js';
 import { analyzeModel, type Analysis } from './gates.js';
 import { writeAnalysis } from './write.js';
+import { RUN_FILES } from '../base/run-files.js';
 
 export interface AnalyzeOptions {
   /** Training examples for the gate statistics (class-balanced; lesioning uses the whole set). */
@@ -39,7 +39,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<
     const n = Math.min(opts.samples, data.train.n);
     const samples = balancedSubset(data.train, n, data.numClasses, '--samples');
     const analysis = analyzeModel(model, samples, data.train, data.inputShape, data.numClasses, 500, data.vocabSize !== undefined);
-    const files = await writeAnalysis(analysis, opts.out ?? join(runDir, 'analysis'));
+    const files = await writeAnalysis(analysis, opts.out ?? join(runDir, RUN_FILES.analysis));
     return { analysis, files };
   } finally {
     model.dispose();

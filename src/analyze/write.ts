@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../util/atomic.js';
-import { renderSvg } from '../report/render.js';
+import { renderSvg } from '../charts/render.js';
 import type { Analysis } from './gates.js';
 
-export const ANALYSIS_FILES = ['gates.csv', 'gate-sample.csv', 'per-class.csv', 'lesion.csv', 'gates.svg', 'per-class.svg', 'lesion.svg'] as const;
+import { ANALYSIS_FILES } from '../base/run-files.js';
+
+export { ANALYSIS_FILES };
 
 const heat = (title: string, values: Array<{ layer: number; y: number; v: number }>, yTitle: string, scheme: string, domainMid?: number) => ({
   title,

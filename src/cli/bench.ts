@@ -1,7 +1,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { BACKENDS, MODEL_TYPES, type BackendName, type ModelType } from '../config/schema.js';
-import { kindOf } from '../model/kinds.js';
+import { kindOf } from '../base/kinds.js';
 import { UserError } from '../errors.js';
 import { positiveInt } from './options.js';
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { folderArg } from './options.js';
-import { kindOf } from '../model/kinds.js';
+import { kindOf } from '../base/kinds.js';
 import { printable } from '../util/escape.js';
 import { REPORT_FILES, REPORT_FILE_NAMES } from '../report/files.js';
 import { FIELD_PATHS } from '../config/index.js';

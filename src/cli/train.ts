@@ -4,7 +4,7 @@ import { runFile } from '../runs/folder.js';
 import { nameFolder } from '../util/names.js';
 import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
 import type { ResolvedConfig } from '../config/index.js';
-import { kindOf, usesField } from '../model/kinds.js';
+import { kindOf, usesField } from '../base/kinds.js';
 import { addConfigOptions, folderArg, resolveFromOptions } from './options.js';
 import { ProgressPrinter } from './progress.js';
 import { formatDuration, formatNumber } from '../util/format.js';

@@ -6,10 +6,10 @@
  */
 import { z } from 'zod';
 
-import { ACTIVATIONS, CARRIES, INITS, type Activation, type Carry, type InitName } from '../layers/vocabulary.js';
-import { MODEL_TYPES, type ModelType } from '../model/kinds.js';
+import { ACTIVATIONS, CARRIES, INITS, type Activation, type Carry, type InitName } from '../base/vocabulary.js';
+import { MODEL_TYPES, type ModelType } from '../base/kinds.js';
 import { METRICS } from '../base/metrics.js';
-import { RESIDUAL_FORMS, type ResidualForm } from '../layers/vocabulary.js';
+import { RESIDUAL_FORMS, type ResidualForm } from '../base/vocabulary.js';
 
 export { ACTIVATIONS, CARRIES, INITS, MODEL_TYPES, type Activation, type Carry, type InitName, type ModelType };
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;

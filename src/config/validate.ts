@@ -5,7 +5,7 @@ import { FIELDS, FIELD_PATHS, FIELD_SCHEMAS, SECTIONS } from './fields.js';
 import { autoGateBias, autoInit, configSchema, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type ResolvedConfig } from './schema.js';
 import { fieldMessage, formatIssue } from './issues.js';
 import { keyCatalog } from './key-catalog.js';
-import { kindFor, kindOf, usesField, type ModelKind } from '../model/kinds.js';
+import { kindFor, kindOf, usesField, type ModelKind } from '../base/kinds.js';
 import { equalParameterPlainWidth } from '../base/params.js';
 
 type Json = unknown;

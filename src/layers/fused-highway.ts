@@ -7,7 +7,7 @@
  * Far fewer ops than autodiff through the formula, and none recorded on the tape but this one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from './vocabulary.js';
+import type { Activation } from '../base/vocabulary.js';
 import { callKernel, recording } from './direct-kernel.js';
 import { affine, one, preActivate, product, throughActivation } from './fused-ops.js';
 

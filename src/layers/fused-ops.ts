@@ -4,7 +4,7 @@
  * backend allows, and activation derivatives written in terms of the activation's output.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from './vocabulary.js';
+import type { Activation } from '../base/vocabulary.js';
 import { batched, callKernel } from './direct-kernel.js';
 
 /** Activations the fused matMul kernel applies itself. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from './vocabulary.js';
+import type { Activation } from '../base/vocabulary.js';
 import { UserError } from '../errors.js';
-import { ACTIVATIONS, CARRIES } from './vocabulary.js';
+import { ACTIVATIONS, CARRIES } from '../base/vocabulary.js';
 
 /** The nonlinearity of H by name. */
 export function activate(name: Activation, x: tf.Tensor): tf.Tensor {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Activation, Carry, InitName } from './vocabulary.js';
+import type { Activation, Carry, InitName } from '../base/vocabulary.js';
 import { kernelInitializer, normalizeInitName } from './initializers.js';
 import { activate, checkGateArgs } from './gate.js';
 

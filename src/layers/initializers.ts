@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { INITS, type InitName } from './vocabulary.js';
+import { INITS, type InitName } from '../base/vocabulary.js';
 import { UserError } from '../errors.js';
 import { Rng } from '../util/random.js';
 

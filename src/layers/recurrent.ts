@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
-import type { InitName } from './vocabulary.js';
+import type { InitName } from '../base/vocabulary.js';
 import { kernelInitializer, normalizeInitName, orthogonalRows } from './initializers.js';
 
 type Shape = Array<number | null>;

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { activate } from './gate.js';
 import { residualDense } from './fused-residual.js';
 import { kernelInitializer, normalizeInitName } from './initializers.js';
-import { ACTIVATIONS, RESIDUAL_FORMS, type Activation, type InitName, type ResidualForm } from './vocabulary.js';
+import { ACTIVATIONS, RESIDUAL_FORMS, type Activation, type InitName, type ResidualForm } from '../base/vocabulary.js';
 
 export { RESIDUAL_FORMS, type ResidualForm };
 

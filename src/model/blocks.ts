@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedConfig } from '../config/schema.js';
 import { deriveSeed } from '../util/random.js';
 import { BiLSTM, HighwayBiLSTM, HighwayConv2D, HighwayDense, ResidualConv2D, ResidualDense, kernelInitializer } from '../layers/index.js';
-import type { Block, Family } from './kinds.js';
+import type { Block, Family } from '../base/kinds.js';
 
 type Model = ResolvedConfig['model'];
 /** Layer `i` of the stack, `units` wide (dense), `m.width` maps (conv) or units per direction (bilstm). */

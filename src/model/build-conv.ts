@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { deriveSeed } from '../util/random.js';
 import { kernelInitializer } from '../layers/index.js';
 import { blockLayer } from './blocks.js';
-import { kindOf } from './kinds.js';
+import { kindOf } from '../base/kinds.js';
 
 type Sym = tfl.SymbolicTensor;
 

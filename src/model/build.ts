@@ -6,7 +6,7 @@ import { FeaturePad, FeatureSubsample, MaskedMeanPooling, SeededDropout, kernelI
 import { planDense } from './plan.js';
 import { buildConvBody } from './build-conv.js';
 import { blockLayer } from './blocks.js';
-import { kindOf } from './kinds.js';
+import { kindOf } from '../base/kinds.js';
 
 export interface DataShape {
   /** Shape of one example, e.g. [784] or [28, 28, 1]. */

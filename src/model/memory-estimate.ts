@@ -8,7 +8,7 @@
 import { totalmem } from 'node:os';
 import type { ResolvedConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
-import { kindOf } from './kinds.js';
+import { kindOf } from '../base/kinds.js';
 import { planDense, planParams } from './plan.js';
 
 export interface DataSize {

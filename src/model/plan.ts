@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
-import { kindOf } from './kinds.js';
+import { kindOf } from '../base/kinds.js';
 import { highwayBilstmLayerParams, plainBilstmStackParams, weightLayerParams } from '../base/params.js';
 
 /** One step of a dense network, before any tensor exists. `block`: a layer of the kind's own block (highway, residual). */

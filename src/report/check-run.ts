@@ -5,7 +5,7 @@
  * listed as unreadable, with the reason — never the whole report.
  */
 import { FIELDS } from '../config/index.js';
-import { MODEL_TYPES } from '../model/kinds.js';
+import { MODEL_TYPES } from '../base/kinds.js';
 import { clip } from '../util/strings.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

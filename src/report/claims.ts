@@ -6,7 +6,7 @@
  * claim 5 compares the epochs each type needs to reach common loss levels.
  */
 import { meanCurve, TOP_K, epochsToReach, type GroupStats } from './stats.js';
-import { kindFor } from '../model/kinds.js';
+import { kindFor } from '../base/kinds.js';
 
 /** The paper's Figure 1 nets: the dense kinds of plain and highway blocks (and ours, residual), from the registry. */
 const PLAIN = kindFor('dense', 'plain')!.name;

@@ -7,7 +7,7 @@
 import { formatLoss } from './claims.js';
 import { devSelection, status } from './load.js';
 import { TOP_K, type GroupStats } from './stats.js';
-import { BLOCK_ORDER, FAMILY_ORDER, kindFor, kindOf, type ModelKind } from '../model/kinds.js';
+import { BLOCK_ORDER, FAMILY_ORDER, kindFor, kindOf, type ModelKind } from '../base/kinds.js';
 import { hiddenLayerParams } from '../model/plan.js';
 
 /** Parameters per hidden layer of a cell (its first run's config; the runs of a cell share it). */

@@ -6,8 +6,8 @@
  * Vega-Lite compiled to Vega and rendered to SVG in Node (no browser).
  */
 import { meanCurve, TOP_K, type GroupStats } from './stats.js';
-import { renderSvg } from './render.js';
-import { BLOCK_ORDER, kindOf, type Block } from '../model/kinds.js';
+import { renderSvg } from '../charts/render.js';
+import { BLOCK_ORDER, kindOf, type Block } from '../base/kinds.js';
 
 interface Point {
   type: string;

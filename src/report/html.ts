@@ -13,6 +13,7 @@ import { contentSecurityPolicy, markdownToHtml } from './page-safety.js';
 import { ANALYSIS_FILES } from '../analyze/write.js';
 import { finalLoss, type RunRecord, status } from './load.js';
 import { paramColumns } from './tables.js';
+import { RUN_FILES } from '../base/run-files.js';
 
 const require = createRequire(import.meta.url);
 /** The browser bundles, by package and file in the package (their "exports" do not list them). */
@@ -151,7 +152,7 @@ function searchSpec(runs: RunRecord[], params: string[]): object | null {
 function analysisFigures(runs: RunRecord[], root: string): string {
   const figures = ANALYSIS_FILES.filter((f) => f.endsWith('.svg'));
   const parts = runs.flatMap((r) => {
-    const dir = join(r.dir, 'analysis');
+    const dir = join(r.dir, RUN_FILES.analysis);
     const svgs = figures.filter((f) => existsSync(join(dir, f)));
     if (svgs.length === 0) return [];
     const imgs = svgs.map(

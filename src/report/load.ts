@@ -8,13 +8,12 @@ import { basename, dirname, join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
-import { RUN_FILES } from '../runs/folder.js';
+import { RUN_FILES, SWEEP_FILES } from '../base/run-files.js';
 import type { RunSummary } from '../runs/run.js';
 import { FIELDS } from '../config/index.js';
 import { clip } from '../util/strings.js';
 import { checkConfig, checkSummary } from './check-run.js';
 import { COLUMNS } from '../base/metrics.js';
-import { PLAN_FILE } from '../sweep/plan-file.js';
 
 export interface RunRecord {
   id: string;
@@ -98,7 +97,7 @@ export function loadRuns(root: string): RunRecord[] {
 /** The sweep folder of a run folder `<sweep>/runs/<id>` (one whose sweep.json exists), relative to the root; "" otherwise. */
 function sweepOf(root: string, dir: string): string {
   const parent = dirname(dir);
-  if (basename(parent) !== 'runs' || !existsSync(join(dirname(parent), PLAN_FILE))) return '';
+  if (basename(parent) !== SWEEP_FILES.runs || !existsSync(join(dirname(parent), SWEEP_FILES.plan))) return '';
   return relative(root, dirname(parent)) || '.';
 }
 

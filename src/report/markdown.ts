@@ -12,7 +12,7 @@ import { status, type RunRecord } from './load.js';
 import { TOP_K, budget, type GroupStats } from './stats.js';
 import { checkEarlyStopping, schedulerCheckMarkdown } from './scheduler-check.js';
 import { markdownText } from '../util/escape.js';
-import { kindOf } from '../model/kinds.js';
+import { kindOf } from '../base/kinds.js';
 
 export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStats[], studies: Array<{ study: string; claims: Claim[] }>, cells: Cells): string {
   const counts = new Map<string, number>();

@@ -14,8 +14,9 @@ import { writeError, writeFileAtomic, writeJsonAtomic } from '../util/atomic.js'
 import { readJsonOrNull } from '../util/json.js';
 import { UserError } from '../errors.js';
 import { readModelWeights, writeModelFiles } from './model-io.js';
+import { RUN_FILES } from '../base/run-files.js';
 
-export const CHECKPOINTS_DIR = 'checkpoints';
+export const CHECKPOINTS_DIR = RUN_FILES.checkpoints;
 export type CheckpointPolicy = 'last' | 'all' | 'none';
 
 const STATE_FILE = 'state.json';

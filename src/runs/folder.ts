@@ -4,16 +4,9 @@ import { UserError } from '../errors.js';
 import { makeDirs, workingFolderGone } from '../util/make-dirs.js';
 import { clip } from '../util/strings.js';
 
-export const RUN_FILES = {
-  config: 'config.json',
-  metrics: 'metrics.csv',
-  summary: 'summary.json',
-  model: 'model',
-} as const;
+import { RUN_FILES, RUN_MARKER } from '../base/run-files.js';
 
-/** Written into every run folder when it is made: only folders holding it are ever deleted. */
-export const RUN_MARKER = '.highway-run';
-
+export { RUN_FILES, RUN_MARKER };
 export const runFile = (dir: string, name: keyof typeof RUN_FILES) => join(dir, RUN_FILES[name]);
 
 /** A folder this tool made for a run (the marker; or, from before the marker, config.json and summary.json). */

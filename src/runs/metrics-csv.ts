@@ -3,6 +3,8 @@ import { stringify } from 'csv-stringify/sync';
 import type { EpochRow } from '../train/loop.js';
 import { COLUMNS } from '../base/metrics.js';
 import { writeError, writeFileAtomic } from '../util/atomic.js';
+import { dirname, join } from 'node:path';
+import { RUN_FILES } from '../base/run-files.js';
 
 const plain = COLUMNS.filter((c) => !('dev' in c));
 const withDev = COLUMNS;
@@ -32,7 +34,7 @@ export class MetricsCsv {
     readonly path: string,
     readonly dev = false,
     rows?: EpochRow[],
-    readonly jsonlPath = path.replace(/\.csv$/, '.jsonl'),
+    readonly jsonlPath = join(dirname(path), RUN_FILES.metricsJsonl),
   ) {
     this.columns = dev ? withDev : plain;
     const header = this.columns.map((c) => c.csv);

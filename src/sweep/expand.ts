@@ -5,7 +5,7 @@
  * report may treat cells as independent), and expanding twice gives identical runs.
  */
 import { resolveConfig, type ResolvedConfig } from '../config/index.js';
-import { KIND_FIELDS, usesField, type KindField } from '../model/kinds.js';
+import { KIND_FIELDS, usesField, type KindField } from '../base/kinds.js';
 import { Rng, deriveSeed } from '../util/random.js';
 import { safeName } from '../util/names.js';
 import { UserError } from '../errors.js';

@@ -14,8 +14,9 @@ import { checkSafeName } from '../util/names.js';
 import type { PlannedRun } from './expand.js';
 import type { SweepSpec } from './spec.js';
 import { schedulerOf, sweepSchema } from './schema.js';
+import { SWEEP_FILES } from '../base/run-files.js';
 
-export const PLAN_FILE = 'sweep.json';
+export const PLAN_FILE = SWEEP_FILES.plan;
 
 export interface PlanFile {
   created: string;

@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RUN_FILES } from '../runs/folder.js';
+import { RUN_FILES } from '../base/run-files.js';
 import type { RunStatus, RunSummary } from '../runs/run.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { readJsonOrNull } from '../util/json.js';

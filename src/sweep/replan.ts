@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeDifferences, differingPaths } from '../config/diff.js';
 import { UserError } from '../errors.js';
-import { RUN_FILES } from '../runs/folder.js';
+import { RUN_FILES } from '../base/run-files.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import type { PlannedRun } from './expand.js';
 import { readSweepPlan, type PlanFile } from './plan-file.js';

@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import { Lease, describeHolder } from '../runs/lease.js';
 import { checkSafeName } from '../util/names.js';
+import { SWEEP_FILES } from '../base/run-files.js';
 
-export const LEASES_DIR = '.leases';
+export const LEASES_DIR = SWEEP_FILES.leases;
 
 export type RunLease = { lease: Lease } | { heldBy: string };
 

@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { readJsonOrNull } from '../util/json.js';
 import { decide, type AshaSpec, type RungDecision } from './asha.js';
+import { SWEEP_FILES } from '../base/run-files.js';
 
-export const SCHEDULER_DIR = 'scheduler';
+export const SCHEDULER_DIR = SWEEP_FILES.scheduler;
 
 interface RungRecord {
   value: number;

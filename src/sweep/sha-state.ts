@@ -6,7 +6,7 @@
  * whose members are all in gets its decision, and the runs it leaves behind are marked stopped.
  */
 import { join } from 'node:path';
-import { RUN_FILES } from '../runs/folder.js';
+import { RUN_FILES } from '../base/run-files.js';
 import { latestCheckpoint } from '../runs/checkpoint.js';
 import type { RunSummary } from '../runs/run.js';
 import { writeJsonAtomic } from '../util/atomic.js';
