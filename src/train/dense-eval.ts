@@ -12,10 +12,16 @@ import { wasmSimd } from '../backend/wasm-simd.js';
 import type { Split } from '../data/types.js';
 import { exampleWidth, planDenseStack } from './dense-stack.js';
 import { stackForward } from './dense-step.js';
-import type { Evaluation } from './evaluate.js';
 
 /** Rows of H and T a highway layer's forward pass keeps at a time when they are not saved (simd/highway.wat). */
 const GATE_BLOCK = 64;
+
+/** A split's mean loss and accuracy. */
+export interface Evaluation {
+  /** Mean cross-entropy over the whole split. */
+  loss: number;
+  accuracy: number;
+}
 
 export function evaluateDenseStack(model: tfl.LayersModel, split: Split, inputShape: number[], numClasses: number, batchSize: number): Evaluation | null {
   const simd = fastPathsOn() ? wasmSimd() : null;

@@ -2,13 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Split } from '../data/types.js';
 import { tokenLength } from '../data/sequences.js';
-import { evaluateDenseStack } from './dense-eval.js';
+import { evaluateDenseStack, type Evaluation } from './dense-eval.js';
 
-export interface Evaluation {
-  /** Mean cross-entropy over the whole split. */
-  loss: number;
-  accuracy: number;
-}
+export type { Evaluation };
 
 /** One-hot labels as a plain array (no tf.oneHot, so no kernel is needed for it). */
 export function oneHot(y: Int32Array, from: number, to: number, numClasses: number): Float32Array {
