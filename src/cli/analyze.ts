@@ -1,7 +1,6 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { Analysis } from '../analyze/gates.js';
 import { BACKENDS, type BackendName } from '../config/schema.js';
-import { UserError } from '../errors.js';
 import { folderArg, positiveInt } from './options.js';
 
 const HELP = `
@@ -37,17 +36,15 @@ export function analyzeCommand(): Command {
   return new Command('analyze')
     .description("what a trained highway net's gates learned: statistics per layer and class, lesioning (the paper's Figures 2-4)")
     .argument('<run-dir>', 'a run folder written by `highway train` or `highway sweep`')
-    .option('--samples <n>', 'training examples for the gate statistics (class-balanced) [default: 1000]', positiveInt('--samples', 10_000_000))
+    .option('--samples <n>', 'training examples for the gate statistics (class-balanced)', positiveInt('--samples', 10_000_000), 1000)
     .option('-o, --out <dir>', 'where to write the files (default: <run-dir>/analysis)', folderArg('--out'))
-    .option('--backend <name>', `TF.js backend (${BACKENDS.join('|')}) [default: "auto"]`)
+    .addOption(new Option('--backend <name>', 'TF.js backend').choices(BACKENDS).default('auto'))
     .addHelpText('after', HELP)
-    .action(async (runDir: string, o: { samples?: number; out?: string; backend?: string }) => {
+    .action(async (runDir: string, o: { samples: number; out?: string; backend: BackendName }) => {
       const [{ initBackend, describeBackend }, { analyzeRun }] = await Promise.all([import('../backend/index.js'), import('../analyze/run.js')]);
-      const name = (o.backend ?? 'auto') as BackendName;
-      if (!(BACKENDS as readonly string[]).includes(name)) throw new UserError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${o.backend}"`);
-      const backend = await initBackend(name);
+      const backend = await initBackend(o.backend);
       process.stderr.write(`${describeBackend(backend)}\n`);
-      const { analysis, files } = await analyzeRun(runDir, { samples: o.samples ?? 1000, out: o.out });
+      const { analysis, files } = await analyzeRun(runDir, { samples: o.samples, out: o.out });
       printAnalysis(analysis, files, (s) => process.stdout.write(s));
     });
 }

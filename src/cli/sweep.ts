@@ -52,7 +52,7 @@ Outputs (in --out, default results/<name>/): runs/<run-id>/ (each exactly what \
 writes), sweep.json (the expansion), and the report files (see \`highway report --help\`).`;
 
 type SweepOpts = {
-  jobs?: number;
+  jobs: number;
   out?: string;
   resume?: boolean;
   force?: boolean;
@@ -67,14 +67,14 @@ type SweepOpts = {
   emit?: string;
   tasks?: number;
   replan?: boolean;
-  maxRuns?: number;
+  maxRuns: number;
 };
 
 export function sweepCommand(): Command {
   return new Command('sweep')
     .description('run a grid and/or random search of configurations in parallel worker processes, resumably')
     .argument('<config>', 'JSON config with dataset/model/train sections and a "sweep" section')
-    .option('-j, --jobs <n>', `runs at a time, each in its own process [default: CPU count, ${availableParallelism()} here]`, positiveInt('--jobs', MAX_JOBS))
+    .option('-j, --jobs <n>', 'runs at a time, each in its own process (default: the CPU count)', positiveInt('--jobs', MAX_JOBS), availableParallelism())
     .option('-o, --out <dir>', 'sweep folder (default: results/<name>)', folderArg('--out'))
     .option(
       '--resume',
@@ -85,7 +85,7 @@ export function sweepCommand(): Command {
       '--replan',
       'with --resume: accept a config that plans differently from the recorded sweep.json (unchanged runs are kept; changed and dropped runs are set aside in runs/.replaced/; changed and new runs train afresh)',
     )
-    .option('--max-runs <n>', `refuse a plan of more runs than this [default: ${DEFAULT_MAX_RUNS}]`, positiveInt('--max-runs', 100_000_000))
+    .option('--max-runs <n>', 'refuse a plan of more runs than this', positiveInt('--max-runs', 100_000_000), DEFAULT_MAX_RUNS)
     .option(
       '--set <path=value>',
       'set a base config field for every run, or the sweep section: --set sweep.random.trials=2 (repeatable)',
@@ -100,9 +100,11 @@ export function sweepCommand(): Command {
     .option('--status', 'with --queue: print how many runs are waiting, active, completed and failed, and exit')
     .option('--shard <i/n>', 'run only the runs whose index ≡ i (mod n) (array jobs; finished runs are skipped)', parseShard)
     .option('--emit <system>', 'write a job script instead of running: slurm (an sbatch job array, one shard per task)')
-    .option('--tasks <n>', 'with --emit: array tasks [default: one per run, at most 1000]', positiveInt('--tasks', 100_000))
+    .option('--tasks <n>', 'with --emit: array tasks (default: one per run, at most 1000)', positiveInt('--tasks', 100_000))
     .addHelpText('after', EXAMPLES)
-    .action(async (file: string, opts: SweepOpts) => {
+    .action(async (file: string, opts: SweepOpts, cmd: Command) => {
+      // --jobs has a default; what matters below is whether the user gave it
+      const jobsGiven = cmd.getOptionValueSource('jobs') === 'cli';
       const flat = loadConfigFile(file, ['sweep', 'run']);
       if (!flat.has('sweep')) throw new UserError(`${file}: no "sweep" section (use \`highway train --config ${file}\` for a single run)`);
       // --set sweep.… changes the sweep section, any other --set a config field of every run
@@ -111,7 +113,7 @@ export function sweepCommand(): Command {
       flat.delete('sweep');
       flat.delete('run');
       const base = new Map([...flat, ...opts.set.filter((a) => !isSweepSet(a)).map(parseSet)]);
-      const plan = expandSweep(spec, base, opts.maxRuns ?? DEFAULT_MAX_RUNS);
+      const plan = expandSweep(spec, base, opts.maxRuns);
       if (spec.scheduler) checkScheduler(spec.scheduler, plan, file);
       const runs = opts.shard ? inShard(plan, opts.shard) : plan;
       if (opts.list) {
@@ -123,15 +125,15 @@ export function sweepCommand(): Command {
       if ((opts.wait || opts.status) && !opts.queue) throw new UserError(`--${opts.wait ? 'wait' : 'status'} needs --queue <redis url>`);
       if (opts.tasks && !opts.emit) throw new UserError('--tasks is for --emit');
       if (opts.emit !== undefined) return emitScript(opts, file, plan, dir, name, spec);
-      if (opts.queue && (opts.jobs || opts.force || opts.resume)) {
-        const flag = opts.jobs ? '--jobs' : opts.force ? '--force' : '--resume';
+      if (opts.queue && (jobsGiven || opts.force || opts.resume)) {
+        const flag = jobsGiven ? '--jobs' : opts.force ? '--force' : '--resume';
         throw new UserError(
-          `${flag} is for sweeps run here; with --queue, ${opts.jobs ? 'give --jobs to `highway worker`' : 'enqueueing again already skips finished runs and requeues failed ones'}`,
+          `${flag} is for sweeps run here; with --queue, ${jobsGiven ? 'give --jobs to `highway worker`' : 'enqueueing again already skips finished runs and requeues failed ones'}`,
         );
       }
       if (opts.queue) return queueSweep(opts, file, plan, runs, dir, spec);
       if (opts.shard && opts.force) throw new UserError("--force cannot be combined with --shard (it would delete the other shards' runs)");
-      const jobs = opts.jobs ?? availableParallelism();
+      const jobs = opts.jobs;
       const progress = new SweepProgress(process.stderr, Boolean(opts.quiet), {
         onPlan: (e) => [
           `sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`,

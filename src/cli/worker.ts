@@ -31,24 +31,23 @@ export function workerCommand(): Command {
     .description('take sweep runs from a Redis queue (BullMQ) and run them, on as many machines as you like')
     .requiredOption('--queue <url>', 'Redis URL: redis://[user:password@]host:port[/db]')
     .option('--queue-name <name>', 'queue to take jobs from', checkQueueName, DEFAULT_QUEUE)
-    .option('-j, --jobs <n>', `runs at a time, each in its own process [default: CPU count, ${availableParallelism()} here]`, positiveInt('--jobs', MAX_JOBS))
+    .option('-j, --jobs <n>', 'runs at a time, each in its own process (default: the CPU count)', positiveInt('--jobs', MAX_JOBS), availableParallelism())
     .option('-o, --out <dir>', "where the sweep folders are on this machine (default: the enqueuing machine's path)", folderArg('--out'))
-    .option('--lock-seconds <s>', 'how long a silent worker keeps its job before another may take it [default: 30]', positiveInt('--lock-seconds', 86_400))
+    .option('--lock-seconds <s>', 'how long a silent worker keeps its job before another may take it', positiveInt('--lock-seconds', 86_400), 30)
     .option('--exit-when-empty', 'exit once nothing is waiting or running (batch systems, tests)')
     .option('-q, --quiet', 'print only errors')
     .addHelpText('after', EXAMPLES)
-    .action(async (o: { queue: string; queueName: string; jobs?: number; out?: string; lockSeconds?: number; exitWhenEmpty?: boolean; quiet?: boolean }) => {
+    .action(async (o: { queue: string; queueName: string; jobs: number; out?: string; lockSeconds: number; exitWhenEmpty?: boolean; quiet?: boolean }) => {
       const { runQueueWorker } = await import('../queue/worker.js');
-      const jobs = o.jobs ?? availableParallelism();
       const log = (s: string) => {
         if (!o.quiet) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  ${s}\n`);
       };
       const w = await runQueueWorker({
         url: o.queue,
         queueName: o.queueName,
-        jobs,
+        jobs: o.jobs,
         out: o.out,
-        lockSeconds: o.lockSeconds ?? 30,
+        lockSeconds: o.lockSeconds,
         exitWhenEmpty: Boolean(o.exitWhenEmpty),
         onEvent: (e) => {
           if (e.type === 'start') log(`start ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''} → ${e.out}`);
@@ -70,7 +69,7 @@ export function workerCommand(): Command {
         },
       });
       log(
-        `worker ${process.pid}: queue "${o.queueName}" at ${redactUrl(o.queue)}, ${jobs} at a time${o.exitWhenEmpty ? ', exits when the queue is empty' : ''}`,
+        `worker ${process.pid}: queue "${o.queueName}" at ${redactUrl(o.queue)}, ${o.jobs} at a time${o.exitWhenEmpty ? ', exits when the queue is empty' : ''}`,
       );
       // Ctrl-C once: runs finish their epoch; again, or SIGTERM: they stop now; a third time: exit
       let asks = 0;
