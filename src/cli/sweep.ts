@@ -1,28 +1,25 @@
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { MAX_JOBS, folderArg, positiveInt } from './options.js';
 import { loadConfigFile, parseSet } from '../config/index.js';
-import { UserError, isUserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { parseSweepSpec, type SweepSpec } from '../sweep/spec.js';
 import { expandSweep } from '../sweep/expand.js';
 import { runDir, runSweep } from '../sweep/run-sweep.js';
 import { readSummary } from '../sweep/pool.js';
-import { writeSweepPlan } from '../sweep/plan-file.js';
 import { nameFolder, safeName } from '../util/names.js';
-import { printable } from '../util/escape.js';
 import { clip } from '../util/strings.js';
-import { makeFolder } from '../runs/folder.js';
 import { inShard, parseShard, type Shard } from '../sweep/shard.js';
 import type { PlannedRun } from '../sweep/expand.js';
-import { slurmScript } from '../sweep/slurm.js';
 import { applySweepSet, isSweepSet } from '../sweep/set-sweep.js';
-import { writeFileAtomic } from '../util/atomic.js';
 import { throttled } from '../util/throttle.js';
 import { DEFAULT_QUEUE, checkQueueName } from '../queue/connection.js';
 import { exitCodeFor, listenForStop } from '../util/stop-signals.js';
 import { checkScheduler, describeScheduler } from '../sweep/scheduler-checks.js';
 import { SweepProgress } from './sweep-progress.js';
+import { queueSweep } from './sweep-queue.js';
+import { emitSlurm } from '../sweep/emit-slurm.js';
 import { DEFAULT_MAX_RUNS } from '../sweep/expand.js';
 
 const EXAMPLES = `
@@ -131,7 +128,7 @@ export function sweepCommand(): Command {
           `${flag} is for sweeps run here; with --queue, ${jobsGiven ? 'give --jobs to `highway worker`' : 'enqueueing again already skips finished runs and requeues failed ones'}`,
         );
       }
-      if (opts.queue) return queueSweep(opts, file, plan, runs, dir, spec);
+      if (opts.queue) return queueSweep({ ...opts, queue: opts.queue }, file, plan, runs, dir, spec);
       if (opts.shard && opts.force) throw new UserError("--force cannot be combined with --shard (it would delete the other shards' runs)");
       const jobs = opts.jobs;
       const progress = new SweepProgress(process.stderr, Boolean(opts.quiet), {
@@ -194,106 +191,21 @@ export function sweepCommand(): Command {
 
 /** The report files; loaded here, not at start: the chart renderer is a large import the workers' start need not wait for. */
 async function report(dir: string): Promise<string> {
-  const { writeReport } = await import('../report/index.js');
-  try {
-    return (await writeReport(dir)).files.join(', ');
-  } catch (e) {
-    // the sweep's outcome stands whatever the report finds (e.g. no run got as far as its config)
-    if (isUserError(e)) return `not written (${e.message})`;
-    throw e;
-  }
+  const { writeReportOrSay } = await import('../report/index.js');
+  return writeReportOrSay(dir);
 }
 
 function emitScript(opts: SweepOpts, file: string, plan: PlannedRun[], dir: string, name: string, spec: SweepSpec): void {
   if (opts.emit !== 'slurm') throw new UserError(`--emit: expected "slurm", got "${clip(String(opts.emit))}"`);
   if (opts.shard || opts.queue) throw new UserError('--emit writes a script for the whole sweep: drop --shard / --queue');
-  const tasks = Math.min(opts.tasks ?? Math.min(plan.length, 1000), plan.length);
-  // the script first: a value it cannot hold is refused before any folder is made
-  const script = slurmScript({ configFile: file, sweepDir: dir, name, tasks, runs: plan.length, sets: opts.set });
-  // Slurm opens the output files before the script runs: their folder must exist already
-  makeFolder(dir);
-  makeFolder(join(dir, 'slurm'));
-  writeSweepPlan(dir, plan, spec.scheduler);
-  const path = join(dir, 'sweep.sbatch');
-  writeFileAtomic(path, script);
+  const { path, tasks } = emitSlurm({
+    configFile: file,
+    plan,
+    dir,
+    name,
+    scheduler: spec.scheduler,
+    sets: opts.set,
+    ...(opts.tasks ? { tasks: opts.tasks } : {}),
+  });
   process.stdout.write(`wrote ${path}: a job array of ${tasks} tasks for ${plan.length} runs\nsubmit: sbatch ${path}\nthen:   highway report ${dir}\n`);
-}
-
-async function queueSweep(opts: SweepOpts, file: string, plan: PlannedRun[], runs: PlannedRun[], dir: string, spec: SweepSpec): Promise<void> {
-  const [{ openQueue, enqueueSweep, sweepProgress, formatProgress, stillGoing }, { redactUrl, describeRedisError }] = await Promise.all([
-    import('../queue/sweep-queue.js'),
-    import('../queue/connection.js'),
-  ]);
-  const shown = redactUrl(opts.queue!);
-  const queue = await openQueue(opts.queue!, opts.queueName);
-  try {
-    if (opts.status) {
-      const p = await sweepProgress(queue, runs, dir, spec.scheduler, plan);
-      process.stdout.write(`queue "${opts.queueName}" at ${shown}, sweep ${resolve(dir)}: ${formatProgress(p)}\n`);
-      for (const f of p.failedRuns) process.stdout.write(`failed: ${f.id}: ${printable(f.reason)}\n`);
-      if (p.notQueued)
-        process.stdout.write(
-          `${p.notQueued} runs are neither finished nor queued (did Redis lose its data?): enqueue again to run them${p.runningNotQueued.length ? '; a copy of a run still running waits for it to end' : ''}\n`,
-        );
-      return;
-    }
-    makeFolder(dir);
-    writeSweepPlan(dir, plan, spec.scheduler);
-    const r = await enqueueSweep(queue, plan, dir, spec.scheduler, runs);
-    const qn = opts.queueName === DEFAULT_QUEUE ? '' : ` --queue-name ${opts.queueName}`;
-    process.stdout.write(
-      `queued ${r.added.length + r.requeued.length} runs of ${file} on "${opts.queueName}" at ${shown}` +
-        `${r.requeued.length ? ` (${r.requeued.length} again)` : ''}` +
-        `${r.pending.length ? `, ${r.pending.length} already queued` : ''}${r.finished.length ? `, ${r.finished.length} already finished` : ''} → ${resolve(dir)}\n` +
-        (opts.wait ? '' : `workers: highway worker --queue ${shown}${qn}\nprogress: highway sweep ${file} --queue ${shown}${qn} --out ${dir} --status\n`),
-    );
-    if (!opts.wait) return;
-    let last = '';
-    // Redis going away (a restart, the network) is said once, and its return once; meanwhile the
-    // client reconnects and the progress below simply waits
-    let outage = false;
-    const stamp = () => new Date().toISOString().slice(11, 19);
-    const onOutage = (e: unknown) => {
-      if (!outage)
-        process.stderr.write(`${stamp()}  Redis at ${shown}: ${describeRedisError(e, opts.queue!.startsWith('rediss:'))}; waiting for it (reconnecting)\n`);
-      outage = true;
-    };
-    queue.on('error', onOutage);
-    // as for local sweeps: the report follows the runs the workers finish, at most every 5 s
-    const liveReport = throttled(() => report(dir), 5000);
-    let finished = -1;
-    let polls = 0;
-    for (;;) {
-      let p: Awaited<ReturnType<typeof sweepProgress>>;
-      try {
-        // a worker that died between a rung's last record and queueing its successors left them unqueued: queue what is ready
-        if (spec.scheduler && 'sha' in spec.scheduler && ++polls % 15 === 0) await enqueueSweep(queue, plan, dir, spec.scheduler, runs);
-        p = await sweepProgress(queue, runs, dir, spec.scheduler, plan);
-      } catch (e) {
-        onOutage(e);
-        await new Promise((res) => setTimeout(res, 2000));
-        continue;
-      }
-      if (outage) process.stderr.write(`${stamp()}  Redis at ${shown} answers again\n`);
-      outage = false;
-      const line = formatProgress(p);
-      if (line !== last && !opts.quiet) process.stderr.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
-      last = line;
-      if (finished >= 0 && p.completed + p.failed > finished) liveReport.call();
-      finished = p.completed + p.failed;
-      if (stillGoing(p) === 0) {
-        await liveReport.stop();
-        process.stdout.write(
-          `sweep done: ${p.completed} completed, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`,
-        );
-        for (const f of p.failedRuns) process.stderr.write(`failed: ${f.id}: ${printable(f.reason)}\n`);
-        if (p.notQueued) process.stderr.write(`${p.notQueued} runs are neither finished nor queued (did Redis lose its data?): enqueue again to run them\n`);
-        if (p.failed + p.notQueued > 0) process.exitCode = 4;
-        return;
-      }
-      await new Promise((res) => setTimeout(res, 2000));
-    }
-  } finally {
-    await queue.close();
-  }
 }

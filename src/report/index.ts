@@ -1,4 +1,5 @@
 import { basename, join, resolve } from 'node:path';
+import { isUserError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { makeFolder } from '../runs/folder.js';
 import { evaluateClaims, type Claim } from './claims.js';
@@ -64,3 +65,13 @@ export async function writeReport(root: string, outDir: string = root, opts: Rep
 }
 
 export { loadRuns, evaluateClaims, groupStats };
+
+/** The report files written, or why they were not (a sweep's outcome stands whatever its report finds). */
+export async function writeReportOrSay(dir: string): Promise<string> {
+  try {
+    return (await writeReport(dir)).files.join(', ');
+  } catch (e) {
+    if (isUserError(e)) return `not written (${e.message})`;
+    throw e;
+  }
+}
