@@ -8,15 +8,30 @@ import { UserError } from '../src/errors.js';
 const resolve = (over: Record<string, unknown>) => resolveConfig(new Map(Object.entries(over)));
 
 describe('config', () => {
-  it('defaults resolve to a complete config; width follows the paper pairing', () => {
+  it('the defaults resolve to what docs/configs.md promises, the "auto" and null ones decided as it says', async () => {
     const c = resolve({});
     expect(c.model.width).toBe(50);
     expect(resolve({ 'model.type': 'plain' }).model.width).toBe(71);
     expect(resolve({ 'model.type': 'plain', 'model.width': 30 }).model.width).toBe(30);
-    for (const path of Object.keys(FIELDS)) {
-      const [sec, key] = path.includes('.') ? path.split('.') : [undefined, path];
+    // second source: the default column of the docs' field table, read as JSON where it is JSON
+    const { readFileSync } = await import('node:fs');
+    const rows = readFileSync('docs/configs.md', 'utf8')
+      .split('\n')
+      .map((l) => /^\| `([\w.]+)` \| `?([^`|]*?)`? \|/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null && m[1]! in FIELDS);
+    expect(rows.length).toBe(Object.keys(FIELDS).length);
+    // what "auto" and null resolve to at the defaults (depth 10, relu, highway): hand-derived from the docs
+    const decided: Record<string, unknown> = { 'model.gateBias': -1, 'model.init': 'he_uniform', 'model.width': 50 };
+    for (const [, path, shown] of rows) {
+      const [sec, key] = path!.includes('.') ? path!.split('.') : [undefined, path!];
       const v = sec ? (c as unknown as Record<string, Record<string, unknown>>)[sec]![key!] : (c as unknown as Record<string, unknown>)[key!];
-      expect(v, path).not.toBeUndefined();
+      let promised: unknown = shown!.trim().replace('−', '-');
+      try {
+        promised = JSON.parse(promised as string);
+      } catch {
+        /* a word: the value itself */
+      }
+      expect(v, path).toEqual(path! in decided ? decided[path!] : promised);
     }
   });
 

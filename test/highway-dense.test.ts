@@ -98,7 +98,7 @@ describe('HighwayDense forward', () => {
 
 describe('HighwayDense gradients match central finite differences of the float64 formula', () => {
   for (const carry of CARRIES) {
-    for (const activation of ['tanh', 'relu', 'elu'] as const) {
+    for (const activation of ACTIVATIONS) {
       it(`input and every weight (${activation}, ${carry})`, () => {
         const { x, p, r } = makeCase(21, carry);
         const layer = layerWith(activation, carry, p);

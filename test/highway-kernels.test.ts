@@ -28,13 +28,13 @@ afterEach(() => {
   allowFusedProducts(true);
 });
 
-/** act'(a) from h = act(a), float64 */
-const deriv64: Record<string, (h: number) => number> = {
-  relu: (h) => (h > 0 ? 1 : 0),
-  tanh: (h) => 1 - h * h,
-  sigmoid: (h) => h * (1 - h),
-  elu: (h) => (h > 0 ? 1 : h + 1),
-  linear: () => 1,
+/**
+ * act'(a) by a central difference of the float64 activation — a second computation, not the
+ * source's own table of derivatives from the output (relu's kink at 0 is never hit by random a).
+ */
+const slope64 = (activation: string, a: number) => {
+  const e = 1e-6;
+  return (act64[activation]!(a + e) - act64[activation]!(a - e)) / (2 * e);
 };
 
 const matmul64 = (a: Mat, b: Mat): Mat => a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
@@ -132,10 +132,11 @@ function layerCase(seed: number, batch: number, n: number) {
 /** The layer's forward pass and closed-form gradients, float64. */
 function highway64(c: ReturnType<typeof layerCase>, activation: string) {
   const affine = (w: Mat, b: number[]) => matmul64(c.x, w).map((r) => r.map((v, j) => v + b[j]!));
-  const h = affine(c.wh, c.bh).map((r) => r.map(act64[activation]!));
+  const ah = affine(c.wh, c.bh);
+  const h = ah.map((r) => r.map(act64[activation]!));
   const t = affine(c.wt, c.bt).map((r) => r.map(sigmoid64));
   const y = c.x.map((r, i) => r.map((x, j) => x + t[i]![j]! * (h[i]![j]! - x)));
-  const dah = t.map((r, i) => r.map((tv, j) => tv * c.dy[i]![j]! * deriv64[activation]!(h[i]![j]!)));
+  const dah = t.map((r, i) => r.map((tv, j) => tv * c.dy[i]![j]! * slope64(activation, ah[i]![j]!)));
   const dat = t.map((r, i) => r.map((tv, j) => (h[i]![j]! - c.x[i]![j]!) * c.dy[i]![j]! * tv * (1 - tv)));
   const [viaH, viaT] = [matmul64(dah, transpose64(c.wh)), matmul64(dat, transpose64(c.wt))];
   const dx = c.dy.map((r, i) => r.map((g, j) => (1 - t[i]![j]!) * g + viaH[i]![j]! + viaT[i]![j]!));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { throttled } from '../src/util/throttle.js';
 import { CHROMIUM } from './helpers/browser.js';
 import { highway, startHighway } from './helpers/cli.js';
@@ -168,19 +168,27 @@ describe('report.html during a sweep', () => {
     for (const id of ids) expect(html.includes(`"run":"runs/${id}"`), id).toBe(true);
   }, 120_000);
 
-  it('rewrites at most once per interval, and never drops the last request', async () => {
-    let runs = 0;
-    const t = throttled(async () => {
-      runs++;
-    }, 300);
-    t.call(); // runs at once
-    await new Promise((r) => setTimeout(r, 50));
-    expect(runs).toBe(1);
-    for (let i = 0; i < 10; i++) t.call(); // a burst within the interval: one more run, at its end
-    await new Promise((r) => setTimeout(r, 100));
-    expect(runs).toBe(1);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(runs).toBe(2);
-    await t.stop();
+  it('rewrites at most once per interval, and never drops the last request (on a fake clock)', async () => {
+    vi.useFakeTimers();
+    try {
+      let runs = 0;
+      const t = throttled(async () => {
+        runs++;
+      }, 300);
+      t.call(); // runs at once (the next tick)
+      await vi.advanceTimersByTimeAsync(1);
+      expect(runs).toBe(1);
+      for (let i = 0; i < 10; i++) t.call(); // a burst within the interval: one more run, at its end
+      await vi.advanceTimersByTimeAsync(100);
+      expect(runs).toBe(1);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(runs).toBe(2);
+      // nothing more is pending: the burst became one run
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(runs).toBe(2);
+      await t.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
