@@ -11,6 +11,8 @@
  * Nothing else changes: the builder, validation, sweeps, report and CLI follow the entry.
  */
 
+import type { Carry } from './vocabulary.js';
+
 /** The network around the blocks: the paper's dense stack, the authors' conv net, or a text front end. */
 export type Family = 'dense' | 'conv' | 'pooled' | 'bilstm';
 /** What each layer of the stack is: plain, highway (gated), or residual (y = x + F(x)). */
@@ -134,6 +136,21 @@ export function kindOf(type: string): ModelKind {
 }
 
 export const BLOCK_ORDER: readonly Block[] = ['plain', 'highway', 'residual'];
+
+/** What every block of a kind is, for those that count or draw it. */
+export interface BlockFacts {
+  /** Weight layers of the stack's width in one block (the parameter counts). */
+  weightLayers(carry: Carry): number;
+  /** Its lines in the figures: highway solid, plain dashed, residual dotted. */
+  lineDash: number[];
+}
+
+export const BLOCKS = {
+  plain: { weightLayers: () => 1, lineDash: [6, 4] },
+  // H and T, and with an independent carry gate C too
+  highway: { weightLayers: (carry) => (carry === 'independent' ? 3 : 2), lineDash: [1, 0] },
+  residual: { weightLayers: () => 2, lineDash: [2, 2] },
+} as const satisfies Record<Block, BlockFacts>;
 export const FAMILY_ORDER: readonly Family[] = ['dense', 'conv', 'pooled', 'bilstm'];
 /** The kind of `family` built of `block`, if there is one. */
 export const kindFor = (family: Family, block: Block): ModelKind | undefined =>
@@ -142,5 +159,3 @@ export const kindFor = (family: Family, block: Block): ModelKind | undefined =>
 /** Does this kind read `model.<field>`? */
 export const usesField = (type: string, field: KindField): boolean => (kindOf(type).fields as readonly string[]).includes(field);
 export const hasGates = (type: string): boolean => kindOf(type).block === 'highway';
-/** Token models: the input is word ids (an sst5 dataset). */
-export const isText = (type: string): boolean => ['pooled', 'bilstm'].includes(kindOf(type).family);

@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
-import { kindOf } from '../base/kinds.js';
+import { BLOCKS, kindOf } from '../base/kinds.js';
 import { highwayBilstmLayerParams, plainBilstmStackParams, weightLayerParams } from '../base/params.js';
 
 /** One step of a dense network, before any tensor exists. `block`: a layer of the kind's own block (highway, residual). */
@@ -59,8 +59,7 @@ export function planDense(m: ModelConfig & { width: number }): LayerPlan[] {
 export function planParams(plan: LayerPlan[], inputUnits: number, numClasses: number, m: Pick<ModelConfig, 'type' | 'carry'>): number {
   let n = inputUnits;
   let total = 0;
-  const block = kindOf(m.type).block;
-  const weightLayers = block === 'highway' && m.carry === 'independent' ? 3 : 2;
+  const weightLayers = BLOCKS[kindOf(m.type).block].weightLayers(m.carry);
   for (const step of plan) {
     if (step.kind === 'plain') total += n * step.units + step.units;
     if (step.kind === 'block') total += weightLayers * (step.units * step.units + step.units);
@@ -79,6 +78,5 @@ export function hiddenLayerParams(m: Pick<ModelConfig, 'type' | 'carry' | 'depth
   if (kind.family === 'bilstm') {
     return kind.block === 'highway' ? highwayBilstmLayerParams(m.embedDim, m.width) : plainBilstmStackParams(m.depth, m.embedDim, m.width) / m.depth;
   }
-  const weightLayers = kind.block === 'plain' ? 1 : kind.block === 'highway' && m.carry === 'independent' ? 3 : 2;
-  return weightLayers * weightLayerParams(m.width, kind.family === 'conv' ? 3 : 1);
+  return BLOCKS[kind.block].weightLayers(m.carry) * weightLayerParams(m.width, kind.family === 'conv' ? 3 : 1);
 }

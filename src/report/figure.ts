@@ -7,7 +7,7 @@
  */
 import { meanCurve, TOP_K, type GroupStats } from './stats.js';
 import { renderSvg } from '../charts/render.js';
-import { BLOCK_ORDER, kindOf, type Block } from '../base/kinds.js';
+import { BLOCKS, BLOCK_ORDER, kindOf } from '../base/kinds.js';
 
 interface Point {
   type: string;
@@ -23,9 +23,6 @@ function points(stats: GroupStats[], curve: (s: GroupStats) => number[], positiv
       .filter((p) => Number.isFinite(p.value) && (!positive || p.value > 0)),
   );
 }
-
-/** Line style per block type, whatever the family: highway solid, plain dashed, residual dotted. */
-const DASH: Record<Block, number[]> = { highway: [1, 0], plain: [6, 4], residual: [2, 2] };
 
 function typeDomain(stats: GroupStats[]): string[] {
   const types = new Set(stats.map((s) => s.type));
@@ -43,7 +40,7 @@ function panel(title: string, values: Point[], depths: number[], types: string[]
       x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
       y: { field: 'value', type: 'quantitative', ...y },
       color: { field: 'depth', type: 'ordinal', scale: { domain: depths, scheme: 'category10' }, title: 'depth' },
-      strokeDash: { field: 'type', type: 'nominal', scale: { domain: types, range: types.map((t) => DASH[kindOf(t).block]) }, title: 'network' },
+      strokeDash: { field: 'type', type: 'nominal', scale: { domain: types, range: types.map((t) => BLOCKS[kindOf(t).block].lineDash) }, title: 'network' },
       detail: [{ field: 'type' }, { field: 'depth' }],
     },
   };
