@@ -8,25 +8,23 @@
  *   folder. If another runner holds it (a copy of the job queued again after Redis lost its data,
  *   a local sweep on the same folder), the job waits in the delayed set and is looked at again.
  * - A worker that dies mid-run stops renewing its job's lock and the run's lease; after
- *   --lock-seconds another worker's stalled-job check puts the job back and someone runs it
- *   again from scratch. A job is tried ATTEMPTS times; after the last failure its folder's summary
+ *   --lock-seconds another worker's stalled-job check puts the job back and someone continues
+ *   it from its last checkpoint. A job is tried ATTEMPTS times; after the last failure its folder's summary
  *   says failed. A run whose folder already says completed, diverged or stopped is never rerun.
  * - Stopped by its user (Ctrl-C, SIGTERM), the worker lets its runs stop and puts their jobs
  *   back in the queue: an interrupted run is not a failed one.
  */
-import { Queue, UnrecoverableError, DelayedError, WaitingError, Worker, type Job, type JobJson } from 'bullmq';
+import { Queue, UnrecoverableError, DelayedError, WaitingError, type Job } from 'bullmq';
 import { isUserError } from '../errors.js';
 import type { RunSummary } from '../runs/run.js';
 import { RunnerPool, markFailed, readSummary } from '../sweep/pool.js';
 import { runDir } from '../sweep/run-sweep.js';
-import { readyWork, type Segment } from '../sweep/work.js';
-import type { PlannedRun } from '../sweep/expand.js';
-import type { SweepSpec } from '../sweep/spec.js';
-import { readPlannedRuns } from '../sweep/plan-file.js';
 import { leaseRun } from '../sweep/run-lease.js';
 import { describeRedisError, reachableRedis } from './connection.js';
-import { NOT_JSON, locateJob, type LocatedJob } from './job.js';
-import { enqueueSegments, type QueueJobData } from './sweep-queue.js';
+import { locateJob, type LocatedJob } from './job.js';
+import type { QueueJobData } from './sweep-queue.js';
+import { nextSegment, queueSuccessors } from './segments.js';
+import { UntrustingWorker } from './untrusting-worker.js';
 
 export type WorkerEvent =
   | { type: 'start'; id: string; out: string; attempt: number; until?: number }
@@ -56,22 +54,6 @@ export interface QueueWorker {
   /** 'after-epoch': runs in flight finish their epoch; 'now': they stop at once. Their jobs go back to the queue. */
   stop(level: 'after-epoch' | 'now'): Promise<void>;
   done: Promise<void>;
-}
-
-/**
- * BullMQ parses a job's data as it takes the job; data that is not JSON threw there, outside any
- * job, and the worker retried it forever ("Expected property name…"). Here such a job is read with
- * a marker instead, so it reaches the processor and is refused like any forged job.
- */
-class UntrustingWorker extends Worker<QueueJobData> {
-  protected override createJob(json: JobJson, jobId: string): Job<QueueJobData> {
-    try {
-      JSON.parse(json.data || '{}');
-    } catch (e) {
-      return super.createJob({ ...json, data: JSON.stringify({ [NOT_JSON]: (e as Error).message }) }, jobId);
-    }
-    return super.createJob(json, jobId);
-  }
 }
 
 export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorker> {
@@ -113,32 +95,14 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     }
   };
 
-  /** What the job's run does next, from its sweep folder: the segment to train, or nothing (finished, or waiting at a rung). */
-  const segmentOf = (sweepDir: string, run: PlannedRun, scheduler: SweepSpec['scheduler']): Segment | 'finished' | 'waiting' => {
-    const plan = scheduler && 'sha' in scheduler ? readPlannedRuns(sweepDir).runs : [run];
-    // another run's failed folder means its attempts are spent; this job's own run is being tried now
-    const work = readyWork({ sweepDir, plan, scheduler, runDir: (id) => runDir(sweepDir, id), failedIsFinal: (id) => id !== run.id });
-    const seg = work.ready.find((s) => s.run.id === run.id);
-    if (seg) return seg;
-    return work.waiting.some((r) => r.id === run.id) ? 'waiting' : 'finished';
-  };
-
-  /** After a segment: decide what can be decided, and queue the segments that became ready. */
-  const queueSuccessors = async (sweepDir: string, scheduler: SweepSpec['scheduler']) => {
-    if (!(scheduler && 'sha' in scheduler)) return;
-    const plan = readPlannedRuns(sweepDir).runs;
-    const work = readyWork({ sweepDir, plan, scheduler, runDir: (id) => runDir(sweepDir, id), failedIsFinal: () => true });
-    await enqueueSegments(producer, work.ready, sweepDir, scheduler);
-  };
-
   const processor = async (job: Job<QueueJobData>, token?: string) => {
     const { sweepDir, run, scheduler } = locate(job);
     const out = runDir(sweepDir, run.id);
-    const seg = segmentOf(sweepDir, run, scheduler);
+    const seg = nextSegment(sweepDir, run, scheduler);
     if (seg === 'finished' || seg === 'waiting') {
       // finished by an earlier attempt whose worker died before it could tell the queue, or queued twice
       opts.onEvent?.({ type: 'skip', id: run.id, out });
-      await queueSuccessors(sweepDir, scheduler);
+      await queueSuccessors(producer, sweepDir, scheduler);
       return readSummary(out)?.status ?? seg;
     }
     const key = `${sweepDir}\0${run.id}`;
@@ -169,7 +133,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       opts.onEvent?.({ type: 'end', id: run.id, status: r.status, summary: r.summary, error: r.error, seconds: (performance.now() - t0) / 1000 });
       if (r.status === 'completed' || r.status === 'diverged' || r.status === 'stopped' || r.status === 'paused') {
         lease.lease.release();
-        await queueSuccessors(sweepDir, scheduler);
+        await queueSuccessors(producer, sweepDir, scheduler);
         return r.status;
       }
       if (r.status === 'interrupted' && (stopping || r.lostLease)) {
