@@ -13,6 +13,7 @@ import { allowFusedProducts, allowSimd } from '../dist/backend/wasm-simd.js';
 import { setDenseStep } from '../dist/train/step.js';
 import { directKernelCalls } from '../dist/layers/direct-kernel.js';
 import { timePytorch } from '../dist/bench/pytorch.js';
+import { peerArgs } from '../dist/bench/nets.js';
 await initBackend('wasm');
 setDenseStep(false);
 allowFusedProducts(false);
@@ -71,7 +72,7 @@ for (const depth of depths) {
         kernels[i] = `${p.kernels.length + directKernelCalls() - d0} (${directKernelCalls() - d0} direct)`;
       }
     }
-    torch.push(timePytorch({ model: 'highway', depth }, 128, 8, r === 0 ? 3 : 1, 2).msPerStep);
+    torch.push(timePytorch(peerArgs({ model: 'highway', depth }, net.cfg, net.batches), 128, 8, r === 0 ? 3 : 1, 2).msPerStep);
   }
   console.log(`highway d${depth}: PyTorch (2 threads) ${med(torch).toFixed(1)} ms`);
   for (let i = 0; i < levels.length; i++)

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { NetSpec } from './measure.js';
 
 const SCRIPT = fileURLToPath(new URL('../../bench/pytorch_reference.py', import.meta.url));
 
@@ -30,14 +29,14 @@ export interface TorchTiming {
   params: number;
 }
 
-/** `fused`: the stronger peer (H|T as one Linear(w, 2w) per highway layer, foreach SGD). */
-export function timePytorch(n: NetSpec, batchSize: number, steps: number, warmup: number, threads: number, fused = false): TorchTiming {
+/**
+ * `net`: the peer's arguments that build the net (nets.ts, peerArgs); `fused`: the stronger peer
+ * (H|T as one Linear(w, 2w) per highway layer, foreach SGD).
+ */
+export function timePytorch(net: string[], batchSize: number, steps: number, warmup: number, threads: number, fused = false): TorchTiming {
   const args = [
     SCRIPT,
-    '--model',
-    n.model,
-    '--depth',
-    String(n.depth),
+    ...net,
     '--batch-size',
     String(batchSize),
     '--steps',

@@ -8,10 +8,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setFastPaths } from '../backend/fast-paths.js';
 import { directKernelCalls } from '../layers/direct-kernel.js';
 import { median, netName, prepareNet, type NetSpec } from './measure.js';
+import { familySetup, peerArgs } from './nets.js';
+import { trainingFlops } from './flops.js';
+import { gemmGflops } from './peak.js';
 import { timePytorch } from './pytorch.js';
 
 export interface BenchOptions {
-  batch: number;
+  /** Minibatch size; undefined: the family's default (nets.ts). */
+  batch?: number;
   steps: number;
   warmup: number;
   rounds: number;
@@ -26,6 +30,7 @@ export interface BenchOptions {
 export interface BenchRow {
   net: string;
   params: number;
+  batchSize: number;
   msPerStep: number;
   /** Mean CPU time of this process per timed step (see StepTiming). */
   cpuMsPerStep: number;
@@ -38,6 +43,12 @@ export interface BenchRow {
   tensorsAlive: number;
   leaked: number;
   peakRssMB: number;
+  /** The step's matmul and convolution arithmetic (flops.ts), averaged over the timed batches. */
+  flopsPerStep: number;
+  /** A large plain matmul's rate on this backend, measured in the same rounds (median). */
+  gemmGflops: number;
+  /** The arithmetic floor (flopsPerStep at gemmGflops) over the measured step time: 1 = at the floor. */
+  floorShare: number;
   generic?: { msPerStep: number; kernels: { engine: number; direct: number }; speedup: number };
   torch?: { msPerStep: number; threads: number; fused: boolean; version: string; ratio: number; params: number };
 }
@@ -49,7 +60,8 @@ async function kernelsPerStep(step: () => void): Promise<{ engine: number; direc
 }
 
 export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
-  const net = prepareNet(n, o.batch);
+  const batch = o.batch ?? familySetup(n.model).batchSize;
+  const net = prepareNet(n, batch);
   try {
     const evalPerSec = net.evalSamplesPerSecond();
     net.time(o.warmup, 0);
@@ -61,6 +73,10 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
       genericKernels = await kernelsPerStep(() => net.time(1, 0));
       setFastPaths(true);
     }
+    const peer = peerArgs(n, net.cfg, net.batches);
+    const flops =
+      net.batches.reduce((f, b) => f + trainingFlops(net.cfg.model, b.y.length, familySetup(n.model).numClasses, b.shape[0]), 0) / net.batches.length;
+    const peaks: number[] = [];
     const ours: number[] = [];
     let cpuMs = 0;
     const generic: number[] = [];
@@ -75,6 +91,7 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
       cpuMs += t.cpuMsPerStep / o.rounds;
       tensors = t.tensorsAlive;
       leaked += t.leaked;
+      peaks.push(gemmGflops());
       if (o.generic) {
         setFastPaths(false);
         const g = net.time(per, 1);
@@ -83,7 +100,7 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
         setFastPaths(true);
       }
       if (o.vsPytorch) {
-        const p = timePytorch(n, o.batch, per, r === 0 ? o.warmup : 1, o.torchThreads, o.torchFused);
+        const p = timePytorch(peer, batch, per, r === 0 ? o.warmup : 1, o.torchThreads, o.torchFused);
         // a ratio between two different networks would mean nothing
         if (p.params !== net.params) throw new Error(`${netName(n)}: PyTorch's net has ${p.params} parameters and ours ${net.params}; the two builds differ`);
         torch.push(p.msPerStep);
@@ -94,15 +111,19 @@ export async function benchNet(n: NetSpec, o: BenchOptions): Promise<BenchRow> {
     return {
       net: netName(n),
       params: net.params,
+      batchSize: batch,
       msPerStep: ms,
       cpuMsPerStep: cpuMs,
-      samplesPerSecond: (o.batch * 1000) / ms,
+      samplesPerSecond: (batch * 1000) / ms,
       evalSamplesPerSecond: evalPerSec.wall,
       evalCpuSamplesPerSecond: evalPerSec.cpu,
       kernels,
       tensorsAlive: tensors,
       leaked,
       peakRssMB: process.resourceUsage().maxRSS / 1024,
+      flopsPerStep: flops,
+      gemmGflops: median(peaks),
+      floorShare: flops / (median(peaks) * 1e6) / ms,
       ...(o.generic ? { generic: { msPerStep: median(generic), kernels: genericKernels, speedup: median(generic) / ms } } : {}),
       ...(o.vsPytorch
         ? {

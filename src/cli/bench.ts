@@ -1,45 +1,71 @@
 import { availableParallelism, cpus } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { BACKENDS, MODEL_TYPES, type BackendName, type ModelType } from '../config/schema.js';
-import { kindOf } from '../base/kinds.js';
+import { BACKENDS, MODEL_TYPES, type BackendName, type Carry, type ModelType } from '../config/schema.js';
+import { usesField } from '../base/kinds.js';
 import { UserError } from '../errors.js';
 import { positiveInt } from './options.js';
+
+type BenchModel = { model: ModelType; carry?: Carry };
 
 const intList = (v: string) => {
   const xs = v.split(',').map((s) => Number(s.trim()));
   if (xs.some((x) => !Number.isInteger(x) || x < 1 || x > 1000)) throw new InvalidArgumentError(`expected comma-separated depths from 1 to 1000, got "${v}"`);
   return xs;
 };
-const modelList = (v: string) => {
-  const xs = v.split(',').map((s) => s.trim());
-  const dense = MODEL_TYPES.filter((t) => kindOf(t).family === 'dense');
-  for (const x of xs) if (!(dense as readonly string[]).includes(x)) throw new InvalidArgumentError(`expected some of ${dense.join(', ')}, got "${x}"`);
-  return xs as ModelType[];
-};
+/** A model type, or a highway type with `:independent` (an independent carry gate). */
+const modelList = (v: string): BenchModel[] =>
+  v.split(',').map((s) => {
+    const [type, carry, ...rest] = s.trim().split(':');
+    if (!(MODEL_TYPES as readonly string[]).includes(type!)) throw new InvalidArgumentError(`expected some of ${MODEL_TYPES.join(', ')}, got "${type}"`);
+    if (carry === undefined) return { model: type as ModelType };
+    if (carry !== 'independent' || rest.length > 0 || !usesField(type!, 'carry'))
+      throw new InvalidArgumentError(
+        `"${s.trim()}": only highway types with a carry gate take ":independent" (${MODEL_TYPES.filter((t) => usesField(t, 'carry')).join(', ')})`,
+      );
+    return { model: type as ModelType, carry: 'independent' };
+  });
 
 const EXAMPLES = `
 Examples:
   $ highway bench                                   # plain and highway at depths 10, 20, 50, 100
   $ highway bench --depths 50,100 --models highway --vs-pytorch
   $ highway bench --depths 50,100 --models highway --vs-pytorch --torch-fused --rounds 6 --steps 60
+  $ highway bench --models highway-conv --vs-pytorch --torch-threads 1   # the authors' conv net
+  $ highway bench --models highway-bilstm,highway-pooled --depths 1,5
+  $ highway bench --models highway,highway:independent --depths 50
   $ highway bench --json > bench.jsonl              # one JSON object per net
 
-Columns: ms/step is the median time of one training step (forward, backward, SGD-momentum
-update) after warm-up, on random MNIST-shaped batches; kernels/step the kernels one step runs
-(through the engine, as tf.profile counts them, plus those the layers call directly; none for
-plain and highway nets on wasm, whose step runs without the engine); eval/s is full-set evaluation
-throughput (batches of 2000); --json adds both as CPU time (cpuMsPerStep, evalCpuSamplesPerSecond),
-which other tenants of a shared machine barely move; tensors is tf.memory().numTensors after the run, leak the growth
-across the timed steps (must be 0); peak RSS is the process's so far. With --vs-pytorch the
-PyTorch peer (bench/pytorch_reference.py) runs the same nets, interleaved round by round; with
---generic the same step on plain TF.js ops (fast paths off) does too.`;
+Nets: dense types on random MNIST-shaped vectors (batch 128, SGD with momentum); -conv types
+are the authors' MNIST conv net (width 16, stages 2,3,3, input dropout 0.2) on 28×28×1 images
+with their optimiser (Nesterov, weight decay 0.001) and batch 100, at their one depth;
+-pooled and -bilstm types on SST-5-shaped sentences (its vocabulary and sentence lengths, each
+batch cut to its longest sentence; embeddings 64, Adam, clipping 3, batch 50; bilstm depths
+default to 1,5,10). ":independent" after a highway type gives it an independent carry gate.
+
+Columns: ms/step is the median time of one training step (forward, backward, update) after
+warm-up; kernels/step the kernels one step runs (through the engine, as tf.profile counts them,
+plus those the layers call directly; none for plain and highway nets on wasm, whose step runs
+without the engine); GFLOP/step the step's matmul and convolution arithmetic
+(by formula) and floor the share of the arithmetic floor reached: that work at the rate of a
+large plain matmul measured on this backend in the same rounds, over ms/step (100% = as fast as
+the arithmetic allows); eval/s is full-set evaluation throughput (batches of 2000); --json adds
+both as CPU time (cpuMsPerStep, evalCpuSamplesPerSecond), which other tenants of a shared machine
+barely move; tensors is
+tf.memory().numTensors after the run, leak the growth across the timed steps (must be 0); peak
+RSS is the process's so far. With --vs-pytorch the PyTorch peer (bench/pytorch_reference.py)
+builds the same nets (the parameter counts are checked) and runs interleaved round by round;
+with --generic the same step on plain TF.js ops (fast paths off) does too.`;
 
 export function benchCommand(): Command {
   return new Command('bench')
     .description('time training steps and evaluation per network (optionally against PyTorch on this machine)')
-    .option('--depths <list>', 'depths to time [default: 10,20,50,100]', intList)
-    .option('--models <list>', 'dense kinds to time: plain,highway,residual [default: plain,highway]', modelList)
-    .option('--batch-size <n>', 'minibatch size [default: 128]', positiveInt('--batch-size', 1_000_000))
+    .option('--depths <list>', 'depths to time (conv types have their one depth) [default: 10,20,50,100; bilstm 1,5,10]', intList)
+    .option(
+      '--models <list>',
+      `model types to time, comma-separated: ${MODEL_TYPES.join(',')}; a highway type with :independent has an independent carry [default: plain,highway]`,
+      modelList,
+    )
+    .option('--batch-size <n>', 'minibatch size [default: dense 128, conv 100, text 50]', positiveInt('--batch-size', 1_000_000))
     .option('--steps <n>', 'timed steps per net (split over the rounds) [default: 30]', positiveInt('--steps', 1_000_000))
     .option('--warmup <n>', 'untimed steps first [default: 5]', positiveInt('--warmup', 1_000_000))
     .option('--rounds <n>', 'alternate ours / PyTorch this many times per net [default: 3]', positiveInt('--rounds', 10_000))
@@ -53,7 +79,7 @@ export function benchCommand(): Command {
     .action(
       async (o: {
         depths?: number[];
-        models?: ModelType[];
+        models?: BenchModel[];
         batchSize?: number;
         steps?: number;
         warmup?: number;
@@ -65,10 +91,12 @@ export function benchCommand(): Command {
         json?: boolean;
         generic?: boolean;
       }) => {
-        const [{ initBackend, describeBackend }, { benchNet }, { pytorchUnavailable }] = await Promise.all([
+        const [{ initBackend, describeBackend }, { benchNet }, { pytorchUnavailable }, { depthsFor }, table] = await Promise.all([
           import('../backend/index.js'),
           import('../bench/run-bench.js'),
           import('../bench/pytorch.js'),
+          import('../bench/nets.js'),
+          import('../bench/table.js'),
         ]);
         const backendName = (o.backend ?? 'auto') as BackendName;
         if (!(BACKENDS as readonly string[]).includes(backendName))
@@ -76,7 +104,7 @@ export function benchCommand(): Command {
         const backend = await initBackend(backendName);
         const steps = o.steps ?? 30;
         const opts = {
-          batch: o.batchSize ?? 128,
+          ...(o.batchSize === undefined ? {} : { batch: o.batchSize }),
           steps,
           warmup: o.warmup ?? 5,
           rounds: Math.min(o.rounds ?? 3, steps),
@@ -91,39 +119,16 @@ export function benchCommand(): Command {
           opts.vsPytorch = false;
         }
         const out = (s: string) => process.stdout.write(`${s}\n`);
-        const head = ['net', 'params', 'ms/step', 'kernels/step', 'samples/s', 'eval/s', 'tensors', 'leak', 'peak RSS'];
-        if (opts.generic) head.push('generic ms/step', 'generic kernels', 'speed-up');
-        if (opts.vsPytorch) head.push(`torch${opts.torchFused ? ' fused' : ''} ms/step (${opts.torchThreads} thr)`, 'ours/torch');
         if (!o.json) {
           out(
-            `${describeBackend(backend)} · batch ${opts.batch} · ${steps} timed steps after ${opts.warmup} warm-up · node ${process.version} · ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}`,
+            `${describeBackend(backend)} · ${steps} timed steps after ${opts.warmup} warm-up · node ${process.version} · ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}`,
           );
-          out(`| ${head.join(' | ')} |`);
-          out(`|${head.map(() => ' --- ').join('|')}|`);
+          for (const line of table.header(opts)) out(line);
         }
-        const kernels = (k: { engine: number; direct: number }) =>
-          k.engine + k.direct === 0 ? 'none (engine-free)' : `${k.engine + k.direct} (${k.direct} direct)`;
-        for (const model of o.models ?? ['plain', 'highway']) {
-          for (const depth of o.depths ?? [10, 20, 50, 100]) {
-            const row = await benchNet({ model, depth }, opts);
-            if (o.json) {
-              out(JSON.stringify({ ...row, backend: backend.name, batchSize: opts.batch }));
-              continue;
-            }
-            const cells = [
-              row.net,
-              String(row.params),
-              row.msPerStep.toFixed(1),
-              kernels(row.kernels),
-              row.samplesPerSecond.toFixed(0),
-              row.evalSamplesPerSecond.toFixed(0),
-              String(row.tensorsAlive),
-              String(row.leaked),
-              `${row.peakRssMB.toFixed(0)} MB`,
-            ];
-            if (row.generic) cells.push(row.generic.msPerStep.toFixed(1), kernels(row.generic.kernels), `${row.generic.speedup.toFixed(2)}×`);
-            if (row.torch) cells.push(row.torch.msPerStep.toFixed(1), `${row.torch.ratio.toFixed(2)}×`);
-            out(`| ${cells.join(' | ')} |`);
+        for (const { model, carry } of o.models ?? [{ model: 'plain' }, { model: 'highway' }]) {
+          for (const depth of depthsFor(model, o.depths)) {
+            const row = await benchNet({ model, depth, ...(carry ? { carry } : {}) }, opts);
+            out(o.json ? JSON.stringify({ ...row, backend: backend.name }) : table.line(row));
           }
         }
       },
