@@ -2,12 +2,13 @@
  * Recurrent layers (BiLSTM, HighwayBiLSTM, MaskedMeanPooling) against a float64 re-computation
  * written out here loop by loop, and their gradients against central finite differences of it.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BiLSTM, HighwayBiLSTM, MaskedMeanPooling } from '../src/layers/index.js';
+import { setFastPaths } from '../src/backend/fast-paths.js';
 import { Rng } from '../src/util/random.js';
 
 const sig = (v: number) => 1 / (1 + Math.exp(-v));
@@ -104,7 +105,17 @@ const run = (layer: BiLSTM | HighwayBiLSTM, x: number[]) =>
 
 const relErr = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!) / Math.max(1, Math.abs(b[i]!))));
 
-describe('BiLSTM and HighwayBiLSTM forward pass', () => {
+// the recurrence as one kernel each way (wasm: backend/lstm-kernels.ts) and as TF.js ops (fast paths off)
+const PATHS = [true, false] as const;
+
+describe.each(PATHS)('BiLSTM and HighwayBiLSTM forward pass (fast paths %s)', (fast) => {
+  beforeAll(() => setFastPaths(fast));
+  afterAll(() => setFastPaths(true));
+
+  it('the recurrence runs as one kernel exactly on wasm with fast paths', () => {
+    expect(tf.getKernel('LstmForward', tf.getBackend()) !== undefined).toBe(fast && tf.getBackend() === 'wasm');
+  });
+
   it('BiLSTM equals the float64 loop, padding carried over, on both directions', () => {
     const { layer, w, x } = randomLayer(false, 11);
     const got = run(layer, x);
@@ -143,7 +154,10 @@ describe('BiLSTM and HighwayBiLSTM forward pass', () => {
   });
 });
 
-describe('recurrent highway layer gradients', () => {
+describe.each(PATHS)('recurrent highway layer gradients (fast paths %s)', (fast) => {
+  beforeAll(() => setFastPaths(fast));
+  afterAll(() => setFastPaths(true));
+
   it('match central finite differences of the float64 formula, for the input and every weight', () => {
     const { layer, w, x } = randomLayer(true, 13);
     const rng = new Rng(99);
@@ -184,6 +198,41 @@ describe('recurrent highway layer gradients', () => {
       }
     });
     expect(worst).toBeLessThan(2e-4);
+  });
+});
+
+describe('the recurrence kernels at sizes with whole and partial blocks', () => {
+  // 6 sequences (a 4-row block and 2 more), 2h = 12 units (an 8-column block and 4 more):
+  // the module's products take both their fast blocks and their tails
+  it.skipIf(tf.getBackend() !== 'wasm')('give the output and every gradient of the ops path', () => {
+    const [b, len, d, h] = [6, 5, 7, 6];
+    const rng = new Rng(21);
+    const layer = new HighwayBiLSTM({ units: h, seed: 4 });
+    layer.build([null, len, d]);
+    const x = tf.tensor3d(
+      Array.from({ length: b * len * d }, () => rng.next() * 2 - 1),
+      [b, len, d],
+    );
+    const mask = tf.tensor2d(
+      Array.from({ length: b * len }, (_, i) => (i % len < 1 + (Math.floor(i / len) % len) ? 1 : 0)),
+      [b, len],
+      'bool',
+    );
+    const r = tf.randomNormal([b, len, d], 0, 1, 'float32', 5);
+    const run = () =>
+      tf.tidy(() => {
+        const f = () => tf.sum(tf.mul(layer.call(x, { mask }), r)) as tf.Scalar;
+        const { value, grads } = tf.variableGrads(f);
+        return [value.dataSync()[0]!, ...layer.trainableWeights.map((w) => Array.from(grads[w.read().name]!.dataSync()))] as const;
+      });
+    const [lossFast, ...gradsFast] = run();
+    setFastPaths(false);
+    const [lossOps, ...gradsOps] = run();
+    setFastPaths(true);
+    expect(Math.abs(lossFast - lossOps) / Math.abs(lossOps)).toBeLessThan(1e-5);
+    gradsFast.forEach((g, k) => {
+      expect(relErr(g as number[], gradsOps[k] as number[]), layer.trainableWeights[k]!.name).toBeLessThan(1e-4);
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { setFastPaths } from '../src/backend/fast-paths.js';
 import { resolveConfig } from '../src/config/index.js';
 import { buildModel, logitsModel } from '../src/model/index.js';
 import { createTrainStep } from '../src/train/index.js';
@@ -72,7 +73,9 @@ describe('train step (forward, closed-form backward, momentum update)', () => {
 });
 
 describe('weight decay', () => {
-  it('one SGD step with train.weightDecay: kernels move by lr·(g + wd·w), biases by lr·g (float64)', () => {
+  // both the in-place decay (fast paths) and the ops
+  it.each([true, false])('one SGD step with train.weightDecay: kernels move by lr·(g + wd·w), biases by lr·g (float64; fast paths %s)', (fast) => {
+    setFastPaths(fast);
     const cfg = resolveConfig(
       new Map<string, unknown>([
         ['model.depth', 3],
@@ -101,5 +104,6 @@ describe('weight decay', () => {
     expect(vars.filter((v) => v.shape.length >= 2)).toHaveLength(6); // dense_0, 2 highway layers × (W_H, W_T), logits
     step.dispose();
     model.dispose();
+    setFastPaths(true);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Kernel-level fixes, installed when a backend is chosen. wasm: missing kernels
- * (Conv2DBackpropFilter, so conv nets train; UnsortedSegmentSum, so embeddings train) and slow
- * paths (transposed matmuls, conv gradients, slices). cpu: a slow UnsortedSegmentSum.
+ * (Conv2DBackpropFilter, so conv nets train; UnsortedSegmentSum, so embeddings train), a wrong
+ * one (MaxPoolGrad, wasm-conv-fixes.ts) and slow paths (transposed matmuls, conv gradients,
+ * slices). cpu: a slow UnsortedSegmentSum.
  *
  * Matmuls with a transposed operand take a slow path in tfjs-backend-wasm 4.22 (measured here:
  * ≈450 µs for [128,50]ᵀ·[128,50] against ≈55 µs for the same product untransposed), and every
@@ -9,6 +10,8 @@
  * Transpose kernel) and call the original kernel untransposed: same numbers, fast path.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { installMaxPoolGradFix } from './wasm-conv-fixes.js';
+import { installEmbeddingKernels } from './wasm-embedding.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Attrs = { transposeA?: boolean; transposeB?: boolean };
@@ -410,6 +413,8 @@ export function installWasmKernelFixes(): void {
     tf.registerKernel({ ...input, kernelFunc: conv2dBackpropInputFast(input.kernelFunc) });
   }
   installHeapSlices();
+  installMaxPoolGradFix();
+  installEmbeddingKernels();
   const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
   if (!transpose) return;
   for (const name of ['BatchMatMul', '_FusedMatMul']) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
 import { GatedLayer, type GatedLayerArgs } from './gated-layer.js';
+import { highwayConvCoupled } from './fused-conv.js';
 
 type Shape = Array<number | null>;
 
@@ -36,6 +37,17 @@ export class HighwayConv2D extends GatedLayer {
 
   protected transform(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
     return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    if (this.carry !== 'coupled' || this.kernelSize !== 3) return super.call(inputs);
+    // the paper's form: one op with the closed-form gradient, H and T as one convolution (fused-conv.ts)
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
+      const [wh, bh] = this.gate('h');
+      const [wt, bt] = this.gate('t');
+      return highwayConvCoupled(this.activation)(x, wh as tf.Tensor4D, bh as tf.Tensor1D, wt as tf.Tensor4D, bt as tf.Tensor1D);
+    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
 import type { InitName } from '../base/vocabulary.js';
 import { kernelInitializer, normalizeInitName, orthogonalRows } from './initializers.js';
+import { lstmSequence } from './lstm-sequence.js';
 
 type Shape = Array<number | null>;
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -33,55 +34,18 @@ export interface BiLstmWeights {
  */
 export function bidirectionalLstm(x: tf.Tensor3D, mask: tf.Tensor2D | null, w: BiLstmWeights): tf.Tensor3D {
   return tf.tidy(() => {
-    const [b, steps, d] = x.shape;
+    const [b, steps] = x.shape;
     const h = w.recurrent.shape[0]!;
-    const k = stepKernels(w, d, h);
-    const bias = tf.reshape(tf.transpose(tf.reshape(w.bias, [2, 4, h]), [1, 0, 2]), [8 * h]);
-    // input pre-activations of every step in two large matmuls (forward tokens in order, backward
-    // tokens reversed), each filling its own direction's columns: per step [b, 8h]
-    const flat = (v: tf.Tensor) => tf.reshape(v, [b * steps, d]) as tf.Tensor2D;
-    const pre = tf.add(tf.add(tf.matMul(flat(x), k.inputF), tf.matMul(flat(tf.reverse(x, 1)), k.inputB)), bias);
-    const pres = tf.unstack(tf.reshape(pre, [b, steps, 8 * h]), 1);
     const m = mask ?? tf.ones([b, steps]);
     // per step [b, 2h]: the forward half sees token t, the backward half token T − 1 − t
     const spread = tf.concat([tf.concat([tf.ones([1, h]), tf.zeros([1, h])], 1), tf.concat([tf.zeros([1, h]), tf.ones([1, h])], 1)], 0);
     const mPairs = tf.reshape(tf.stack([m, tf.reverse(m, 1)], 2), [b * steps, 2]);
-    const masks = tf.unstack(tf.reshape(tf.matMul(mPairs, spread), [b, steps, 2 * h]), 1);
-    let hState: tf.Tensor2D = tf.zeros([b, 2 * h]);
-    let cState: tf.Tensor2D = tf.zeros([b, 2 * h]);
-    const outputs: tf.Tensor2D[] = [];
-    for (let t = 0; t < steps; t++) {
-      const z = tf.add(pres[t]!, tf.matMul(hState, k.recurrent));
-      const [zi, zf, zg, zo] = tf.split(z, 4, 1);
-      const c = tf.add(tf.mul(tf.sigmoid(zf!), cState), tf.mul(tf.sigmoid(zi!), tf.tanh(zg!)));
-      const hNew = tf.mul(tf.sigmoid(zo!), tf.tanh(c));
-      const mt = masks[t]!;
-      // state += m · (new − state): carried unchanged over padding
-      cState = tf.add(cState, tf.mul(mt, tf.sub(c, cState)));
-      hState = tf.add(hState, tf.mul(mt, tf.sub(hNew, hState)));
-      outputs.push(hState);
-    }
+    const masks = tf.reshape(tf.matMul(mPairs, spread), [b, steps, 2 * h]) as tf.Tensor3D;
+    const states = lstmSequence(x, masks, w);
     // [b, T, 2h] with the backward half in reversed time: put it back in time order
-    const [outF, outB] = tf.split(tf.stack(outputs, 1), 2, 2);
+    const [outF, outB] = tf.split(states, 2, 2);
     return tf.concat([outF!, tf.reverse(outB!, 1)], 2) as tf.Tensor3D;
   });
-}
-
-/**
- * The kernels in the loop's column order (gate, direction, unit): inputF [d, 8h] and inputB
- * [d, 8h] (zero in the other direction's columns) and the block-diagonal recurrent kernel
- * [2h, 8h] (rows: forward state, backward state). Built from the stored weights (kernel [d, 8h],
- * recurrent [h, 8h], columns (direction, gate, unit)) by a few ops on weight-sized tensors.
- */
-function stepKernels(w: BiLstmWeights, d: number, h: number): { inputF: tf.Tensor2D; inputB: tf.Tensor2D; recurrent: tf.Tensor2D } {
-  const place = (block: tf.Tensor, rows: number, dir: 0 | 1) => {
-    const gates = tf.reshape(block, [rows, 4, 1, h]);
-    const zero = tf.zeros([rows, 4, 1, h]);
-    return tf.reshape(tf.concat(dir === 0 ? [gates, zero] : [zero, gates], 2), [rows, 8 * h]) as tf.Tensor2D;
-  };
-  const [kF, kB] = tf.split(w.kernel, 2, 1);
-  const [rF, rB] = tf.split(w.recurrent, 2, 1);
-  return { inputF: place(kF!, d, 0), inputB: place(kB!, d, 1), recurrent: tf.concat([place(rF!, h, 0), place(rB!, h, 1)], 0) as tf.Tensor2D };
 }
 
 export interface RecurrentArgs extends LayerArgs {

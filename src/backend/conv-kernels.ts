@@ -1,0 +1,121 @@
+/**
+ * The coupled highway conv layer's two kernels on wasm, in WebAssembly SIMD (simd/conv.wat),
+ * registered with the fast paths (fast-paths.ts):
+ *
+ *   HighwayConv2D          (x, w_h, b_h, w_t, b_t; act) → y = x + T·(H − x), H, T, xp
+ *   HighwayConv2DBackward  (dy, H, T, xp, w_h, w_t; act) → dx, dW_H, db_H, dW_T, db_T
+ *
+ * for 3×3 'same' layers (H = act(conv(x, W_H) + b_H), T = σ(conv(x, W_T) + b_T)), square images
+ * and C % 8 = 0. H and T are one convolution of 2C outputs, by Winograd F(4×4, 3×3); xp is x
+ * zero-padded for the tiles, kept for the backward pass. The backward pass is the closed form:
+ * dA = [T·dy·act'(H) | (H − x)·dy·T·(1 − T)], dx = (1 − T)·dy + conv2dᵀ(dA, [W_H | W_T]),
+ * dW = x ⋆ dA, db = Σ dA, the two products in one tiled pass. Where these do not apply the layer
+ * runs the same formulas as TF.js ops (layers/fused-conv.ts), the reference the tests hold these to.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ACTIVATION_CODE } from './simd/highway-simd.js';
+import { convModuleOn, convWasm, type ConvWasm, type WasmBackend } from './conv-wasm.js';
+import { installConvFixes, uninstallConvFixes } from './wasm-conv-fixes.js';
+import { PLANES, TILE, transformWeights, weightGradients } from './winograd.js';
+
+type Info = tf.TensorInfo;
+
+/**
+ * Tiles per block of the tiled passes. Measured at the first stage's shapes (batch 100, 28×28×16,
+ * CPU time, best of 5): forward 21.0 / 21.1 / 24.0 / 25.5 ms and backward 25.2 / 24.5 / 30.9 /
+ * 33.6 ms for 8 / 16 / 32 / 64 tiles: V and M of a block (16·TILES·3C floats) stay in L1/L2.
+ */
+const TILES = 8;
+
+function module(): ConvWasm {
+  const k = convWasm();
+  if (!k) throw new Error('HighwayConv2D: the conv SIMD module is not loaded on the wasm backend');
+  return k;
+}
+
+const activationCode = (activation: string): number => {
+  const code = ACTIVATION_CODE[activation];
+  if (code === undefined) throw new Error(`HighwayConv2D: unknown activation "${activation}"`);
+  return code;
+};
+
+function forward({ x, wh, bh, wt, bt }: Record<'x' | 'wh' | 'bh' | 'wt' | 'bt', Info>, activation: string): Info[] {
+  const k = module();
+  const [batch, s, , c] = x.shape as [number, number, number, number];
+  const p = TILE * Math.ceil(s / TILE) + 2;
+  const tmp = k.scratch();
+  // outputs first, then the temporaries, then views: each allocation may move the heap
+  const outs = [k.alloc(x.shape), k.alloc(x.shape), k.alloc(x.shape), k.alloc([batch, p, p, c])];
+  const [y, h, t, xp] = outs as [Info, Info, Info, Info];
+  const u = tmp.alloc([PLANES, c, 2 * c]);
+  const bias = tmp.alloc([2 * c]);
+  const v = tmp.alloc([PLANES, TILES, c]);
+  const m = tmp.alloc([PLANES, TILES, 2 * c]);
+  const scr = tmp.alloc([32, 4]);
+  const { ptr, conv } = k;
+  transformWeights(k, [wh, wt], c, u);
+  const b = k.view(bias);
+  b.set(k.view(bh));
+  b.set(k.view(bt), c);
+  conv.pad(ptr(x), ptr(xp), batch, s, s, c, p, p, 1, 1);
+  const act = activationCode(activation);
+  conv.forward(ptr(xp), ptr(u), ptr(bias), ptr(y), ptr(h), ptr(t), batch, s, c, TILES, ptr(v), ptr(m), ptr(scr), act === 0 ? 1 : 0);
+  if (act !== 0) conv.combine(ptr(h), ptr(t), ptr(xp), ptr(y), batch, s, c, p, act);
+  tmp.release();
+  return outs;
+}
+
+function backward({ dy, h, t, xp, wh, wt }: Record<'dy' | 'h' | 't' | 'xp' | 'wh' | 'wt', Info>, activation: string): Info[] {
+  const k = module();
+  const [batch, s, , c] = dy.shape as [number, number, number, number];
+  const p = TILE * Math.ceil(s / TILE) + 2;
+  const tmp = k.scratch();
+  const outs = [k.alloc(dy.shape), k.alloc(wh.shape), k.alloc([c]), k.alloc(wt.shape), k.alloc([c])];
+  const [dx, dwh, dbh, dwt, dbt] = outs as [Info, Info, Info, Info, Info];
+  const dA = tmp.alloc([batch, s, s, 2 * c]);
+  const dxp = tmp.alloc([batch, p, p, c]);
+  const dbias = tmp.alloc([2 * c]);
+  const ut = tmp.alloc([PLANES, 2 * c, c]);
+  const dU = tmp.alloc([PLANES, c, 2 * c]);
+  const v = tmp.alloc([PLANES, TILES, c]);
+  const m = tmp.alloc([PLANES, TILES, 2 * c]);
+  const { ptr, conv } = k;
+  transformWeights(k, [wh, wt], c, ut, dU);
+  k.view(dU).fill(0);
+  conv.highwayBackward(ptr(dy), ptr(h), ptr(t), ptr(xp), ptr(dA), ptr(dxp), ptr(dbias), batch, s, c, activationCode(activation));
+  conv.backward(ptr(xp), ptr(dA), ptr(ut), ptr(dU), ptr(dxp), batch, s, c, 2 * c, TILES, ptr(v), ptr(m), 1, 1);
+  conv.unpad(ptr(dxp), ptr(dx), batch, s, c, p);
+  weightGradients(k, dU, c, [dwh, dwt]);
+  const db = k.view(dbias);
+  k.view(dbh).set(db.subarray(0, c));
+  k.view(dbt).set(db.subarray(c));
+  tmp.release();
+  return outs;
+}
+
+/**
+ * Registered only where the module loads on the wasm backend's memory (the layer takes the
+ * kernels where they are registered), with the faster wasm kernels of wasm-conv-fixes.ts.
+ */
+export function registerConvKernels(): void {
+  const wasm = tf.findBackend('wasm') as WasmBackend | null;
+  if (!wasm || !convModuleOn(wasm)) return;
+  if (!tf.getKernel('HighwayConv2D', 'wasm')) {
+    tf.registerKernel({
+      kernelName: 'HighwayConv2D',
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, attrs }) => forward(inputs as never, (attrs as unknown as { activation: string }).activation),
+    });
+    tf.registerKernel({
+      kernelName: 'HighwayConv2DBackward',
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, attrs }) => backward(inputs as never, (attrs as unknown as { activation: string }).activation),
+    });
+  }
+  installConvFixes();
+}
+
+export function unregisterConvKernels(): void {
+  for (const name of ['HighwayConv2D', 'HighwayConv2DBackward']) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  uninstallConvFixes();
+}

@@ -1,0 +1,70 @@
+/**
+ * The conv SIMD module (simd/conv.wat) bound to the live wasm backend: its functions, new float32
+ * tensors in the heap they share, byte offsets, views, and temporaries released after a kernel.
+ * Used by the conv kernels (conv-kernels.ts, wasm-conv-fixes.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { loadConvSimd, type ConvSimd } from './simd/conv-simd.js';
+
+type Info = tf.TensorInfo;
+export interface WasmBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: 'float32'): Info;
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  wasm: { asm: { memory: object }; HEAPU8: Uint8Array };
+}
+
+let loaded: { backend: object; conv: ConvSimd | null } | null = null;
+
+/** The conv module on this wasm backend's memory (loaded once per backend instance), or null where it cannot load. */
+export function convModuleOn(backend: WasmBackend): ConvSimd | null {
+  if (loaded?.backend !== backend) loaded = { backend, conv: loadConvSimd(backend.wasm.asm.memory) };
+  return loaded.conv;
+}
+
+export interface ConvWasm {
+  conv: ConvSimd;
+  backend: WasmBackend;
+  /** A new float32 tensor's storage: a kernel's output. */
+  alloc(shape: number[]): Info;
+  /** The tensor's byte offset in the heap. */
+  ptr(t: Info): number;
+  /** A float32 view of the tensor (valid until the next allocation). */
+  view(t: Info): Float32Array;
+  /** Temporaries of one kernel call: `release` frees them all. */
+  scratch(): { alloc(shape: number[]): Info; release(): void };
+}
+
+/** The module on the current backend, or null (another backend, or the module did not load). */
+export function convWasm(): ConvWasm | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const backend = tf.backend() as WasmBackend;
+  const conv = convModuleOn(backend);
+  if (!conv) return null;
+  const alloc = (shape: number[]): Info => backend.makeOutput(shape, 'float32');
+  const ptr = (t: Info): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  return {
+    conv,
+    backend,
+    alloc,
+    ptr,
+    view: (t) =>
+      new Float32Array(
+        backend.wasm.HEAPU8.buffer,
+        ptr(t),
+        t.shape.reduce((a, b) => a * b, 1),
+      ),
+    scratch() {
+      const temps: Info[] = [];
+      return {
+        alloc(shape) {
+          const t = alloc(shape);
+          temps.push(t);
+          return t;
+        },
+        release() {
+          for (const t of temps) backend.disposeData(t.dataId);
+        },
+      };
+    },
+  };
+}
