@@ -12,6 +12,8 @@ import '@tensorflow/tfjs-layers'; // registers the ops' gradients
 import { setFastPaths } from '../src/backend/fast-paths.js';
 import { highwayConvCoupled } from '../src/layers/fused-conv.js';
 import { winogradCalls } from '../src/backend/winograd-kernels.js';
+import { allowConvFma } from '../src/backend/conv-wasm.js';
+import { convProductsFused } from '../src/backend/simd/conv-simd.js';
 import { ACTIVATIONS } from '../src/config/schema.js';
 import { Rng } from '../src/util/random.js';
 import { conv64, convGrads64, highwayConv64, highwayConvGrads64, maxPoolGrad64, type Conv, type HighwayConvParams } from './helpers/conv-reference.js';
@@ -20,9 +22,12 @@ import { finiteDiff, maxRelErr } from './helpers/reference.js';
 const onWasm = () => tf.getBackend() === 'wasm';
 /** Both paths on wasm (the SIMD kernels, then TF.js ops); the ops path elsewhere. */
 const paths = () => (onWasm() ? [true, false] : [false]);
+/** On wasm the module's products with fused multiply-adds (Node 20: relaxed SIMD behind a flag the loader sets) and without. */
+const productModules = () => (onWasm() ? [true, false] : [true]);
 
 afterEach(() => {
   setFastPaths(true);
+  allowConvFma(true);
 });
 
 /** Random values that float32 holds exactly, so both sides start from the same numbers. */
@@ -84,15 +89,17 @@ describe('coupled highway conv layer: the SIMD kernels (wasm) and the ops path e
       const k = layerCase(100 + n, batch, s, c);
       const want = highwayConv64(k.conv, k.x, k.p, activation);
       const grads = highwayConvGrads64(k.conv, k.x, k.p, activation, k.dy);
-      for (const fast of paths()) {
+      for (const [fast, fma] of paths().flatMap((f) => (f ? productModules().map((m) => [f, m] as const) : [[f, true] as const]))) {
         setFastPaths(fast);
+        allowConvFma(fma);
         expect(tf.getKernel('HighwayConv2D', tf.getBackend()) !== undefined, 'the SIMD kernels are registered exactly on wasm with fast paths').toBe(fast);
         runOp(activation, k); // first use makes the ops path's kept constant
         const before = tf.memory().numTensors;
         const [y, dx, dwh, dbh, dwt, dbt] = runOp(activation, k);
         expect(tf.memory().numTensors, 'no tensor left behind').toBe(before);
+        if (fast) expect(convProductsFused, 'which products run').toBe(fma);
         const tol = fast ? 5e-5 : 1e-5;
-        expect(relToMax(y!, want.y), `y (fast paths ${fast})`).toBeLessThan(tol);
+        expect(relToMax(y!, want.y), `y (fast paths ${fast}, fused multiply-adds ${fma})`).toBeLessThan(tol);
         expect(relToMax(dx!, grads.dx), 'dx').toBeLessThan(tol);
         expect(relToMax(dwh!, grads.dwh), 'dW_H').toBeLessThan(tol);
         expect(relToMax(dbh!, grads.dbh), 'db_H').toBeLessThan(tol);
@@ -186,8 +193,9 @@ describe("3×3 'same' convolutions of TF.js ops (wasm: Winograd kernels for Conv
       const yFused = conv64(c, x, w, bias).map((v) => Math.max(0, v));
       const want = convGrads64(c, x, w, dy);
       const shape = [c.batch, c.h, c.w, c.cin] as [number, number, number, number];
-      for (const fast of paths()) {
+      for (const [fast, fma] of paths().flatMap((f) => (f ? productModules().map((m) => [f, m] as const) : [[f, true] as const]))) {
         setFastPaths(fast);
+        allowConvFma(fma);
         const before = winogradCalls();
         const [gotY, gotFused, dx, dw] = tf.tidy(() => {
           const xt = tf.tensor4d(f32(x), shape);
@@ -200,7 +208,7 @@ describe("3×3 'same' convolutions of TF.js ops (wasm: Winograd kernels for Conv
         });
         // conv2d, fused conv2d, and inside tf.grads the forward, dx and dW
         expect(winogradCalls() - before, 'convolutions on the Winograd path').toBe(fast ? 5 : 0);
-        expect(relToMax(gotY!, y), `y (fast paths ${fast})`).toBeLessThan(5e-5);
+        expect(relToMax(gotY!, y), `y (fast paths ${fast}, fused multiply-adds ${fma})`).toBeLessThan(5e-5);
         expect(relToMax(gotFused!, yFused), 'relu(conv + bias)').toBeLessThan(5e-5);
         expect(relToMax(dx!, want.dx), 'dx').toBeLessThan(5e-5);
         expect(relToMax(dw!, want.dw), 'dW').toBeLessThan(5e-5);

@@ -14,10 +14,18 @@ export interface WasmBackend extends tf.KernelBackend {
 }
 
 let loaded: { backend: object; conv: ConvSimd | null } | null = null;
+let fused = true;
+
+/** The module's products with fused multiply-adds where the engine runs them (default), or not: it loads again. */
+export function allowConvFma(on: boolean): void {
+  if (on === fused) return;
+  fused = on;
+  loaded = null;
+}
 
 /** The conv module on this wasm backend's memory (loaded once per backend instance), or null where it cannot load. */
 export function convModuleOn(backend: WasmBackend): ConvSimd | null {
-  if (loaded?.backend !== backend) loaded = { backend, conv: loadConvSimd(backend.wasm.asm.memory) };
+  if (loaded?.backend !== backend) loaded = { backend, conv: loadConvSimd(backend.wasm.asm.memory, fused) };
   return loaded.conv;
 }
 
