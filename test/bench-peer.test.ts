@@ -96,7 +96,21 @@ describe('bench against PyTorch, every family', () => {
   ];
   for (const [name, models] of families) {
     it.skipIf(noTorch !== null)(`${name}: the same parameter counts on both sides`, () => {
-      const rows = benchRows(['--depths', '2', '--models', models.join(','), '--batch-size', '4', '--steps', '1', '--warmup', '1', '--rounds', '1', '--vs-pytorch']);
+      const rows = benchRows([
+        '--depths',
+        '2',
+        '--models',
+        models.join(','),
+        '--batch-size',
+        '4',
+        '--steps',
+        '1',
+        '--warmup',
+        '1',
+        '--rounds',
+        '1',
+        '--vs-pytorch',
+      ]);
       expect(rows.map((x) => x.net)).toEqual(Object.keys(OTHERS).filter((net) => models.some((m) => net.startsWith(`${m}-d`))));
       for (const row of rows) {
         expect(row.params, row.net).toBe(OTHERS[row.net]);

@@ -4,16 +4,8 @@
  * instantiated on tfjs-backend-wasm's own memory like highway-simd.ts. null when the module is
  * missing or cannot run here: the callers then take the generic path (TF.js ops).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  validate(bytes: Uint8Array): boolean;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { readFileSync } from 'node:fs';
+import { fusedModuleBytes, wasmApi, wasmFile } from './modules.js';
 
 /** Every pointer is a byte offset in the heap; sizes are elements. */
 export interface ConvSimd {
@@ -125,25 +117,6 @@ export interface ConvSimd {
   ): void;
 }
 
-function wasmFile(name: string): string | null {
-  // beside the compiled module; when running from sources (tests), the build's copy
-  for (const url of [new URL(`./${name}.wasm`, import.meta.url), new URL(`../../../dist/backend/simd/${name}.wasm`, import.meta.url)]) {
-    const path = fileURLToPath(url);
-    if (existsSync(path)) return path;
-  }
-  return null;
-}
-
-/** conv-fma.wasm's bytes if this engine runs them (relaxed SIMD: Node 20 behind a V8 flag switched on here, as highway-simd.ts does), else null. */
-function fusedModule(): Uint8Array | null {
-  const file = process.env.HIGHWAY_WASM_FMA === '0' ? null : wasmFile('conv-fma');
-  if (!file) return null;
-  const bytes = readFileSync(file);
-  if (wasmApi.validate(bytes)) return bytes;
-  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return wasmApi.validate(bytes) ? bytes : null;
-}
-
 /** Whether the loaded module's products use fused multiply-adds (conv-fma.wasm). */
 export let convProductsFused = false;
 
@@ -152,7 +125,7 @@ export let convProductsFused = false;
  * fused multiply-adds where the engine runs them (measured ≈30% faster products), else conv.wasm.
  */
 export function loadConvSimd(memory: object, fused = true): ConvSimd | null {
-  const fma = fused ? fusedModule() : null;
+  const fma = fused ? fusedModuleBytes('conv') : null;
   const file = wasmFile('conv');
   if (!fma && !file) return null;
   try {

@@ -9,17 +9,8 @@
  * where the engine runs relaxed SIMD: Node 22 and later do by default, Node 20 behind a V8 flag
  * that this loader switches on. HIGHWAY_WASM_FMA=0 in the environment keeps gemm.wasm.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-
-/** The few WebAssembly APIs used here (the ES2022 lib this project compiles against does not declare them). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  validate(bytes: Uint8Array): boolean;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { readFileSync } from 'node:fs';
+import { fusedModuleBytes, wasmApi, wasmFile } from './modules.js';
 
 export interface HighwaySimd {
   /** C = act(op(A)·B + bias + Cin); strides in bytes, 0 for no bias or Cin (gemm.wat). */
@@ -84,25 +75,6 @@ export interface HighwaySimd {
 /** Activation codes the module's `forward` and `gradients` take. */
 export const ACTIVATION_CODE: Record<string, number> = { relu: 0, tanh: 1, sigmoid: 2, elu: 3, linear: 4 };
 
-function wasmFile(name: string): string | null {
-  // beside the compiled module; when running from sources (tests), the build's copy
-  for (const url of [new URL(`./${name}.wasm`, import.meta.url), new URL(`../../../dist/backend/simd/${name}.wasm`, import.meta.url)]) {
-    const path = fileURLToPath(url);
-    if (existsSync(path)) return path;
-  }
-  return null;
-}
-
-/** gemm-fma.wasm's bytes if this engine runs them (switching relaxed SIMD on where Node has it behind a flag), else null. */
-function fusedProducts(): Uint8Array | null {
-  const file = process.env.HIGHWAY_WASM_FMA === '0' ? null : wasmFile('gemm-fma');
-  if (!file) return null;
-  const bytes = readFileSync(file);
-  if (wasmApi.validate(bytes)) return bytes;
-  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return wasmApi.validate(bytes) ? bytes : null;
-}
-
 /** Which products the loaded modules use: fused multiply-adds (gemm-fma.wasm) or not (gemm.wasm). */
 export let productsFused = false;
 
@@ -114,7 +86,7 @@ export function loadHighwaySimd(memory: object, fused = true): HighwaySimd | nul
   const instantiate = (bytes: Uint8Array, imports: object) =>
     new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory }, ...imports }).exports as Record<string, unknown>;
   try {
-    const fma = fused ? fusedProducts() : null;
+    const fma = fused ? fusedModuleBytes('gemm') : null;
     const gemm = instantiate(fma ?? readFileSync(gemmFile), {});
     productsFused = fma !== null;
     return { ...gemm, ...instantiate(readFileSync(highwayFile), { gemm }), ...instantiate(readFileSync(optimizerFile), {}) } as unknown as HighwaySimd;
