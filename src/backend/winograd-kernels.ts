@@ -6,7 +6,7 @@
  * convolutions and kernel-fixes.ts's gradients). Installed with the fast paths
  * (wasm-conv-fixes.ts); every other convolution goes to the kernel they replaced.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { convWasm, type ConvWasm } from './conv-wasm.js';
 import { PLANES, TILE, transformWeights, weightGradients } from './winograd.js';
 
