@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../dist/backend/index.js';
 import { setFastPaths } from '../dist/backend/fast-paths.js';
 import { registerConvKernels, unregisterConvKernels } from '../dist/backend/conv-kernels.js';
-import { installConvFixes, } from '../dist/backend/wasm-conv-fixes.js';
+import { installConvFixes } from '../dist/backend/wasm-conv-fixes.js';
 import { prepareNet } from '../dist/bench/measure.js';
 import { familySetup, peerArgs } from '../dist/bench/nets.js';
 import { timePytorch } from '../dist/bench/pytorch.js';

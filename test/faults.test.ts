@@ -280,7 +280,7 @@ describe('highway report on damaged folders', () => {
     const csv = readFileSync(join(out, 'runs.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(3);
     expect(csv.find((l) => l.startsWith('seed2,'))).toMatch(/,unreadable,/);
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Unreadable \(left out of every statistic\): seed2/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Unreadable \(left out of every statistic\): runs\/seed2 /);
     // and a sweep resumed over it still finishes (its report included)
     const again = highway(['sweep', cfg, '--out', out, '--resume']);
     expect(again.code).toBe(0);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KINDS, KIND_FIELDS, } from '../src/base/kinds.js';
+import { KINDS, KIND_FIELDS } from '../src/base/kinds.js';
 import { blockLayer } from '../src/model/blocks.js';
 import { buildModel } from '../src/model/index.js';
 import { resolveConfig } from '../src/config/index.js';
