@@ -126,6 +126,17 @@ describe('gradient clipping', () => {
     expect(same).toEqual([12]);
     tf.dispose(Object.values(grads));
   });
+
+  it('clipInPlace, for buffers the dense step owns, gives the same (3, 4, 12) → (1.5, 2, 6), and leaves a small norm alone', async () => {
+    const { clipInPlace } = await import('../src/train/clip.js');
+    const a = Float32Array.of(3, 4);
+    const b = Float32Array.of(12);
+    clipInPlace([a, b], 6.5);
+    expect(Array.from(a)).toEqual([1.5, 2]);
+    expect(Array.from(b)).toEqual([6]);
+    clipInPlace([a, b], 6.5 + 1e-6);
+    expect(Array.from(a)).toEqual([1.5, 2]);
+  });
 });
 
 describe('optimisers on vectors longer than one SIMD register', () => {

@@ -119,7 +119,12 @@ export const trainSchema = z.strictObject({
     .min(0)
     .default(0)
     .describe("L2 weight decay on kernels and embeddings (not biases): adds weightDecay·w to their gradient (the authors' conv nets: 0.001)"),
-  clipNorm: z.number().gt(0).nullable().default(null).describe('clip the global gradient norm to this (null: no clipping, the paper)'),
+  clipNorm: z
+    .number()
+    .gt(0)
+    .nullable()
+    .default(5)
+    .describe('clip the global gradient norm to this (null: no clipping, as in the paper; 5 only acts on the rare spikes that would make a run diverge)'),
   patience: int(1, 1_000_000)
     .nullable()
     .default(null)

@@ -4,7 +4,7 @@ import type { TrainConfig } from '../config/schema.js';
 import { fastPathsOn } from '../backend/memory.js';
 import { wasmSimd } from '../backend/wasm-simd.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers.js';
-import { clipByGlobalNorm } from './clip.js';
+import { clipByGlobalNorm, clipInPlace } from './clip.js';
 import { crossEntropy, oneHot } from './evaluate.js';
 import { exampleWidth, planDenseStack } from './dense-stack.js';
 import { denseStackStep } from './dense-step.js';
@@ -63,7 +63,13 @@ export function createTrainStep(logitsModel: tfl.LayersModel, cfg: StepConfig, i
       const simd = dense && denseStepAllowed && fastPathsOn() && shape === inputShape ? wasmSimd() : null;
       if (dense && simd) {
         const loss = dense.run(simd, x, labels);
-        update(optimizer, vars, dense.grads, cfg, lr);
+        if (cfg.clipNorm !== null && !(cfg.weightDecay ?? 0)) {
+          clipInPlace(
+            Object.values(dense.grads).map((g) => simd.view(g)),
+            cfg.clipNorm,
+          );
+          optimizer.step(vars, dense.grads, lr);
+        } else update(optimizer, vars, dense.grads, cfg, lr);
         return tf.scalar(loss);
       }
       const b = labels.length;
