@@ -2,13 +2,22 @@
 # The measurements behind the defaults (docs/defaults.md): `highway train` with the given flags
 # on MNIST (60,000 training digits), two runs at a time, printing the whole-training-set loss
 # after each epoch, the final test accuracy and the wall time, one markdown row per run.
-# Usage: bash bench/defaults.sh [first-epochs|init|bias|schedule|residual|all]   (default: first-epochs)
+# Usage: bash bench/defaults.sh [first-epochs|clip|init|bias|schedule|residual|all]   (default: first-epochs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-first-epochs}
 cases=()
 if [ "$what" = first-epochs ] || [ "$what" = all ]; then
   for d in 10 20 50 100; do cases+=("defaults, depth $d|--depth $d --epochs 3"); done
+fi
+if [ "$what" = clip ] || [ "$what" = all ]; then
+  for d in 10 20 50 100; do
+    for s in 1 2 3 4; do
+      cases+=("depth $d, seed $s, clip 5 (default)|--depth $d --seed $s --epochs 2")
+      cases+=("depth $d, seed $s, no clipping|--depth $d --seed $s --epochs 2 --clip-norm null")
+      cases+=("depth $d, seed $s, lr 0.05, no clipping|--depth $d --seed $s --epochs 2 --clip-norm null --lr 0.05")
+    done
+  done
 fi
 if [ "$what" = init ] || [ "$what" = all ]; then
   for m in plain highway; do

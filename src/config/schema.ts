@@ -173,8 +173,8 @@ export function autoInit(activation: Activation): InitName {
  * The initial transform-gate bias for "auto": b_T = −depth/10, clamped to [−10, −1] — the paper's
  * advice (−1, −2, −3 for depths ≈10, 20, 30; searched −1 … −10). Each coupled layer passes on
  * about σ(b_T) of its input at the start, so a deeper stack needs a more negative bias to carry
- * the signal (and the gradient) through; measured on the shipped digits (README, Defaults), a
- * 50-layer net at −2 sits at ln 10 for epochs, at −5 it trains from epoch 1.
+ * the signal (and the gradient) through; measured (docs/defaults.md), a 50-layer net at −2
+ * sits at ln 10 for epochs, at −5 it trains from epoch 1.
  */
 export function autoGateBias(depth: number): number {
   return Math.min(-1, Math.max(-10, -depth / 10));
