@@ -2,11 +2,12 @@
  * Queue mode, second pass (issue #25), against real redis-server processes: a URL whose password
  * holds special characters is read as a URL parser reads it (or refused, quoting no part of the
  * secret), a database index out of range is refused before anything is queued, a job whose data
- * is not JSON is refused like a forged one, SIGHUP stops a worker as SIGTERM does, and after Redis
- * restarts empty `--status` says which runs are not queued and which of them still run.
+ * is not JSON is refused like a forged one, SIGHUP stops a worker as SIGTERM does, a worker
+ * stopped (SIGSTOP) until its run was taken over writes nothing when it wakes (fencing), and after
+ * Redis restarts empty `--status` says which runs are not queued and which of them still run.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRedisUrl, reachableRedis, redactUrl } from '../src/queue/connection.js';
@@ -35,6 +36,20 @@ const redisCli = (port: string, ...args: string[]) => spawnSync('redis-cli', ['-
 const until = async (ok: () => boolean) => {
   while (!ok()) await new Promise((r) => setTimeout(r, 50));
 };
+/** The token of the lease at `file` (undefined: none, or being written). */
+const tokenOf = (file: string): string | undefined => {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')).token;
+  } catch {
+    return undefined;
+  }
+};
+/** The processes `pid` started (a worker's run processes). */
+const childrenOf = (pid: number) =>
+  spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0);
 
 describe('Redis URLs with special characters', () => {
   const secretParts = /p@ss|ss#|w0rdZ|#w0|50%off|pa\/ss|pa\?ss/;
@@ -172,10 +187,68 @@ describe.skipIf(redisUnavailable() !== null && process.env.HIGHWAY_REQUIRE_REDIS
     }
   });
 
-  it('Redis restarted empty mid-run: --status says the run is not queued yet still running; after enqueueing again, the same worker skips the copy as soon as its first copy ends; --wait ends', async () => {
+  it('a worker stopped (SIGSTOP) past its lease, and the worker that took the run over: each epoch is trained once; woken (SIGCONT), the stopped one writes nothing more', async () => {
     const redis = await startRedis({});
+    const q = 'fence';
+    const dir = tmp();
+    const epochs = 300;
+    const cfg = sweepConfig(dir, { epochs, batchSize: 8 });
+    const sw = join(dir, 'sw');
+    const run = join(sw, 'runs', 'seed1');
+    const lease = join(sw, '.leases', 'seed1.lease');
+    const worker = () => startHighway(['worker', '--queue', redis.url, '--queue-name', q, '--jobs', '1', '--lock-seconds', '2', '--exit-when-empty']);
+    expect(highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', sw]).code).toBe(0);
+    const a = worker();
+    let stopped: number[] = [];
+    let b: ReturnType<typeof worker> | undefined;
     try {
-      const port = new URL(redis.url).port;
+      await until(() => existsSync(join(run, 'metrics.csv')) && epochsOf(run).length >= 3);
+      // Ctrl-Z, a laptop lid, a frozen VM: the worker and its run process stop where they are
+      const runProcesses = childrenOf(a.child.pid!);
+      expect(runProcesses).toHaveLength(1);
+      stopped = [a.child.pid!, ...runProcesses];
+      for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+      const tokenA = readJson(lease).token;
+      const rowsA = epochsOf(run).length;
+      // what a minute of being stopped does to the lease: nobody renews it, its heartbeat (the
+      // file's time) grows old
+      const minuteAgo = new Date(Date.now() - 61_000);
+      utimesSync(lease, minuteAgo, minuteAgo);
+      // a second worker takes the job once A's 2 s lock has lapsed, and the stale lease with it
+      b = worker();
+      // (it says start only once it holds the run's lease)
+      await until(() => /start seed1/.test(b!.out()));
+      expect(tokenOf(lease)).not.toBe(tokenA);
+      // it continues the run from its checkpoint: a row past the ones A wrote
+      await until(() => epochsOf(run).length > rowsA);
+      // A wakes while B still trains (or after B finished: either way the lease is no longer A's)
+      for (const pid of stopped) process.kill(pid, 'SIGCONT');
+      stopped = [];
+      expect(await b.exit).toBe(0);
+      expect(await a.exit).toBe(0);
+      // every epoch once, in order: none trained twice into the one folder
+      expect(epochsOf(run)).toEqual(Array.from({ length: epochs + 1 }, (_, e) => e));
+      const summary = readJson(join(run, 'summary.json'));
+      expect(summary.status).toBe('completed');
+      expect(summary.epochs).toBe(epochs);
+      expect(readJson(join(run, 'config.json')).run.continued).toHaveLength(1);
+      expect(existsSync(lease)).toBe(false);
+      expect(b.out()).toMatch(/completed seed1/);
+      // A stopped at its first write after waking, and said why
+      expect(a.out()).toMatch(/interrupted seed1 .*another runner has taken this run over \(its lease\); stopping without writing/);
+      expect(a.out()).not.toMatch(/completed seed1|failed seed1/);
+    } finally {
+      for (const pid of stopped) process.kill(pid, 'SIGCONT');
+      for (const p of [a, b]) if (p && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      await redis.stop();
+    }
+  });
+
+  it('Redis killed and restarted empty mid-run: --status says the run is not queued yet still running; after enqueueing again, the same worker skips the copy as soon as its first copy ends; --wait ends', async () => {
+    const redis = await startRedis({});
+    const port = new URL(redis.url).port;
+    let restarted: ChildProcess | undefined;
+    try {
       const dir = tmp();
       const cfg = sweepConfig(dir, { epochs: 200, batchSize: 8 });
       const sw = join(dir, 'sw');
@@ -185,8 +258,12 @@ describe.skipIf(redisUnavailable() !== null && process.env.HIGHWAY_REQUIRE_REDIS
       const a = startHighway(['worker', '--queue', redis.url, '--jobs', '2', '--exit-when-empty']);
       const run = join(sw, 'runs', 'seed1');
       await until(() => existsSync(join(run, 'metrics.csv')) && epochsOf(run).length >= 2);
-      // a restart without persistence: every job is gone, the run still trains on worker A
-      expect(redisCli(port, 'FLUSHALL')).toBe('OK');
+      // Redis killed and started again without persistence, on its port: every job is gone, the
+      // workers' connections drop and come back, the run still trains on worker A
+      await redis.stop();
+      restarted = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp()], { stdio: 'ignore' });
+      await until(() => redisCli(port, 'ping') === 'PONG');
+      expect(redisCli(port, 'dbsize')).toBe('0');
       const status = highway(['sweep', cfg, ...q, '--status']);
       expect(status.stdout).toMatch(
         /0 waiting, 0 active, 0 completed, 0 failed, 1 not queued \(of 1\); not queued but still running \(run leases\): seed1 by highway worker \(pid \d+ on /,
@@ -216,7 +293,11 @@ describe.skipIf(redisUnavailable() !== null && process.env.HIGHWAY_REQUIRE_REDIS
       expect(epochsOf(run)).toEqual(Array.from({ length: 201 }, (_, e) => e));
       expect(readJson(join(run, 'summary.json')).status).toBe('completed');
     } finally {
-      await redis.stop();
+      if (restarted && restarted.exitCode === null && restarted.signalCode === null) {
+        const gone = new Promise((r) => restarted!.once('exit', r));
+        restarted.kill('SIGTERM');
+        await gone;
+      } else if (!restarted) await redis.stop();
     }
   });
 });
