@@ -79,6 +79,37 @@ describe('nothing outside a run folder is removed', () => {
 });
 
 describe('one owner per sweep folder and per run', () => {
+  it("names that read alike, one of them chosen to read like the others' de-duplicated id: one folder, one summary and one runs.csv row per planned run", () => {
+    const dir = tmp();
+    const ids = (values: string[]) => {
+      writeFileSync(join(dir, 'ids.json'), readFileSync(sweepConfig(dir, { grid: { name: values } }, { epochs: 1, batchSize: 16 }), 'utf8'));
+      const r = highway(['sweep', join(dir, 'ids.json'), '--list']);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[1]!);
+    };
+    // "a/b" and "a_b" both read "namea_b": each gets a suffix; the third grid value is the first one's id, less the "name" prefix
+    const [first] = ids(['a/b', 'a_b']);
+    expect(first).toMatch(/^namea_b-/);
+    const values = ['a/b', 'a_b', first!.slice('name'.length)];
+    const planned = ids(values);
+    expect(new Set(planned).size).toBe(3);
+    const out = join(dir, 'sw');
+    const r = highway(['sweep', join(dir, 'ids.json'), '--out', out, '--jobs', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(out, 'runs')).sort()).toEqual([...planned].sort());
+    // each folder trained its own configuration, once
+    for (const [i, id] of planned.entries()) {
+      expect(readJson(join(out, 'runs', id, 'config.json')).name, id).toBe(values[i]);
+      expect(readJson(join(out, 'runs', id, 'summary.json')).status, id).toBe('completed');
+      expect(epochsOf(join(out, 'runs', id)), id).toEqual([0, 1]);
+    }
+    const rows = readFileSync(join(out, 'runs.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((l) => l.split(',')[0]).sort()).toEqual([...planned].sort());
+  });
+
   it('a second sweep on the same folder is refused naming the holder; the first runs every run once', async () => {
     const dir = tmp();
     const out = join(dir, 'sw');
@@ -321,21 +352,33 @@ describe.skipIf(unshareWhyNot !== null)('a full or read-only disk', () => {
     const dir = tmp();
     const cfg = sweepConfig(dir, { grid: { 'train.seed': [1, 2, 3, 4, 5, 6, 7, 8] } }, { epochs: 2, batchSize: 16 });
     writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('"width":8', '"width":300'));
+    // for every run folder: its status (or "none" when it has no summary) and its metrics rows
     const { out } = inTinyFilesystem(
       'size=12m',
-      `${node} sweep ${cfg} --jobs 2 --out $MNT/sw; echo "exit=$?"; for f in $MNT/sw/runs/*; do echo "run $(basename $f) $(grep -o '"status": "[a-z]*"' $f/summary.json)"; done`,
+      `${node} sweep ${cfg} --jobs 2 --out $MNT/sw; echo "exit=$?"; for f in $MNT/sw/runs/*; do echo "run $(basename $f) $(grep -o '"status": "[a-z]*"' $f/summary.json || echo none) rows=$(($(wc -l < $f/metrics.csv) - 1))"; done`,
     );
     expect(out).toMatch(/exit=4/);
     expect(out).not.toMatch(STACK_LINE);
     expect(out).toMatch(/failed: seed\d: cannot write \S+: the disk is full/);
-    expect(out).toMatch(/no new run starts/);
     expect(out).toMatch(/sweep stopped \(the disk is full\)/);
-    const runs = [...out.matchAll(/^run (seed\d) "status": "([a-z]+)"$/gm)].map((m) => [m[1], m[2]]);
-    // the disk held some runs and not all: the rest never started, and none is left "running"
+    // nothing starts once the disk is known to be full
+    const full = out.search(/the disk is full \(.*\): no new run starts/);
+    expect(full).toBeGreaterThan(0);
+    expect(out.slice(full)).not.toMatch(/^start seed/m);
+    // every run that started has a folder, and every folder a true status: none is left "running" or without a summary
+    const started = [...out.matchAll(/^start (seed\d)/gm)].map((m) => m[1]).sort();
+    const runs = [...out.matchAll(/^run (seed\d) (.*)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+    expect(runs.map(([id]) => id)).toEqual(started);
+    // the disk held some runs and not all: the rest never started
     expect(runs.length).toBeGreaterThan(1);
     expect(runs.length).toBeLessThan(8);
-    expect(runs.every(([, st]) => st === 'completed' || st === 'failed')).toBe(true);
-    expect(runs.some(([, st]) => st === 'failed')).toBe(true);
+    for (const [id, what] of runs) {
+      expect(what, id).toMatch(/^"status": "(completed|failed)" rows=-?\d+$/);
+      // completed means every epoch's row (0, 1, 2); failed means a line saying why
+      if (what.includes('completed')) expect(what, id).toMatch(/rows=3$/);
+      else expect(out, id).toMatch(new RegExp(`^failed: ${id}: cannot write \\S+: the disk is full$`, 'm'));
+    }
+    expect(runs.some(([, what]) => what.includes('failed'))).toBe(true);
   });
 
   it('a read-only place: one message naming it, exit 2', () => {
