@@ -158,6 +158,30 @@ describe('odd config text', () => {
   });
 });
 
+describe('a plan too large to expand', () => {
+  it('10^7 runs are refused at once, in one line naming the count and --max-runs; --max-runs moves the limit both ways', async () => {
+    const dir = tmp();
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    // 100 depths × 100 widths × 1,000 trials: expanded, it ran out of memory after 9 s without a word
+    const huge = sweepFile(dir, {
+      grid: { 'model.depth': values, 'model.width': values },
+      random: { trials: 1000, space: { 'train.lr': { uniform: [0.1, 1] } } },
+    });
+    const line = expectOneLine(
+      highway(['sweep', huge, '--list'], dir),
+      /the grid and trials make 10,000,000 runs, more than the limit of 100,000; .*--max-runs/,
+    );
+    expect(line.length).toBeLessThan(400);
+    // the limit is the user's to move: 3 runs against 2, then against 3
+    const three = sweepFile(dir, { grid: { 'train.seed': [1, 2, 3] } });
+    expect(await refusal(['sweep', three, '--list', '--max-runs', '2'])).toMatch(/make 3 runs, more than the limit of 2;/);
+    const listed = highway(['sweep', three, '--list', '--max-runs', '3']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(3);
+    expect(existsSync(join(dir, 'results'))).toBe(false);
+  });
+});
+
 describe('sweep "when" keys', () => {
   it('a key that is no value of a numeric path names the field', () => {
     const dir = tmp();
@@ -223,6 +247,86 @@ describe('numeric flags have ranges', () => {
       [['sweep', cfg, '--set', 'train.batchSize=1e12'], /train\.batchSize: expected an integer from 1 to 1000000/],
     ];
     for (const [args, re] of cases) expect(await refusal(args), args.join(' ')).toMatch(re);
+  });
+
+  it('no numeric flag is left without a range: every option of every command, found from the commands themselves', async () => {
+    const { buildProgram } = await import('../src/cli/main.js');
+    const { CONFIG_FLAGS, resolveFromOptions } = await import('../src/cli/options.js');
+    const { FIELDS } = await import('../src/config/index.js');
+    // the options whose value is no number (a new one must be named here, or it is checked as a number)
+    const TEXT = new Set([
+      'train --config',
+      'train --set',
+      'train --out',
+      'sweep --out',
+      'sweep --set',
+      'sweep --queue',
+      'sweep --queue-name',
+      'sweep --emit',
+      'worker --queue',
+      'worker --queue-name',
+      'worker --out',
+      'report --out',
+      'report --group-by',
+      'analyze --out',
+      'analyze --backend',
+      'bench --models',
+      'bench --backend',
+    ]);
+    const configFlag = new Map(CONFIG_FLAGS.map(([flag, path]) => [`--${flag}`, path]));
+    const camel = (long: string) => long.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    // far past any sensible range, each in the option's own form
+    const past = (placeholder: string) => (placeholder === 'i/n' ? '0/99999999999' : placeholder === 'list' ? '10,99999999999' : '99999999999');
+    const checked: string[] = [];
+    for (const cmd of buildProgram().commands) {
+      const hasConfig = cmd.options.some((o) => o.long === '--config');
+      for (const o of cmd.options) {
+        const placeholder = /<(.+)>/.exec(o.flags)?.[1];
+        const name = `${cmd.name()} ${o.long}`;
+        if (!placeholder || TEXT.has(name)) continue;
+        const path = hasConfig ? configFlag.get(o.long!) : undefined;
+        if (path !== undefined) {
+          // a config flag: checked against the schema's range when the config is resolved
+          const kind = FIELDS[path]!.kind;
+          if (kind !== 'int' && kind !== 'number' && kind !== 'nullableNumber') continue;
+          for (const v of ['1e400', '-1e400', 'NaN', ...(kind === 'int' ? ['99999999999'] : [])])
+            expect(() => resolveFromOptions({ [camel(o.long!)]: v }), `${name} ${v}`).toThrow(new RegExp(`^${o.long}: expected `));
+          checked.push(name);
+          continue;
+        }
+        // any other option: refused while the command line is parsed, before the command runs
+        const program = buildProgram();
+        const sub = program.commands.find((c) => c.name() === cmd.name())!;
+        sub.configureOutput({ writeErr: () => {}, outputError: () => {} });
+        let ran = false;
+        sub.action(() => {
+          ran = true;
+        });
+        const args = [...sub.registeredArguments.map(() => 'x'), ...(cmd.name() === 'worker' ? ['--queue', 'redis://127.0.0.1:1'] : [])];
+        const value = past(placeholder);
+        await expect(program.parseAsync(['node', 'highway', cmd.name(), ...args, o.long!, value]), `${name} ${value}`).rejects.toThrow(
+          // ours, or commander's wording for an argument parser's refusal
+          new RegExp(`^(${o.long}: expected|error: option '${o.long} <${placeholder}>' argument .* is invalid\\. expected)`),
+        );
+        expect(ran, name).toBe(false);
+        checked.push(name);
+      }
+    }
+    // the search found the flags this test was written for (it cannot pass by finding none)
+    for (const name of [
+      'worker --lock-seconds',
+      'worker --jobs',
+      'sweep --jobs',
+      'sweep --max-runs',
+      'sweep --tasks',
+      'sweep --shard',
+      'analyze --samples',
+      'bench --depths',
+      'bench --steps',
+      'train --width',
+      'train --lr',
+    ])
+      expect(checked, name).toContain(name);
   });
 });
 
