@@ -58,6 +58,7 @@ const LINK_ID = '[click](javascript:window.__pwned=5)<svg onload=window.__pwned=
 describe('report.html and report.md: strings from runs and paths are text', () => {
   let browser: Browser | undefined;
   let root = '';
+  let report: ReturnType<typeof highway>;
   beforeAll(async () => {
     // the results folder itself is named with markup
     root = join(tempDir('untrusted'), `study ${XSS(1)}`);
@@ -77,6 +78,8 @@ describe('report.html and report.md: strings from runs and paths are text', () =
         }),
     });
     copyRun(join(root, `[folder](javascript:window.__pwned=9) ${XSS(10)}`), { config: (c) => ({ ...c, model: 5 }) });
+    // one report for both tests below (each may run alone)
+    report = highway(['report', root]);
     if (CHROMIUM) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 120_000);
   afterAll(async () => {
@@ -84,8 +87,7 @@ describe('report.html and report.md: strings from runs and paths are text', () =
   });
 
   it('report.md escapes them: a Markdown renderer shows them as text, with no markup and no links', () => {
-    const r = highway(['report', root]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(report.code, report.stderr).toBe(0);
     const md = readFileSync(join(root, 'report.md'), 'utf8');
     // every hostile string is in the file (as text), none as markup
     const html = marked.parse(md, { async: false });
@@ -99,6 +101,7 @@ describe('report.html and report.md: strings from runs and paths are text', () =
   it.skipIf(!CHROMIUM)(
     'report.html: no handler runs (escaped, and the page forbids inline handlers), the charts render with no console errors',
     async () => {
+      expect(report.code, report.stderr).toBe(0);
       const page = await browser!.newPage();
       const errors: string[] = [];
       page.on('console', (m) => {
@@ -108,19 +111,37 @@ describe('report.html and report.md: strings from runs and paths are text', () =
       await page.goto(pathToFileURL(join(root, 'report.html')).href);
       await page.waitForSelector('#curves-chart svg .mark-line path');
       await page.waitForSelector('#search-chart svg');
-      // hover every line: the tooltips show the run ids and parameters
-      for (const line of await page.locator('#curves-chart svg .mark-line path').all()) await line.hover({ force: true });
-      await page.waitForTimeout(300);
+      // hover every point: the tooltip shows a run's id and parameters, as text only
+      const points = await page.locator('#curves-chart svg .mark-symbol.role-mark path').all();
+      expect(points.length).toBeGreaterThan(0);
+      for (const point of points) {
+        await point.hover({ force: true });
+        await page.waitForSelector('#vg-tooltip-element.visible');
+        expect(await page.locator('#vg-tooltip-element :is(img, svg, script, a, iframe)').count()).toBe(0);
+      }
+      // every image on the page has loaded or failed: a handler on one would have run by now
+      await page.waitForFunction(() => [...document.images].every((i) => i.complete));
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await page.locator('#report img, #report svg, #report script, #report a[href^="javascript"], h1 img').count()).toBe(0);
       expect(await page.locator('h1').first().textContent()).toContain(XSS(1));
       expect(await page.locator('#report').textContent()).toContain(XSS(2));
       expect(errors).toEqual([]);
-      // and the page's policy forbids inline handlers whatever gets in: one added by hand does not run
-      await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="data:," onerror="window.__pwned = 99">'));
-      await page.waitForTimeout(300);
+      // and the page's policy forbids inline handlers whatever gets in: one added by hand does not
+      // run. Its image fails to decode; a listener added after the handler hears the error after it
+      await page.evaluate(
+        () =>
+          new Promise<void>((resolve) => {
+            const w = window as unknown as { __violations: string[] };
+            w.__violations = [];
+            document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(e.effectiveDirective));
+            document.body.insertAdjacentHTML('beforeend', '<img id="by-hand" src="data:," onerror="window.__pwned = 99">');
+            document.getElementById('by-hand')!.addEventListener('error', () => resolve());
+          }),
+      );
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-      expect(errors.join('\n')).toMatch(/Content Security Policy/);
+      // refused by the policy (which reports it), not merely never called
+      await page.waitForFunction(() => (window as unknown as { __violations: string[] }).__violations.includes('script-src-attr'));
+      await expect.poll(() => errors.join('\n')).toMatch(/Content Security Policy/);
       await page.close();
     },
     60_000,
