@@ -13,7 +13,8 @@
  * runs the same formulas as TF.js ops (layers/fused-conv.ts), the reference the tests hold these to.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ACTIVATION_CODE } from './simd/highway-simd.js';
+import type { Activation } from '../base/vocabulary.js';
+import { ACTIVATION_TABLE } from '../layers/activations.js';
 import { convModuleOn, convWasm, type ConvWasm, type WasmBackend } from './conv-wasm.js';
 import { installConvFixes, uninstallConvFixes } from './wasm-conv-fixes.js';
 import { PLANES, TILE, transformWeights, weightGradients } from './winograd.js';
@@ -33,13 +34,7 @@ function module(): ConvWasm {
   return k;
 }
 
-const activationCode = (activation: string): number => {
-  const code = ACTIVATION_CODE[activation];
-  if (code === undefined) throw new Error(`HighwayConv2D: unknown activation "${activation}"`);
-  return code;
-};
-
-function forward({ x, wh, bh, wt, bt }: Record<'x' | 'wh' | 'bh' | 'wt' | 'bt', Info>, activation: string): Info[] {
+function forward({ x, wh, bh, wt, bt }: Record<'x' | 'wh' | 'bh' | 'wt' | 'bt', Info>, activation: Activation): Info[] {
   const k = module();
   const [batch, s, , c] = x.shape as [number, number, number, number];
   const p = TILE * Math.ceil(s / TILE) + 2;
@@ -58,14 +53,15 @@ function forward({ x, wh, bh, wt, bt }: Record<'x' | 'wh' | 'bh' | 'wt' | 'bt', 
   b.set(k.view(bh));
   b.set(k.view(bt), c);
   conv.pad(ptr(x), ptr(xp), batch, s, s, c, p, p, 1, 1);
-  const act = activationCode(activation);
-  conv.forward(ptr(xp), ptr(u), ptr(bias), ptr(y), ptr(h), ptr(t), batch, s, c, TILES, ptr(v), ptr(m), ptr(scr), act === 0 ? 1 : 0);
-  if (act !== 0) conv.combine(ptr(h), ptr(t), ptr(xp), ptr(y), batch, s, c, p, act);
+  // relu (the default) runs inside the tiled pass; other activations in a pass of their own
+  const relu = activation === 'relu';
+  conv.forward(ptr(xp), ptr(u), ptr(bias), ptr(y), ptr(h), ptr(t), batch, s, c, TILES, ptr(v), ptr(m), ptr(scr), relu ? 1 : 0);
+  if (!relu) conv.combine(ptr(h), ptr(t), ptr(xp), ptr(y), batch, s, c, p, ACTIVATION_TABLE[activation].simd);
   tmp.release();
   return outs;
 }
 
-function backward({ dy, h, t, xp, wh, wt }: Record<'dy' | 'h' | 't' | 'xp' | 'wh' | 'wt', Info>, activation: string): Info[] {
+function backward({ dy, h, t, xp, wh, wt }: Record<'dy' | 'h' | 't' | 'xp' | 'wh' | 'wt', Info>, activation: Activation): Info[] {
   const k = module();
   const [batch, s, , c] = dy.shape as [number, number, number, number];
   const p = TILE * Math.ceil(s / TILE) + 2;
@@ -82,7 +78,7 @@ function backward({ dy, h, t, xp, wh, wt }: Record<'dy' | 'h' | 't' | 'xp' | 'wh
   const { ptr, conv } = k;
   transformWeights(k, [wh, wt], c, ut, dU);
   k.view(dU).fill(0);
-  conv.highwayBackward(ptr(dy), ptr(h), ptr(t), ptr(xp), ptr(dA), ptr(dxp), ptr(dbias), batch, s, c, activationCode(activation));
+  conv.highwayBackward(ptr(dy), ptr(h), ptr(t), ptr(xp), ptr(dA), ptr(dxp), ptr(dbias), batch, s, c, ACTIVATION_TABLE[activation].simd);
   conv.backward(ptr(xp), ptr(dA), ptr(ut), ptr(dU), ptr(dxp), batch, s, c, 2 * c, TILES, ptr(v), ptr(m), 1, 1);
   conv.unpad(ptr(dxp), ptr(dx), batch, s, c, p);
   weightGradients(k, dU, c, [dwh, dwt]);
@@ -104,12 +100,12 @@ export function registerConvKernels(): void {
     tf.registerKernel({
       kernelName: 'HighwayConv2D',
       backendName: 'wasm',
-      kernelFunc: ({ inputs, attrs }) => forward(inputs as never, (attrs as unknown as { activation: string }).activation),
+      kernelFunc: ({ inputs, attrs }) => forward(inputs as never, (attrs as unknown as { activation: Activation }).activation),
     });
     tf.registerKernel({
       kernelName: 'HighwayConv2DBackward',
       backendName: 'wasm',
-      kernelFunc: ({ inputs, attrs }) => backward(inputs as never, (attrs as unknown as { activation: string }).activation),
+      kernelFunc: ({ inputs, attrs }) => backward(inputs as never, (attrs as unknown as { activation: Activation }).activation),
     });
   }
   installConvFixes();

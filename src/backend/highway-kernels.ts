@@ -15,19 +15,17 @@
  * ops: the reference the tests hold them to, with a float64 computation and finite differences.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from '../base/vocabulary.js';
+import { ACTIVATION_TABLE } from '../layers/activations.js';
 import { backward, combine, memoryOf, packWeights, splitColumns } from './highway-loops.js';
-import { ACTIVATION_CODE } from './simd/highway-simd.js';
 import { wasmSimd, type WasmSimd } from './wasm-simd.js';
 
 type Info = tf.TensorInfo;
 type BackendName = 'cpu' | 'wasm';
 interface Attrs {
-  activation: string;
+  activation: Activation;
   keep?: boolean;
 }
-
-/** Activations the backends' fused matmul kernels apply themselves. */
-const FUSED = new Set(['relu', 'linear', 'sigmoid', 'elu']);
 
 /** The backend's own kernels, called on TensorInfos (outputs are the caller's to dispose). */
 function kernelsOf(backendName: BackendName, backend: tf.KernelBackend) {
@@ -37,15 +35,16 @@ function kernelsOf(backendName: BackendName, backend: tf.KernelBackend) {
   const batched = (t: Info): Info => ({ dataId: t.dataId, dtype: t.dtype, shape: [1, ...t.shape] });
   return {
     /** a·b, or act(a·b + bias) */
-    product(a: Info, b: Info, bias?: Info, activation = 'linear'): Info {
+    product(a: Info, b: Info, bias?: Info, activation: Activation = 'linear'): Info {
       const [rows, cols] = [a.shape[0]!, b.shape[1]!];
       if (!bias) return as2d(run('BatchMatMul', { a: batched(a), b: batched(b) }, { transposeA: false, transposeB: false }), rows, cols);
-      const fused = (act: string) =>
+      const fused = (act: tf.fused.Activation) =>
         as2d(run('_FusedMatMul', { a: batched(a), b: batched(b), bias }, { transposeA: false, transposeB: false, activation: act }), rows, cols);
-      if (FUSED.has(activation)) return fused(activation);
-      // tanh, which the fused kernels do not apply
+      const { matmul } = ACTIVATION_TABLE[activation];
+      if ('fused' in matmul) return fused(matmul.fused);
+      // an activation the fused kernels do not apply (tanh): its own kernel after a linear one
       const z = fused('linear');
-      const out = run('Tanh', { x: z });
+      const out = run(matmul.after, { x: z });
       backend.disposeData(z.dataId);
       return out;
     },
@@ -61,8 +60,7 @@ const at = (simd: WasmSimd, t: Info): number => simd.ptr(t)!;
 function forward(backendName: BackendName, backend: tf.KernelBackend, inputs: Record<string, Info>, { activation, keep = true }: Attrs): Info[] {
   const { x, wh, bh, wt, bt } = inputs as Record<'x' | 'wh' | 'bh' | 'wt' | 'bt', Info>;
   const [batch, n] = x.shape as [number, number];
-  const code = ACTIVATION_CODE[activation];
-  if (code === undefined) throw new Error(`HighwayForward: unknown activation "${activation}"`);
+  const code = ACTIVATION_TABLE[activation].simd;
   const simd = backendName === 'wasm' ? wasmSimd() : null;
   if (simd) {
     // evaluation: H and T only as one 64-row block's scratch
@@ -99,8 +97,7 @@ function forward(backendName: BackendName, backend: tf.KernelBackend, inputs: Re
 function gradients(backendName: BackendName, backend: tf.KernelBackend, inputs: Record<string, Info>, { activation }: Attrs): Info[] {
   const { x, h, t, dy, wh, wt } = inputs as Record<'x' | 'h' | 't' | 'dy' | 'wh' | 'wt', Info>;
   const [batch, n] = x.shape as [number, number];
-  const code = ACTIVATION_CODE[activation];
-  if (code === undefined) throw new Error(`HighwayGradients: unknown activation "${activation}"`);
+  const code = ACTIVATION_TABLE[activation].simd;
   const simd = backendName === 'wasm' ? wasmSimd() : null;
   if (simd) {
     const outs = [simd.alloc([batch, n]), simd.alloc([n, n]), simd.alloc([n]), simd.alloc([n, n]), simd.alloc([n])];

@@ -14,6 +14,8 @@
  * act'(a) is written from h = act(a).
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from '../base/vocabulary.js';
+import { ACTIVATION_TABLE } from '../layers/activations.js';
 
 type Info = tf.TensorInfo;
 interface WasmBackend {
@@ -51,15 +53,6 @@ export function memoryOf(backendName: 'cpu' | 'wasm', backend: unknown): Memory 
   };
 }
 
-/** act'(a) from h = act(a). */
-const DERIVATIVE: Record<string, (h: number) => number> = {
-  relu: (h) => (h > 0 ? 1 : 0),
-  tanh: (h) => 1 - h * h,
-  sigmoid: (h) => h * (1 - h),
-  elu: (h) => (h > 0 ? 1 : h + 1),
-  linear: () => 1,
-};
-
 export function packWeights(mem: Memory, { wh, wt }: { wh: Info; wt: Info }): Info[] {
   const n = wh.shape[0]!;
   const { infos, out, in: inp } = mem.run([[2 * n, n]], [wh, wt]);
@@ -82,10 +75,9 @@ export function combine(mem: Memory, { t, h, x }: { t: Info; h: Info; x: Info })
   return infos;
 }
 
-export function backward(mem: Memory, { t, h, x, dy }: { t: Info; h: Info; x: Info; dy: Info }, activation: string): Info[] {
+export function backward(mem: Memory, { t, h, x, dy }: { t: Info; h: Info; x: Info; dy: Info }, activation: Activation): Info[] {
   const [batch, n] = x.shape as [number, number];
-  const d = DERIVATIVE[activation];
-  if (!d) throw new Error(`HighwayBackward: unknown activation "${activation}"`);
+  const d = ACTIVATION_TABLE[activation].derivative;
   const { infos, out, in: inp } = mem.run([[batch, 2 * n], [batch, n], [n], [n], [n, batch]], [t, h, x, dy]);
   const [dA, dxc, dbh, dbt, xT] = out as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
   const [tv, hv, xv, g] = inp as [Float32Array, Float32Array, Float32Array, Float32Array];

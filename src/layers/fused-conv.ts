@@ -10,8 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
 import { callKernel } from './direct-kernel.js';
-import { activate } from './gate.js';
-import { one, throughActivation } from './fused-ops.js';
+import { activate, one, throughActivation } from './activations.js';
 
 type Op = (x: tf.Tensor4D, wh: tf.Tensor4D, bh: tf.Tensor1D, wt: tf.Tensor4D, bt: tf.Tensor1D) => tf.Tensor4D;
 const cache = new Map<Activation, Op>();

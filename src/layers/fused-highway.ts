@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
 import { callKernel, recording } from './direct-kernel.js';
-import { affine, one, preActivate, product, throughActivation } from './fused-ops.js';
+import { affine, preActivate, product } from './fused-ops.js';
+import { one, throughActivation } from './activations.js';
 
 type HighwayOp = (x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D) => tf.Tensor2D;
 type Weights = [x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D];

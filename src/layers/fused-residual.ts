@@ -7,8 +7,8 @@
  * About half the kernels of autodiff through the formula (bench/NOTES.md #22).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { affine, preActivate, product, throughActivation } from './fused-ops.js';
-import { activate } from './gate.js';
+import { affine, preActivate, product } from './fused-ops.js';
+import { activate, throughActivation } from './activations.js';
 import type { Activation, ResidualForm } from '../base/vocabulary.js';
 
 type ResidualOp = (x: tf.Tensor2D, w1: tf.Tensor2D, b1: tf.Tensor1D, w2: tf.Tensor2D, b2: tf.Tensor1D) => tf.Tensor2D;

@@ -1,23 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from '../base/vocabulary.js';
 import { UserError } from '../errors.js';
 import { ACTIVATIONS, CARRIES } from '../base/vocabulary.js';
-
-/** The nonlinearity of H by name. */
-export function activate(name: Activation, x: tf.Tensor): tf.Tensor {
-  switch (name) {
-    case 'relu':
-      return tf.relu(x);
-    case 'tanh':
-      return tf.tanh(x);
-    case 'linear':
-      return x;
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'elu':
-      return tf.elu(x);
-  }
-}
 
 /** Shared argument checks for every gated layer; messages name the argument. */
 export function checkGateArgs(layer: string, a: { activation: string; gateBias: number; carry: string; carryBias: number }): void {

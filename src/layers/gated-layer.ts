@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Activation, Carry, InitName } from '../base/vocabulary.js';
 import { kernelInitializer, normalizeInitName } from './initializers.js';
-import { activate, checkGateArgs } from './gate.js';
+import { activate } from './activations.js';
+import { checkGateArgs } from './gate.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type LayerVariable = tfl.LayerVariable;

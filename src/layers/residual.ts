@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
-import { activate } from './gate.js';
+import { activate } from './activations.js';
 import { residualDense } from './fused-residual.js';
 import { kernelInitializer, normalizeInitName } from './initializers.js';
 import { ACTIVATIONS, RESIDUAL_FORMS, type Activation, type InitName, type ResidualForm } from '../base/vocabulary.js';

@@ -7,11 +7,11 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ACTIVATION_CODE } from '../backend/simd/highway-simd.js';
+import { ACTIVATION_TABLE, simdCode } from '../layers/activations.js';
 
 export interface DenseLayer {
   kind: 'dense';
-  /** Code of the activation (ACTIVATION_CODE). */
+  /** The activation's SIMD code (layers/activations.ts). */
   activation: number;
   inputs: number;
   units: number;
@@ -52,7 +52,7 @@ export function planDenseStack(model: tfl.LayersModel, inputShape: number[], num
     if (nodes.length !== 1 || nodes[0]!.inboundLayers.length !== 1 || nodes[0]!.inboundLayers[0] !== previous) return null;
     previous = layer;
     const config = layer.getConfig();
-    const activation = ACTIVATION_CODE[String(config.activation)];
+    const activation = simdCode(String(config.activation));
     const kind = layer.getClassName();
     if (kind === 'Flatten') {
       flat = true;
@@ -71,7 +71,7 @@ export function planDenseStack(model: tfl.LayersModel, inputShape: number[], num
     } else return null;
   }
   const last = plan.at(-1);
-  const linear = ACTIVATION_CODE.linear;
+  const linear = ACTIVATION_TABLE.linear.simd;
   if (last?.kind !== 'dense' || last.activation !== linear || last.units !== numClasses) return null;
   return plan;
 }

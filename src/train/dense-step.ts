@@ -10,12 +10,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WasmSimd } from '../backend/wasm-simd.js';
-import { ACTIVATION_CODE } from '../backend/simd/highway-simd.js';
+import { ACTIVATION_TABLE } from '../layers/activations.js';
 import type { StackLayer } from './dense-stack.js';
 
 type Info = tf.TensorInfo;
-const RELU = ACTIVATION_CODE.relu!;
-const LINEAR = ACTIVATION_CODE.linear!;
+const RELU = ACTIVATION_TABLE.relu.simd;
+const LINEAR = ACTIVATION_TABLE.linear.simd;
 
 /** Buffers for `rows` examples: the input, every layer's output (and a highway layer's H and T), gradients. */
 interface Buffers {

@@ -62,7 +62,7 @@ export interface HighwaySimd {
     n: number,
     activation: number,
   ): void;
-  /** v ← act(v) over n floats, in place. */
+  /** v ← act(v) over n floats, in place; `activation` (here and above) is the code of layers/activations.ts. */
   activateInPlace(p: number, n: number, activation: number): void;
   /** dz = dy·act'(a) over n floats, from out = act(a). */
   activationGrad(dy: number, out: number, dz: number, n: number, activation: number): void;
@@ -71,9 +71,6 @@ export interface HighwaySimd {
   sgd(w: number, v: number, g: number, n: number, lr: number, mu: number, nesterov: number): void;
   adam(w: number, m: number, s: number, g: number, n: number, lr: number, beta1: number, beta2: number, mScale: number, sScale: number, eps: number): void;
 }
-
-/** Activation codes the module's `forward` and `gradients` take. */
-export const ACTIVATION_CODE: Record<string, number> = { relu: 0, tanh: 1, sigmoid: 2, elu: 3, linear: 4 };
 
 /** Which products the loaded modules use: fused multiply-adds (gemm-fma.wasm) or not (gemm.wasm). */
 export let productsFused = false;
