@@ -15,7 +15,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
 import { ACTIVATION_TABLE } from '../layers/activations.js';
-import { convModuleOn, convWasm, type ConvWasm, type WasmBackend } from './conv-wasm.js';
+import { convModuleOn, convWasm, type ConvWasm } from './conv-wasm.js';
+import { wasmBackend } from './internals.js';
 import { installConvFixes, uninstallConvFixes } from './wasm-conv-fixes.js';
 import { PLANES, TILE, transformWeights, weightGradients } from './winograd.js';
 
@@ -94,7 +95,7 @@ function backward({ dy, h, t, xp, wh, wt }: Record<'dy' | 'h' | 't' | 'xp' | 'wh
  * kernels where they are registered), with the faster wasm kernels of wasm-conv-fixes.ts.
  */
 export function registerConvKernels(): void {
-  const wasm = tf.findBackend('wasm') as WasmBackend | null;
+  const wasm = wasmBackend();
   if (!wasm || !convModuleOn(wasm)) return;
   if (!tf.getKernel('HighwayConv2D', 'wasm')) {
     tf.registerKernel({

@@ -4,14 +4,10 @@
  * Used by the conv kernels (conv-kernels.ts, wasm-conv-fixes.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { asWasm, type WasmBackend } from './internals.js';
 import { loadConvSimd, type ConvSimd } from './simd/conv-simd.js';
 
 type Info = tf.TensorInfo;
-export interface WasmBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: 'float32'): Info;
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  wasm: { asm: { memory: object }; HEAPU8: Uint8Array };
-}
 
 let loaded: { backend: object; conv: ConvSimd | null } | null = null;
 let fused = true;
@@ -45,7 +41,7 @@ export interface ConvWasm {
 /** The module on the current backend, or null (another backend, or the module did not load). */
 export function convWasm(): ConvWasm | null {
   if (tf.getBackend() !== 'wasm') return null;
-  const backend = tf.backend() as WasmBackend;
+  const backend = asWasm(tf.backend());
   const conv = convModuleOn(backend);
   if (!conv) return null;
   const alloc = (shape: number[]): Info => backend.makeOutput(shape, 'float32');

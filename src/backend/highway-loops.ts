@@ -16,16 +16,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
 import { ACTIVATION_TABLE } from '../layers/activations.js';
+import { asCpu, asWasm } from './internals.js';
 
 type Info = tf.TensorInfo;
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: 'float32'): Info;
-  typedArrayFromHeap(t: Info): Float32Array;
-}
-interface CpuBackend {
-  data: { get(id: object): { values?: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): Info;
-}
 
 /** Read inputs and make outputs on either backend, without an op. */
 export interface Memory {
@@ -35,7 +28,7 @@ export interface Memory {
 
 export function memoryOf(backendName: 'cpu' | 'wasm', backend: unknown): Memory {
   if (backendName === 'wasm') {
-    const b = backend as WasmBackend;
+    const b = asWasm(backend);
     return {
       run: (shapes, inputs) => {
         // allocate every output first: an allocation may grow (and move) the heap under a view
@@ -44,7 +37,7 @@ export function memoryOf(backendName: 'cpu' | 'wasm', backend: unknown): Memory 
       },
     };
   }
-  const b = backend as CpuBackend;
+  const b = asCpu(backend);
   return {
     run: (shapes, inputs) => {
       const out = shapes.map((s) => new Float32Array(s.reduce((a, c) => a * c, 1)));

@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import type { BackendName } from '../config/schema.js';
 import { installCpuKernelFixes, installWasmKernelFixes } from './kernel-fixes.js';
 import { fastPathsFromEnvironment, setFastPaths } from './fast-paths.js';
+import { asCpu } from './internals.js';
 
 export type ActiveBackend = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -72,7 +73,7 @@ async function tryWasm(): Promise<string | null> {
 async function useCpu(): Promise<void> {
   installCpuKernelFixes();
   await tf.setBackend('cpu');
-  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  asCpu(tf.backend()).firstUse = false;
 }
 
 let active: BackendInfo | undefined;

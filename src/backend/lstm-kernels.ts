@@ -15,7 +15,8 @@
  * recurrence as TF.js ops where these are not registered: the reference the tests hold them to.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convModuleOn, convWasm, type WasmBackend } from './conv-wasm.js';
+import { convModuleOn, convWasm } from './conv-wasm.js';
+import { wasmBackend } from './internals.js';
 
 type Info = tf.TensorInfo;
 
@@ -51,7 +52,7 @@ function backward({ dh, z, c, h, masks, r }: Record<'dh' | 'z' | 'c' | 'h' | 'ma
 }
 
 export function registerLstmKernels(): void {
-  const wasm = tf.findBackend('wasm') as WasmBackend | null;
+  const wasm = wasmBackend();
   if (!wasm || !convModuleOn(wasm) || tf.getKernel('LstmForward', 'wasm')) return;
   tf.registerKernel({ kernelName: 'LstmForward', backendName: 'wasm', kernelFunc: ({ inputs }) => forward(inputs as never) });
   tf.registerKernel({ kernelName: 'LstmBackward', backendName: 'wasm', kernelFunc: ({ inputs }) => backward(inputs as never) });

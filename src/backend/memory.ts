@@ -6,14 +6,7 @@
  * at once, do not keep it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-interface WasmLike {
-  dataIdMap: { get(id: object): { id: number; memoryOffset: number; refCount: number } | undefined };
-  wasm: { HEAPU8: Uint8Array; tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
-}
-interface CpuLike {
-  data: { get(id: object): { values?: unknown; refCount: number } | undefined };
-}
+import { asCpu, asWasm } from './internals.js';
 
 /** Whether the fast paths (in-place updates, fused kernels, shared clones) are on: see fast-paths.ts. */
 let fast = true;
@@ -27,12 +20,13 @@ export function float32View(t: tf.Tensor | tf.TensorInfo, sole: boolean): Float3
   const name = tf.getBackend();
   const size = t.shape.reduce((a, b) => a * b, 1);
   if (name === 'wasm') {
-    const info = (tf.backend() as unknown as WasmLike).dataIdMap.get(t.dataId);
+    const b = asWasm(tf.backend());
+    const info = b.dataIdMap.get(t.dataId);
     if (!info || (sole && info.refCount !== 1)) return null;
-    return new Float32Array((tf.backend() as unknown as WasmLike).wasm.HEAPU8.buffer, info.memoryOffset, size);
+    return new Float32Array(b.wasm.HEAPU8.buffer, info.memoryOffset, size);
   }
   if (name === 'cpu') {
-    const info = (tf.backend() as unknown as CpuLike).data.get(t.dataId);
+    const info = asCpu(tf.backend()).data.get(t.dataId);
     if (!info || (sole && info.refCount !== 1) || !(info.values instanceof Float32Array)) return null;
     return info.values.length === size ? info.values : null;
   }
@@ -47,7 +41,7 @@ export function float32View(t: tf.Tensor | tf.TensorInfo, sole: boolean): Float3
  */
 export function valuesChanged(t: tf.Tensor): void {
   if (tf.getBackend() !== 'wasm') return;
-  const b = tf.backend() as unknown as WasmLike;
+  const b = asWasm(tf.backend());
   const info = b.dataIdMap.get(t.dataId);
   if (!info) return;
   b.wasm.tfjs.disposeData(info.id);

@@ -16,10 +16,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { convWasm } from './conv-wasm.js';
+import { replaceKernel, restoreKernel, type KernelFunc } from './internals.js';
 import { WINOGRAD_WRAPPERS } from './winograd-kernels.js';
 
 type Info = tf.TensorInfo;
-type KernelFunc = tf.KernelConfig['kernelFunc'];
 
 function maxPoolGrad(original: KernelFunc): KernelFunc {
   return (args) => {
@@ -162,27 +162,19 @@ const originals = new Map<string, tf.KernelConfig>();
 
 /** The MaxPoolGrad fix, for good (kernel-fixes.ts installs it with the other wasm fixes). */
 export function installMaxPoolGradFix(): void {
-  const k = tf.getKernel('MaxPoolGrad', 'wasm');
-  if (!k) return;
-  tf.unregisterKernel('MaxPoolGrad', 'wasm');
-  tf.registerKernel({ ...k, kernelFunc: maxPoolGrad(k.kernelFunc) });
+  replaceKernel('MaxPoolGrad', 'wasm', maxPoolGrad);
 }
 
 export function installConvFixes(): void {
   if (originals.size > 0) return;
   for (const [name, wrap] of WRAPPERS) {
-    const k = tf.getKernel(name, 'wasm');
-    if (!k) continue;
-    if (!originals.has(name)) originals.set(name, k);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...k, kernelFunc: wrap(k.kernelFunc) });
+    const k = replaceKernel(name, 'wasm', wrap);
+    // Conv2DBackpropFilter is wrapped twice (see WRAPPERS): the first replaced kernel is the original
+    if (k && !originals.has(name)) originals.set(name, k);
   }
 }
 
 export function uninstallConvFixes(): void {
-  for (const [name, k] of originals) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(k);
-  }
+  for (const k of originals.values()) restoreKernel(k);
   originals.clear();
 }

@@ -11,29 +11,23 @@
  *   range are dropped, as TensorFlow does.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { asWasm, heapView, replaceKernel, type KernelFunc, type WasmBackend } from './internals.js';
 
 type Info = tf.TensorInfo;
-type KernelFunc = tf.KernelConfig['kernelFunc'];
-interface WasmBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array };
-}
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** A float32 or int32 view of a tensor in the heap (valid until the next allocation). */
 function view(b: WasmBackend, t: Info): Float32Array | Int32Array | null {
   const View = t.dtype === 'float32' ? Float32Array : t.dtype === 'int32' ? Int32Array : null;
-  const at = b.dataIdMap.get(t.dataId)?.memoryOffset;
-  return View && at !== undefined ? new View(b.wasm.HEAPU8.buffer as ArrayBuffer, at, size(t.shape)) : null;
+  return View && heapView<Float32Array | Int32Array>(b, t, View, size(t.shape));
 }
 
 function gather(original: KernelFunc): KernelFunc {
   return (args) => {
     const { x, indices } = args.inputs as { x: Info; indices: Info };
     const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims?: number };
-    const b = args.backend as WasmBackend;
+    const b = asWasm(args.backend);
     if (tf.util.parseAxisParam(axis, x.shape)[0] !== 0 || (batchDims ?? 0) !== 0 || x.dtype !== 'float32') return original(args);
     const ids = view(b, indices);
     const rows = x.shape[0]!;
@@ -52,7 +46,7 @@ function unsortedSegmentSum(original: KernelFunc): KernelFunc {
   return (args) => {
     const { x, segmentIds } = args.inputs as { x: Info; segmentIds: Info };
     const { numSegments } = args.attrs as unknown as { numSegments: number };
-    const b = args.backend as WasmBackend;
+    const b = asWasm(args.backend);
     if (x.dtype !== 'float32' || !view(b, segmentIds)) return original(args);
     const inner = size(x.shape.slice(segmentIds.shape.length));
     const out = b.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], 'float32');
@@ -70,14 +64,6 @@ function unsortedSegmentSum(original: KernelFunc): KernelFunc {
 }
 
 export function installEmbeddingKernels(): void {
-  const g = tf.getKernel('GatherV2', 'wasm');
-  if (g) {
-    tf.unregisterKernel('GatherV2', 'wasm');
-    tf.registerKernel({ ...g, kernelFunc: gather(g.kernelFunc) });
-  }
-  const s = tf.getKernel('UnsortedSegmentSum', 'wasm');
-  if (s) {
-    tf.unregisterKernel('UnsortedSegmentSum', 'wasm');
-    tf.registerKernel({ ...s, kernelFunc: unsortedSegmentSum(s.kernelFunc) });
-  }
+  replaceKernel('GatherV2', 'wasm', gather);
+  replaceKernel('UnsortedSegmentSum', 'wasm', unsortedSegmentSum);
 }

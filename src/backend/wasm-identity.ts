@@ -6,34 +6,24 @@
  * backend's own Reshape does. (The optimiser's in-place updates check that a buffer is not
  * shared before writing to it: memory.ts.)
  */
-import * as tf from '@tensorflow/tfjs-core';
-
-interface RefCounting {
-  incRef(dataId: object): void;
-}
+import type * as tf from '@tensorflow/tfjs-core';
+import { asWasm, replaceKernel, restoreKernel } from './internals.js';
 
 let original: tf.KernelConfig | null = null;
 
 export function installSharedIdentity(): void {
-  const k = tf.getKernel('Identity', 'wasm');
-  if (!k || original) return;
-  original = k;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    ...k,
-    kernelFunc: (args) => {
-      const x = (args.inputs as { x: tf.TensorInfo }).x;
-      if (x.dtype === 'string') return k.kernelFunc(args);
-      (args.backend as unknown as RefCounting).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
+  if (original) return;
+  original = replaceKernel('Identity', 'wasm', (copying) => (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    if (x.dtype === 'string') return copying(args);
+    asWasm(args.backend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
 }
 
 /** Back to the backend's own copying Identity. */
 export function uninstallSharedIdentity(): void {
   if (!original) return;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel(original);
+  restoreKernel(original);
   original = null;
 }

@@ -4,16 +4,9 @@
  * did not load, or when SIMD is switched off (tests and benchmarks compare it with the JS loops).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { asWasm, type WasmBackend } from './internals.js';
 import { fastPathsOn } from './memory.js';
 import { loadHighwaySimd, type HighwaySimd } from './simd/highway-simd.js';
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  disposeData(dataId: object): boolean;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  dataIdMap: { get(id: object): { memoryOffset: number; refCount: number } | undefined };
-  wasm: { asm: { memory: object } };
-}
 
 export interface WasmSimd {
   kernels: HighwaySimd;
@@ -46,7 +39,7 @@ export function allowFusedProducts(on: boolean): void {
 
 export function wasmSimd(): WasmSimd | null {
   if (!allowed || !fastPathsOn() || tf.getBackend() !== 'wasm') return null;
-  const b = tf.backend() as unknown as WasmBackend;
+  const b = asWasm(tf.backend());
   if (loaded === undefined) loaded = loadHighwaySimd(b.wasm.asm.memory, fused);
   if (!loaded) return null;
   if (bound?.backend !== b) bound = { backend: b, simd: bind(b, loaded) };

@@ -29,4 +29,4 @@ export const batched = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, sha
  * Whether a gradient is being recorded (inside tf.grad / variableGrads): only then does a custom
  * op's forward pass need to keep what its backward pass reads.
  */
-export const recording = (): boolean => (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+export const recording = (): boolean => tf.engine().state.gradientDepth > 0;

@@ -29,10 +29,6 @@ export interface HighwayLayer {
 
 export type StackLayer = DenseLayer | HighwayLayer;
 
-interface LayerNode {
-  inboundNodes: Array<{ inboundLayers: tfl.layers.Layer[] }>;
-}
-
 const variables = (layer: tfl.layers.Layer) => layer.trainableWeights.map((w) => w.read() as tf.Variable);
 
 /** Values per example: the width of the first dense layer's input once flattened. */
@@ -48,7 +44,7 @@ export function planDenseStack(model: tfl.LayersModel, inputShape: number[], num
   let previous: tfl.layers.Layer = input;
   for (const layer of rest) {
     // one inbound node, from the layer before: a chain, nothing shared or branching
-    const nodes = (layer as unknown as LayerNode).inboundNodes;
+    const nodes = layer.inboundNodes;
     if (nodes.length !== 1 || nodes[0]!.inboundLayers.length !== 1 || nodes[0]!.inboundLayers[0] !== previous) return null;
     previous = layer;
     const config = layer.getConfig();
