@@ -2,7 +2,7 @@
 // backend, interleaved round by round, with the PyTorch peer (one thread) timed in the same rounds;
 // kernels per step from tf.profile plus direct calls. The first level is the generic path: the
 // highway conv layer as one op with its closed-form gradient in TF.js ops (XNNPACK convolutions,
-// kernel-fixes.ts's gradients), weight decay as ops.
+// conv-gradients.ts's gradients), weight decay as ops.
 // Run after `npm run build`: node bench/conv-levers.mjs [model=highway-conv] [rounds=5] [steps=6]
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../dist/backend/index.js';

@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
 import { ACTIVATION_TABLE } from '../layers/activations.js';
+import { kernelRunner } from './internals.js';
 import { backward, combine, memoryOf, packWeights, splitColumns } from './highway-loops.js';
 import { wasmSimd, type WasmSimd } from './wasm-simd.js';
 
@@ -29,8 +30,7 @@ interface Attrs {
 
 /** The backend's own kernels, called on TensorInfos (outputs are the caller's to dispose). */
 function kernelsOf(backendName: BackendName, backend: tf.KernelBackend) {
-  const run = (name: string, inputs: Record<string, Info>, attrs: Record<string, unknown> = {}): Info =>
-    tf.getKernel(name, backendName)!.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
+  const run = kernelRunner(backendName, backend);
   const as2d = (t: Info, rows: number, cols: number): Info => ({ dataId: t.dataId, dtype: t.dtype, shape: [rows, cols] });
   const batched = (t: Info): Info => ({ dataId: t.dataId, dtype: t.dtype, shape: [1, ...t.shape] });
   return {

@@ -55,6 +55,15 @@ export function heapView<V>(b: WasmBackend, t: { dataId: tf.DataId }, View: View
   return at === undefined ? null : new View(b.wasm.HEAPU8.buffer as ArrayBuffer, at, length);
 }
 
+/** A registered kernel run on TensorInfos, without the engine (the caller disposes of what it returns). */
+export type RunKernel = (name: string, inputs: Record<string, Info> | Info[], attrs?: Record<string, unknown>) => Info;
+
+/** Run `backendName`'s registered kernels on `backend` directly. */
+export const kernelRunner =
+  (backendName: string, backend: tf.KernelBackend): RunKernel =>
+  (name, inputs, attrs = {}) =>
+    tf.getKernel(name, backendName)!.kernelFunc({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
+
 /**
  * Wrap the kernel `name` of a backend: `wrap` gets the function it replaces (to hand on what it does
  * not cover). Returns the replaced kernel (restoreKernel puts it back), or null where there is none.

@@ -11,10 +11,11 @@
  * With the fast paths (installed and removed with them), besides winograd-kernels.ts's convolutions:
  * - Conv2DBackpropFilter (stride 1): per output row and kernel row one product of a strided view
  *   of the padded input with dy, by the module's matrix kernel (the conv net's first layer, 5×5
- *   from one channel, took 13 ms per step as kernel-fixes.ts's convolution).
+ *   from one channel, took 13 ms per step as conv-gradients.ts's convolution).
  * - Sum over every axis but the last (a bias gradient): column sums of the matrix, in one pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { channelsLast, isOne, type ConvAttrs } from './conv-attrs.js';
 import { convWasm } from './conv-wasm.js';
 import { replaceKernel, restoreKernel, type KernelFunc } from './internals.js';
 import { WINOGRAD_WRAPPERS } from './winograd-kernels.js';
@@ -93,21 +94,13 @@ function maxPoolGradLoop(info: tf.backend_util.Conv2DInfo, x: Float32Array, dy: 
         }
 }
 
-const isOne = (v: [number, number] | number | undefined) => v === undefined || v === 1 || (Array.isArray(v) && v[0] === 1 && v[1] === 1);
-
 function filterGrad(original: KernelFunc): KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: Info; dy: Info };
-    const a = args.attrs as unknown as {
-      strides: [number, number] | number;
-      pad: 'valid' | 'same' | number;
-      dataFormat?: string;
-      dimRoundingMode?: 'floor' | 'round' | 'ceil';
-      filterShape: [number, number, number, number];
-    };
+    const a = args.attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
     const [kh, kw, cin, cout] = a.filterShape;
     const k = convWasm();
-    if (!k || x.dtype !== 'float32' || !isOne(a.strides) || kh !== kw || cout % 8 !== 0 || (a.dataFormat && a.dataFormat !== 'NHWC')) return original(args);
+    if (!k || x.dtype !== 'float32' || !isOne(a.strides) || kh !== kw || cout % 8 !== 0 || !channelsLast(a)) return original(args);
     const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, 1, 1, a.pad, a.dimRoundingMode);
     const { batchSize, inHeight, inWidth, outHeight, outWidth, padInfo } = info;
     const ph = outHeight + kh - 1;

@@ -1,7 +1,7 @@
 /**
  * The text nets' embedding lookup and its gradient on wasm, copying rows between views of the
  * heap (installed with kernel-fixes.ts). Measured for an SST-5 batch (2,000 token ids into an
- * 8,737 × 64 embedding): tfjs-backend-wasm 4.22's GatherV2 took 6.1 ms and kernel-fixes.ts's
+ * 8,737 × 64 embedding): tfjs-backend-wasm 4.22's GatherV2 took 6.1 ms and segment-sum.ts's
  * UnsortedSegmentSum (copies of its input out of the heap and of its output into it) 3.6 ms, a
  * third of a pooled net's step.
  *
@@ -41,7 +41,7 @@ function gather(original: KernelFunc): KernelFunc {
   };
 }
 
-/** `original`: kernel-fixes.ts's JS version (any dtype), which this one replaces for float32. */
+/** `original`: segment-sum.ts's JS version (any dtype), which this one replaces for float32. */
 function unsortedSegmentSum(original: KernelFunc): KernelFunc {
   return (args) => {
     const { x, segmentIds } = args.inputs as { x: Info; segmentIds: Info };

@@ -3,22 +3,16 @@
  * F(4×4, 3×3)): Conv2D, FusedConv2D (bias, relu), Conv2DBackpropInput and Conv2DBackpropFilter
  * on wasm, for square NHWC images with C_in and C_out multiples of 8 — what the plain-conv and
  * residual-conv nets' layers run through autodiff (residual-conv: 83% of its step in XNNPACK's
- * convolutions and kernel-fixes.ts's gradients). Installed with the fast paths
+ * convolutions and conv-gradients.ts's gradients). Installed with the fast paths
  * (wasm-conv-fixes.ts); every other convolution goes to the kernel they replaced.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import { channelsLast, isOne, type ConvAttrs } from './conv-attrs.js';
 import { convWasm, type ConvWasm } from './conv-wasm.js';
+import type { KernelFunc } from './internals.js';
 import { PLANES, TILE, transformWeights, weightGradients } from './winograd.js';
 
 type Info = tf.TensorInfo;
-type KernelFunc = tf.KernelConfig['kernelFunc'];
-interface ConvAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number;
-  dataFormat?: string;
-  dilations?: [number, number] | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
 
 /** Tiles per block (as conv-kernels.ts). */
 const TILES = 8;
@@ -27,15 +21,13 @@ let calls = 0;
 /** Convolutions run on the Winograd path so far (the tests check that it is taken). */
 export const winogradCalls = (): number => calls;
 
-const isOne = (v: [number, number] | number | undefined) => v === undefined || v === 1 || (Array.isArray(v) && v[0] === 1 && v[1] === 1);
-
 /** The module, if it takes this convolution: x [b, s, s, cin] by filter [3, 3, cin, cout]. */
 function applies(a: ConvAttrs, xShape: readonly number[], filterShape: readonly number[]): ConvWasm | null {
   const [, h, w, cin] = xShape as [number, number, number, number];
   const [kh, kw, fin, cout] = filterShape as [number, number, number, number];
   const same = a.pad === 'same' || a.pad === 1;
   const shapes = h === w && kh === 3 && kw === 3 && fin === cin && cin % 8 === 0 && cout % 8 === 0;
-  if (!shapes || !same || !isOne(a.strides) || !isOne(a.dilations) || (a.dataFormat && a.dataFormat !== 'NHWC')) return null;
+  if (!shapes || !same || !isOne(a.strides) || !isOne(a.dilations) || !channelsLast(a)) return null;
   return convWasm();
 }
 
