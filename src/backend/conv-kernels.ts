@@ -12,11 +12,12 @@
  * dW = x ⋆ dA, db = Σ dA, the two products in one tiled pass. Where these do not apply the layer
  * runs the same formulas as TF.js ops (layers/fused-conv.ts), the reference the tests hold these to.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from '../base/vocabulary.js';
+import type * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATION_TABLE } from '../layers/activations.js';
+import type { KernelAttrs, KernelInputs, KernelOutputs } from '../layers/kernel-contract.js';
 import { convModuleOn, convWasm, type ConvWasm } from './conv-wasm.js';
 import { wasmBackend } from './internals.js';
+import { provideKernel, withdrawKernels } from './provide-kernel.js';
 import { installConvFixes, uninstallConvFixes } from './wasm-conv-fixes.js';
 import { PLANES, TILE, transformWeights, weightGradients } from './winograd.js';
 
@@ -35,14 +36,17 @@ function module(): ConvWasm {
   return k;
 }
 
-function forward({ x, wh, bh, wt, bt }: Record<'x' | 'wh' | 'bh' | 'wt' | 'bt', Info>, activation: Activation): Info[] {
+function forward(
+  { x, wh, bh, wt, bt }: KernelInputs<'HighwayConv2D', Info>,
+  { activation }: KernelAttrs<'HighwayConv2D'>,
+): KernelOutputs<'HighwayConv2D', Info> {
   const k = module();
   const [batch, s, , c] = x.shape as [number, number, number, number];
   const p = TILE * Math.ceil(s / TILE) + 2;
   const tmp = k.scratch();
   // outputs first, then the temporaries, then views: each allocation may move the heap
-  const outs = [k.alloc(x.shape), k.alloc(x.shape), k.alloc(x.shape), k.alloc([batch, p, p, c])];
-  const [y, h, t, xp] = outs as [Info, Info, Info, Info];
+  const outs: KernelOutputs<'HighwayConv2D', Info> = [k.alloc(x.shape), k.alloc(x.shape), k.alloc(x.shape), k.alloc([batch, p, p, c])];
+  const [y, h, t, xp] = outs;
   const u = tmp.alloc([PLANES, c, 2 * c]);
   const bias = tmp.alloc([2 * c]);
   const v = tmp.alloc([PLANES, TILES, c]);
@@ -62,13 +66,16 @@ function forward({ x, wh, bh, wt, bt }: Record<'x' | 'wh' | 'bh' | 'wt' | 'bt', 
   return outs;
 }
 
-function backward({ dy, h, t, xp, wh, wt }: Record<'dy' | 'h' | 't' | 'xp' | 'wh' | 'wt', Info>, activation: Activation): Info[] {
+function backward(
+  { dy, h, t, xp, wh, wt }: KernelInputs<'HighwayConv2DBackward', Info>,
+  { activation }: KernelAttrs<'HighwayConv2DBackward'>,
+): KernelOutputs<'HighwayConv2DBackward', Info> {
   const k = module();
   const [batch, s, , c] = dy.shape as [number, number, number, number];
   const p = TILE * Math.ceil(s / TILE) + 2;
   const tmp = k.scratch();
-  const outs = [k.alloc(dy.shape), k.alloc(wh.shape), k.alloc([c]), k.alloc(wt.shape), k.alloc([c])];
-  const [dx, dwh, dbh, dwt, dbt] = outs as [Info, Info, Info, Info, Info];
+  const outs: KernelOutputs<'HighwayConv2DBackward', Info> = [k.alloc(dy.shape), k.alloc(wh.shape), k.alloc([c]), k.alloc(wt.shape), k.alloc([c])];
+  const [dx, dwh, dbh, dwt, dbt] = outs;
   const dA = tmp.alloc([batch, s, s, 2 * c]);
   const dxp = tmp.alloc([batch, p, p, c]);
   const dbias = tmp.alloc([2 * c]);
@@ -97,22 +104,12 @@ function backward({ dy, h, t, xp, wh, wt }: Record<'dy' | 'h' | 't' | 'xp' | 'wh
 export function registerConvKernels(): void {
   const wasm = wasmBackend();
   if (!wasm || !convModuleOn(wasm)) return;
-  if (!tf.getKernel('HighwayConv2D', 'wasm')) {
-    tf.registerKernel({
-      kernelName: 'HighwayConv2D',
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, attrs }) => forward(inputs as never, (attrs as unknown as { activation: Activation }).activation),
-    });
-    tf.registerKernel({
-      kernelName: 'HighwayConv2DBackward',
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, attrs }) => backward(inputs as never, (attrs as unknown as { activation: Activation }).activation),
-    });
-  }
+  provideKernel('HighwayConv2D', 'wasm', forward);
+  provideKernel('HighwayConv2DBackward', 'wasm', backward);
   installConvFixes();
 }
 
 export function unregisterConvKernels(): void {
-  for (const name of ['HighwayConv2D', 'HighwayConv2DBackward']) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  withdrawKernels(['HighwayConv2D', 'HighwayConv2DBackward'], 'wasm');
   uninstallConvFixes();
 }

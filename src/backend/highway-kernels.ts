@@ -14,19 +14,17 @@
  * kernels are not registered (tfjs-node, or fast paths off) the layer runs the same formulas as
  * ops: the reference the tests hold them to, with a float64 computation and finite differences.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
 import { ACTIVATION_TABLE } from '../layers/activations.js';
+import type { KernelAttrs, KernelInputs, KernelOutputs } from '../layers/kernel-contract.js';
 import { kernelRunner } from './internals.js';
 import { backward, combine, memoryOf, packWeights, splitColumns } from './highway-loops.js';
+import { provideKernel, withdrawKernels } from './provide-kernel.js';
 import { wasmSimd, type WasmSimd } from './wasm-simd.js';
 
 type Info = tf.TensorInfo;
 type BackendName = 'cpu' | 'wasm';
-interface Attrs {
-  activation: Activation;
-  keep?: boolean;
-}
 
 /** The backend's own kernels, called on TensorInfos (outputs are the caller's to dispose). */
 function kernelsOf(backendName: BackendName, backend: tf.KernelBackend) {
@@ -57,8 +55,12 @@ function kernelsOf(backendName: BackendName, backend: tf.KernelBackend) {
 
 const at = (simd: WasmSimd, t: Info): number => simd.ptr(t)!;
 
-function forward(backendName: BackendName, backend: tf.KernelBackend, inputs: Record<string, Info>, { activation, keep = true }: Attrs): Info[] {
-  const { x, wh, bh, wt, bt } = inputs as Record<'x' | 'wh' | 'bh' | 'wt' | 'bt', Info>;
+function forward(
+  backendName: BackendName,
+  { x, wh, bh, wt, bt }: KernelInputs<'HighwayForward', Info>,
+  { activation, keep }: KernelAttrs<'HighwayForward'>,
+  backend: tf.KernelBackend,
+): KernelOutputs<'HighwayForward', Info> {
   const [batch, n] = x.shape as [number, number];
   const code = ACTIVATION_TABLE[activation].simd;
   const simd = backendName === 'wasm' ? wasmSimd() : null;
@@ -94,8 +96,12 @@ function forward(backendName: BackendName, backend: tf.KernelBackend, inputs: Re
   return [y];
 }
 
-function gradients(backendName: BackendName, backend: tf.KernelBackend, inputs: Record<string, Info>, { activation }: Attrs): Info[] {
-  const { x, h, t, dy, wh, wt } = inputs as Record<'x' | 'h' | 't' | 'dy' | 'wh' | 'wt', Info>;
+function gradients(
+  backendName: BackendName,
+  { x, h, t, dy, wh, wt }: KernelInputs<'HighwayGradients', Info>,
+  { activation }: KernelAttrs<'HighwayGradients'>,
+  backend: tf.KernelBackend,
+): KernelOutputs<'HighwayGradients', Info> {
   const [batch, n] = x.shape as [number, number];
   const code = ACTIVATION_TABLE[activation].simd;
   const simd = backendName === 'wasm' ? wasmSimd() : null;
@@ -122,7 +128,7 @@ function gradients(backendName: BackendName, backend: tf.KernelBackend, inputs: 
       code,
     );
     backend.disposeData(scratch.dataId);
-    return outs;
+    return outs as KernelOutputs<'HighwayGradients', Info>;
   }
   const mem = memoryOf(backendName, backend);
   const k = kernelsOf(backendName, backend);
@@ -136,22 +142,11 @@ function gradients(backendName: BackendName, backend: tf.KernelBackend, inputs: 
   return [dx, dwh, dbh, dwt, dbt];
 }
 
-const KERNELS: Array<[string, typeof forward]> = [
-  ['HighwayForward', forward],
-  ['HighwayGradients', gradients],
-];
-
 export function registerHighwayKernels(backendName: BackendName): void {
-  for (const [name, run] of KERNELS) {
-    if (tf.getKernel(name, backendName)) continue;
-    tf.registerKernel({
-      kernelName: name,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => run(backendName, backend as tf.KernelBackend, inputs as Record<string, Info>, attrs as unknown as Attrs),
-    });
-  }
+  provideKernel('HighwayForward', backendName, (inputs, attrs, backend) => forward(backendName, inputs, attrs, backend));
+  provideKernel('HighwayGradients', backendName, (inputs, attrs, backend) => gradients(backendName, inputs, attrs, backend));
 }
 
 export function unregisterHighwayKernels(backendName: BackendName): void {
-  for (const [name] of KERNELS) if (tf.getKernel(name, backendName)) tf.unregisterKernel(name, backendName);
+  withdrawKernels(['HighwayForward', 'HighwayGradients'], backendName);
 }

@@ -14,9 +14,11 @@
  * dR = Σ h_{t−1}ᵀ·dz_t as one product per sequence. layers/lstm-sequence.ts runs the same
  * recurrence as TF.js ops where these are not registered: the reference the tests hold them to.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { convModuleOn, convWasm } from './conv-wasm.js';
+import type { KernelInputs, KernelOutputs } from '../layers/kernel-contract.js';
 import { wasmBackend } from './internals.js';
+import { provideKernel, withdrawKernels } from './provide-kernel.js';
 
 type Info = tf.TensorInfo;
 
@@ -26,19 +28,19 @@ function module() {
   return k;
 }
 
-function forward({ pre, masks, r }: Record<'pre' | 'masks' | 'r', Info>): Info[] {
+function forward({ pre, masks, r }: KernelInputs<'LstmForward', Info>): KernelOutputs<'LstmForward', Info> {
   const k = module();
   const [rows, steps, w] = masks.shape as [number, number, number];
-  const outs = [k.alloc([rows, steps, w]), k.alloc([rows, steps, w]), k.alloc([rows, steps, 4 * w])];
-  const [h, c, z] = outs as [Info, Info, Info];
+  const outs: KernelOutputs<'LstmForward', Info> = [k.alloc([rows, steps, w]), k.alloc([rows, steps, w]), k.alloc([rows, steps, 4 * w])];
+  const [h, c, z] = outs;
   k.conv.lstmForward(k.ptr(pre), k.ptr(masks), k.ptr(r), k.ptr(z), k.ptr(h), k.ptr(c), rows, steps, w);
   return outs;
 }
 
-function backward({ dh, z, c, h, masks, r }: Record<'dh' | 'z' | 'c' | 'h' | 'masks' | 'r', Info>): Info[] {
+function backward({ dh, z, c, h, masks, r }: KernelInputs<'LstmBackward', Info>): KernelOutputs<'LstmBackward', Info> {
   const k = module();
   const [rows, steps, w] = masks.shape as [number, number, number];
-  const outs = [k.alloc([rows, steps, 4 * w]), k.alloc([w, 4 * w])];
+  const outs: KernelOutputs<'LstmBackward', Info> = [k.alloc([rows, steps, 4 * w]), k.alloc([w, 4 * w])];
   const tmp = k.scratch();
   const rt = tmp.alloc([4 * w, w]);
   const dz = tmp.alloc([rows, steps, 4 * w]);
@@ -46,18 +48,18 @@ function backward({ dh, z, c, h, masks, r }: Record<'dh' | 'z' | 'c' | 'h' | 'ma
   const gc = tmp.alloc([rows, w]);
   const p = k.ptr;
   k.conv.transposePlanes(p(r), p(rt), 1, w, 4 * w);
-  k.conv.lstmBackward(p(dh), p(z), p(c), p(h), p(masks), p(rt), p(dz), p(outs[0]!), p(outs[1]!), p(gh), p(gc), rows, steps, w);
+  k.conv.lstmBackward(p(dh), p(z), p(c), p(h), p(masks), p(rt), p(dz), p(outs[0]), p(outs[1]), p(gh), p(gc), rows, steps, w);
   tmp.release();
   return outs;
 }
 
 export function registerLstmKernels(): void {
   const wasm = wasmBackend();
-  if (!wasm || !convModuleOn(wasm) || tf.getKernel('LstmForward', 'wasm')) return;
-  tf.registerKernel({ kernelName: 'LstmForward', backendName: 'wasm', kernelFunc: ({ inputs }) => forward(inputs as never) });
-  tf.registerKernel({ kernelName: 'LstmBackward', backendName: 'wasm', kernelFunc: ({ inputs }) => backward(inputs as never) });
+  if (!wasm || !convModuleOn(wasm)) return;
+  provideKernel('LstmForward', 'wasm', forward);
+  provideKernel('LstmBackward', 'wasm', backward);
 }
 
 export function unregisterLstmKernels(): void {
-  for (const name of ['LstmForward', 'LstmBackward']) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  withdrawKernels(['LstmForward', 'LstmBackward'], 'wasm');
 }

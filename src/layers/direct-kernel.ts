@@ -6,6 +6,7 @@
  * current scope. null when the backend has no such kernel (the caller then uses ops).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { KernelAttrs, KernelInputs, KernelName, KernelOutputs } from './kernel-contract.js';
 
 type Input = tf.Tensor | tf.TensorInfo;
 
@@ -13,7 +14,15 @@ let calls = 0;
 /** Kernels called this way so far (the benchmark's kernels-per-step count adds them). */
 export const directKernelCalls = (): number => calls;
 
-export function callKernel(name: string, inputs: Record<string, Input>, attrs: Record<string, unknown> = {}, shapes?: number[][]): tf.Tensor[] | null {
+/** Whether the current backend provides kernel `name` of the contract (kernel-contract.ts). */
+export const hasKernel = (name: KernelName): boolean => tf.getKernel(name, tf.getBackend()) !== undefined;
+
+/** A kernel of the contract (kernel-contract.ts), typed by it. */
+export const callKernel = <K extends KernelName>(name: K, inputs: KernelInputs<K, Input>, attrs: KernelAttrs<K>): KernelOutputs<K, tf.Tensor> | null =>
+  callTfKernel(name, inputs, attrs) as KernelOutputs<K, tf.Tensor> | null;
+
+/** Any kernel by name, e.g. TF.js's own BatchMatMul; `shapes` gives the outputs other shapes (a reshape for free). */
+export function callTfKernel(name: string, inputs: Record<string, Input>, attrs: object = {}, shapes?: number[][]): tf.Tensor[] | null {
   const kernel = tf.getKernel(name, tf.getBackend());
   if (!kernel) return null;
   calls++;

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
-import { callKernel } from './direct-kernel.js';
+import { callKernel, hasKernel } from './direct-kernel.js';
 import { activate, one, throughActivation } from './activations.js';
 
 type Op = (x: tf.Tensor4D, wh: tf.Tensor4D, bh: tf.Tensor1D, wt: tf.Tensor4D, bt: tf.Tensor1D) => tf.Tensor4D;
@@ -62,7 +62,7 @@ function withKernels(
 
 /** Where the backend has the kernels (wasm with its SIMD module): 3×3 kernels, square images, C % 8 = 0. */
 function fusedApplies([, h, w, c]: number[], [kh, kw]: number[]): boolean {
-  return tf.getKernel('HighwayConv2D', tf.getBackend()) !== undefined && kh === 3 && kw === 3 && h === w && c! % 8 === 0;
+  return hasKernel('HighwayConv2D') && kh === 3 && kw === 3 && h === w && c! % 8 === 0;
 }
 
 export function highwayConvCoupled(activation: Activation): Op {

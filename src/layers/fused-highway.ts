@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
-import { callKernel, recording } from './direct-kernel.js';
+import { callKernel, hasKernel, recording } from './direct-kernel.js';
 import { affine, preActivate, product } from './fused-ops.js';
 import { one, throughActivation } from './activations.js';
 
@@ -65,7 +65,7 @@ export function highwayDenseCoupled(activation: Activation): HighwayOp {
   f = tf.customGrad((...args: Array<tf.Tensor | ((t: tf.Tensor[]) => void)>) => {
     const weights = args.slice(0, 5) as Weights;
     const save = args[5] as (t: tf.Tensor[]) => void;
-    const kernels = tf.getKernel('HighwayForward', tf.getBackend()) !== undefined;
+    const kernels = hasKernel('HighwayForward');
     const { value, saved, gradFunc } = (kernels ? withKernels : withOps)(activation, weights);
     save(saved);
     return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[], s: tf.Tensor[]) => gradFunc(dy as tf.Tensor, s) };

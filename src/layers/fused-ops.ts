@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
 import { ACTIVATION_TABLE } from './activations.js';
-import { batched, callKernel } from './direct-kernel.js';
+import { batched, callTfKernel } from './direct-kernel.js';
 
 /**
  * act(x·W + b) in one kernel. tf.fused.matMul splits itself into matMul, add and the activation
@@ -14,7 +14,7 @@ import { batched, callKernel } from './direct-kernel.js';
  * gradient (customGrad) nothing needs recording, so the fused kernel is called directly.
  */
 export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: tf.fused.Activation): tf.Tensor2D {
-  const direct = callKernel('_FusedMatMul', { a: batched(x), b: batched(w), bias: b }, { transposeA: false, transposeB: false, activation }, [
+  const direct = callTfKernel('_FusedMatMul', { a: batched(x), b: batched(w), bias: b }, { transposeA: false, transposeB: false, activation }, [
     [x.shape[0], w.shape[1]],
   ]);
   return (direct?.[0] ?? tf.fused.matMul({ a: x, b: w, bias: b, activation })) as tf.Tensor2D;
@@ -24,7 +24,7 @@ export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activatio
 export function product(a: tf.Tensor2D, b: tf.Tensor2D, ta: boolean, tb: boolean): tf.Tensor2D {
   const rows = ta ? a.shape[1] : a.shape[0];
   const cols = tb ? b.shape[0] : b.shape[1];
-  const direct = callKernel('BatchMatMul', { a: batched(a), b: batched(b) }, { transposeA: ta, transposeB: tb }, [[rows, cols]]);
+  const direct = callTfKernel('BatchMatMul', { a: batched(a), b: batched(b) }, { transposeA: ta, transposeB: tb }, [[rows, cols]]);
   return (direct?.[0] ?? tf.matMul(a, b, ta, tb)) as tf.Tensor2D;
 }
 

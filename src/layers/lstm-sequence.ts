@@ -12,7 +12,7 @@
  * the same recurrence runs as TF.js ops with autodiff: the reference the tests hold the kernels to.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { callKernel } from './direct-kernel.js';
+import { callKernel, hasKernel } from './direct-kernel.js';
 
 /** LSTM weights for both directions: kernel [d, 8h], recurrent [h, 8h], bias [8h], columns (direction, gate i f g o, unit). */
 interface Weights {
@@ -41,13 +41,13 @@ function stepKernels(w: Weights, d: number, h: number): { inputF: tf.Tensor2D; i
 const recurrence = tf.customGrad((...args: Array<tf.Tensor | ((t: tf.Tensor[]) => void)>) => {
   const [pre, masks, r] = args as [tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
   const save = args[3] as (t: tf.Tensor[]) => void;
-  const [h, c, z] = callKernel('LstmForward', { pre, masks, r })! as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+  const [h, c, z] = callKernel('LstmForward', { pre, masks, r }, {})! as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
   save([z, c, h, masks, r]);
   return {
     value: h,
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [sz, sc, sh, sm, sr] = saved;
-      const [dpre, dr] = callKernel('LstmBackward', { dh: dy as tf.Tensor, z: sz!, c: sc!, h: sh!, masks: sm!, r: sr! })!;
+      const [dpre, dr] = callKernel('LstmBackward', { dh: dy as tf.Tensor, z: sz!, c: sc!, h: sh!, masks: sm!, r: sr! }, {})!;
       // the masks are data, never trained: their gradient is never read
       return [dpre!, tf.zerosLike(sm!), dr!];
     },
@@ -90,6 +90,6 @@ function withOps(x: tf.Tensor3D, masks: tf.Tensor3D, w: Weights, h: number): tf.
 /** h per step [b, T, 2h] of the BiLSTM with weights `w` over x [b, T, d]; masks [b, T, 2h] in step order. */
 export function lstmSequence(x: tf.Tensor3D, masks: tf.Tensor3D, w: Weights): tf.Tensor3D {
   const h = w.recurrent.shape[0]!;
-  const kernels = (2 * h) % 4 === 0 && x.shape[1] > 0 && tf.getKernel('LstmForward', tf.getBackend()) !== undefined;
+  const kernels = (2 * h) % 4 === 0 && x.shape[1] > 0 && hasKernel('LstmForward');
   return (kernels ? withKernels : withOps)(x, masks, w, h);
 }
