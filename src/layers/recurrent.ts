@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import type { InitName } from '../base/vocabulary.js';
 import { kernelInitializer, normalizeInitName, orthogonalRows } from './initializers.js';
 import { lstmSequence } from './lstm-sequence.js';
+import { GATE_DEFAULTS, checkGateBias, coupledCarry } from './gate.js';
 
 type Shape = Array<number | null>;
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -146,7 +147,7 @@ export class BiLSTM extends BiLstmBase {
 tf.serialization.registerClass(BiLSTM);
 
 export interface HighwayBiLSTMArgs extends RecurrentArgs {
-  /** Initial b_T. Default −2. */
+  /** Initial b_T. Default −2, as every highway layer's (gate.ts). */
   gateBias?: number;
 }
 
@@ -162,8 +163,8 @@ export class HighwayBiLSTM extends BiLstmBase {
 
   constructor(args: HighwayBiLSTMArgs) {
     super(args);
-    this.gateBias = args.gateBias ?? -2;
-    if (!Number.isFinite(this.gateBias)) throw new UserError(`HighwayBiLSTM: gateBias must be a finite number, got ${args.gateBias}`);
+    this.gateBias = args.gateBias ?? GATE_DEFAULTS.gateBias;
+    checkGateBias(this.getClassName(), this.gateBias);
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -195,8 +196,7 @@ export class HighwayBiLSTM extends BiLstmBase {
       const t = lesion ? tf.zerosLike(flat) : tf.sigmoid(tf.add(tf.matMul(flat, e.gateKernel.read() as tf.Tensor2D), e.gateBiasVar.read()));
       const lstm = this.runLstm(x, mask);
       const hOut = tf.add(tf.matMul(tf.reshape(lstm, [b * steps, 2 * this.units]) as tf.Tensor2D, e.projKernel.read() as tf.Tensor2D), e.projBias.read());
-      // y = x + T·(H − x): the coupled form in three ops
-      const y = tf.add(flat, tf.mul(t, tf.sub(hOut, flat)));
+      const y = coupledCarry(flat, hOut, t);
       return { t: tf.reshape(t, [b, steps, d]), y: tf.reshape(y, [b, steps, d]) };
     });
   }
