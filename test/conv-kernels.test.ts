@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the ops' gradients
 import { setFastPaths } from '../src/backend/fast-paths.js';
-import { highwayConvCoupled } from '../src/layers/fused-conv.js';
+import { highwayConvCoupled } from '../src/layers/highway-conv2d.js';
 import { winogradCalls } from '../src/backend/winograd-kernels.js';
 import { allowConvFma } from '../src/backend/conv-wasm.js';
 import { convProductsFused } from '../src/backend/simd/conv-simd.js';

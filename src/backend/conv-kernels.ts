@@ -10,7 +10,7 @@
  * zero-padded for the tiles, kept for the backward pass. The backward pass is the closed form:
  * dA = [T·dy·act'(H) | (H − x)·dy·T·(1 − T)], dx = (1 − T)·dy + conv2dᵀ(dA, [W_H | W_T]),
  * dW = x ⋆ dA, db = Σ dA, the two products in one tiled pass. Where these do not apply the layer
- * runs the same formulas as TF.js ops (layers/fused-conv.ts), the reference the tests hold these to.
+ * runs the same formulas as TF.js ops (layers/highway-conv2d.ts), the reference the tests hold these to.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATION_TABLE } from '../layers/activations.js';

@@ -1,5 +1,5 @@
 /**
- * The pieces the fused layers (fused-highway.ts, fused-residual.ts) build their forward and
+ * The pieces the fused layers (highway-dense.ts, fused-residual.ts) build their forward and
  * closed-form backward passes from: affine maps and products as direct kernel calls where the
  * backend allows (the activations' derivatives are in activations.ts).
  */

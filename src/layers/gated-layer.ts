@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Activation, Carry, InitName } from '../base/vocabulary.js';
 import { kernelInitializer, normalizeInitName } from './initializers.js';
 import { activate } from './activations.js';
-import { checkGateArgs } from './gate.js';
+import { GATE_DEFAULTS, checkGateArgs } from './gate.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type LayerVariable = tfl.LayerVariable;
@@ -23,9 +23,14 @@ export interface GatedLayerArgs extends LayerArgs {
   seed?: number;
 }
 
+/** A gate's current [kernel, bias]. */
+export type GateWeights = [tf.Tensor, tf.Tensor];
+
 /**
- * What every highway layer shares: the gate arguments, the H/T(/C) weights with their
- * initial biases, and y = H·T + x·C. Subclasses say how x meets a kernel (matMul, conv2d).
+ * What every highway layer shares: the gate arguments, the H/T(/C) weights with their initial
+ * biases, and y = H·T + x·C. Subclasses give the coupled layer's op (with its closed-form
+ * gradient, and its forward pass with T for the analysis) and say how x meets a kernel (matMul,
+ * conv2d) for the independent carry.
  */
 export abstract class GatedLayer extends tfl.layers.Layer {
   readonly activation: Activation;
@@ -38,10 +43,10 @@ export abstract class GatedLayer extends tfl.layers.Layer {
 
   constructor(args: GatedLayerArgs) {
     super(args);
-    this.activation = args.activation ?? 'relu';
-    this.gateBias = args.gateBias ?? -2;
-    this.carry = args.carry ?? 'coupled';
-    this.carryBias = args.carryBias ?? 2;
+    this.activation = args.activation ?? GATE_DEFAULTS.activation;
+    this.gateBias = args.gateBias ?? GATE_DEFAULTS.gateBias;
+    this.carry = args.carry ?? GATE_DEFAULTS.carry;
+    this.carryBias = args.carryBias ?? GATE_DEFAULTS.carryBias;
     this.kernelInit = normalizeInitName(args.kernelInitializer ?? 'glorot_uniform', this.getClassName());
     this.seed = args.seed;
     checkGateArgs(this.getClassName(), this);
@@ -49,6 +54,12 @@ export abstract class GatedLayer extends tfl.layers.Layer {
 
   /** x meets kernel w (before the bias): x·W for dense, conv(x, W) for images. */
   protected abstract transform(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
+
+  /** The coupled layer, y = x + T·(H − x), as one op with its closed-form gradient (what training runs). */
+  protected abstract coupled(x: tf.Tensor, h: GateWeights, t: GateWeights): tf.Tensor;
+
+  /** The same op's forward pass, with T: y and T exactly as training computes them. */
+  protected abstract coupledWithGate(x: tf.Tensor, h: GateWeights, t: GateWeights): { y: tf.Tensor; t: tf.Tensor };
 
   /** Add W_H, b_H, W_T, b_T (and W_C, b_C), in that order; `units` is the bias length. */
   protected addGateWeights(kernelShape: number[], units: number): void {
@@ -66,7 +77,7 @@ export abstract class GatedLayer extends tfl.layers.Layer {
   }
 
   /** The current [kernel, bias] tensors of gate `h`, `t` or (independent carry) `c`. */
-  protected gate(which: 'h' | 't' | 'c'): [tf.Tensor, tf.Tensor] {
+  protected gate(which: 'h' | 't' | 'c'): GateWeights {
     const pair = this.gateWeights?.[which];
     if (!pair) throw new Error(`${this.name}: gate ${which} is not built`);
     return [pair[0].read(), pair[1].read()];
@@ -77,24 +88,29 @@ export abstract class GatedLayer extends tfl.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => this.gateActivity(Array.isArray(inputs) ? inputs[0]! : inputs).y);
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      return this.carry === 'coupled' ? this.coupled(x, this.gate('h'), this.gate('t')) : this.independent(x).y;
+    });
   }
 
   /**
-   * The layer's forward pass with its transform gate exposed: y = H·T + x·C, C = 1 − T (coupled)
-   * or σ(x·W_C + b_C); returns T (same shape as x) and y. With `lesion` the layer is the
-   * identity, y = x, for the analysis: T forced to 0 and, with an independent carry, C to 1.
+   * The layer's forward pass with its transform gate exposed, computed as call() computes it:
+   * T (same shape as x) and y. With `lesion` the layer is the identity, y = x, for the analysis:
+   * T forced to 0 and, with an independent carry, C to 1.
    */
   gateActivity(x: tf.Tensor, lesion = false): { t: tf.Tensor; y: tf.Tensor } {
     if (lesion) return { t: tf.zerosLike(x), y: x };
-    return tf.tidy(() => {
-      const w = this.gateWeights!;
-      const pre = ([k, b]: [LayerVariable, LayerVariable]) => tf.add(this.transform(x, k.read()), b.read());
-      const t = tf.sigmoid(pre(w.t));
-      const h = activate(this.activation, pre(w.h));
-      const carry = w.c ? tf.sigmoid(pre(w.c)) : tf.sub(1, t);
-      return { t, y: tf.add(tf.mul(h, t), tf.mul(x, carry)) };
-    });
+    return tf.tidy(() => (this.carry === 'coupled' ? this.coupledWithGate(x, this.gate('h'), this.gate('t')) : this.independent(x)));
+  }
+
+  /** y = H·T + x·C with the independent carry gate C = σ(x·W_C + b_C), through autodiff. */
+  private independent(x: tf.Tensor): { t: tf.Tensor; y: tf.Tensor } {
+    const pre = ([k, b]: GateWeights) => tf.add(this.transform(x, k), b);
+    const t = tf.sigmoid(pre(this.gate('t')));
+    const h = activate(this.activation, pre(this.gate('h')));
+    const c = tf.sigmoid(pre(this.gate('c')));
+    return { t, y: tf.add(tf.mul(h, t), tf.mul(x, c)) };
   }
 
   /** The current transform-gate bias b_T. */

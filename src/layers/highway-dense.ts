@@ -1,16 +1,99 @@
+/**
+ * The fully connected highway layer, and the coupled layer's op. With a_H = x·W_H + b_H,
+ * H = act(a_H), T = σ(x·W_T + b_T), C = 1 − T (coupled) or σ(x·W_C + b_C): y = H·T + x·C, output
+ * shape = input shape. The coupled layer, y = x + T·(H − x), is one differentiable op with the
+ * paper's closed-form gradient (TVDN supplement):
+ *   dH = T·dy,  dT = (H − x)·dy,  dx = (1 − T)·dy + dA_H·W_Hᵀ + dA_T·W_Tᵀ,
+ *   dA_H = dH·act'(a_H),  dA_T = dT·T·(1 − T),  dW = xᵀ·dA,  db = Σ_batch dA.
+ * Far fewer ops than autodiff through the formula, and none recorded on the tape but this one.
+ * Training runs the op; `highway analyze` runs its forward pass with T (highwayDenseGate), so the
+ * gates it reads are the ones the trained net computes.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
-import { GatedLayer, type GatedLayerArgs } from './gated-layer.js';
-import { highwayDenseCoupled } from './fused-highway.js';
+import type { Activation } from '../base/vocabulary.js';
+import { one, throughActivation } from './activations.js';
+import { callKernel, hasKernel, recording } from './direct-kernel.js';
+import { affine, preActivate, product } from './fused-ops.js';
+import { coupledCarry } from './gate.js';
+import { GatedLayer, type GatedLayerArgs, type GateWeights } from './gated-layer.js';
 
 type Shape = Array<number | null>;
+type Weights = [x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D];
+type HighwayOp = (...w: Weights) => tf.Tensor2D;
+
+/** The value, T, the tensors the gradient needs (x, H, T) and the gradient. */
+interface Pass {
+  value: tf.Tensor2D;
+  t: tf.Tensor2D | undefined;
+  saved: tf.Tensor[];
+  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+}
+
+/** The formulas as ops: where the backend has no highway kernels, and the reference for them. */
+function withOps(activation: Activation, [x, wh, bh, wt, bt]: Weights): Pass {
+  const h = preActivate(x, wh, bh, activation);
+  const t = affine(x, wt, bt, 'sigmoid');
+  return {
+    value: coupledCarry(x, h, t) as tf.Tensor2D,
+    t,
+    saved: [x, h, t],
+    gradFunc: (dy, saved) => {
+      const [sx, sh, st] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const tdy = tf.mul(st, dy);
+      const dah = throughActivation(activation, tdy, sh) as tf.Tensor2D;
+      const dat = tf.mul(tf.mul(tf.sub(sh, sx), dy), tf.mul(st, tf.sub(one(), st))) as tf.Tensor2D;
+      const dx = tf.addN([tf.sub(dy, tdy), product(dah, wh, false, true), product(dat, wt, false, true)]);
+      return [dx, product(sx, dah, true, false), tf.sum(dah, 0), product(sx, dat, true, false), tf.sum(dat, 0)];
+    },
+  };
+}
+
+/**
+ * With the backend's highway kernels (backend/highway-kernels.ts) each pass is one direct kernel
+ * call (on wasm, one call into WebAssembly); H and T are kept only when `keep`.
+ */
+function withKernels(activation: Activation, [x, wh, bh, wt, bt]: Weights, keep: boolean): Pass {
+  const [y, h, t] = callKernel('HighwayForward', { x, wh, bh, wt, bt }, { activation, keep })!;
+  return {
+    value: y as tf.Tensor2D,
+    t: t as tf.Tensor2D | undefined,
+    saved: keep ? [x, h!, t!] : [],
+    gradFunc: (dy, saved) => {
+      const [sx, sh, st] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      return callKernel('HighwayGradients', { x: sx, h: sh, t: st, dy, wh, wt }, { activation })!;
+    },
+  };
+}
+
+/** The op's forward pass on this backend (its kernels where it has them); H and T only when `keep`. */
+const forward = (activation: Activation, w: Weights, keep: boolean): Pass =>
+  hasKernel('HighwayForward') ? withKernels(activation, w, keep) : withOps(activation, w);
+
+const cache = new Map<Activation, HighwayOp>();
+
+/** The coupled layer as one op with its closed-form gradient; H and T are kept only while a gradient is recorded. */
+export function highwayDenseCoupled(activation: Activation): HighwayOp {
+  let f = cache.get(activation);
+  if (f) return f;
+  f = tf.customGrad((...args: Array<tf.Tensor | ((t: tf.Tensor[]) => void)>) => {
+    const save = args[5] as (t: tf.Tensor[]) => void;
+    const { value, saved, gradFunc } = forward(activation, args.slice(0, 5) as Weights, recording());
+    save(saved);
+    return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[], s: tf.Tensor[]) => gradFunc(dy as tf.Tensor, s) };
+  }) as unknown as HighwayOp;
+  cache.set(activation, f);
+  return f;
+}
+
+/** The op's forward pass with its transform gate (no gradient): y and T as training computes them. */
+export function highwayDenseGate(activation: Activation, ...w: Weights): { y: tf.Tensor2D; t: tf.Tensor2D } {
+  const { value, t } = forward(activation, w, true);
+  return { y: value, t: t! };
+}
 
 export type HighwayDenseArgs = GatedLayerArgs;
 
-/**
- * Fully connected highway layer: y = H(x)·T(x) + x·C(x), with H = act(x·W_H + b_H),
- * T = σ(x·W_T + b_T), C = 1 − T (coupled) or σ(x·W_C + b_C). Output shape = input shape.
- */
 export class HighwayDense extends GatedLayer {
   static className = 'HighwayDense';
 
@@ -31,15 +114,12 @@ export class HighwayDense extends GatedLayer {
     return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    if (this.carry !== 'coupled') return super.call(inputs);
-    // the paper's form: one op with the closed-form gradient (see fused-highway.ts)
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor2D;
-      const [wh, bh] = this.gate('h');
-      const [wt, bt] = this.gate('t');
-      return highwayDenseCoupled(this.activation)(x, wh as tf.Tensor2D, bh as tf.Tensor1D, wt as tf.Tensor2D, bt as tf.Tensor1D);
-    });
+  protected coupled(x: tf.Tensor, [wh, bh]: GateWeights, [wt, bt]: GateWeights): tf.Tensor {
+    return highwayDenseCoupled(this.activation)(x as tf.Tensor2D, wh as tf.Tensor2D, bh as tf.Tensor1D, wt as tf.Tensor2D, bt as tf.Tensor1D);
+  }
+
+  protected coupledWithGate(x: tf.Tensor, [wh, bh]: GateWeights, [wt, bt]: GateWeights): { y: tf.Tensor; t: tf.Tensor } {
+    return highwayDenseGate(this.activation, x as tf.Tensor2D, wh as tf.Tensor2D, bh as tf.Tensor1D, wt as tf.Tensor2D, bt as tf.Tensor1D);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
