@@ -3,7 +3,7 @@
  * step the forward direction reads token t and the backward one token T − 1 − t;
  * z_t = x-part_t + h_{t−1}·R, c_t = σ(z_f)·c_{t−1} + σ(z_i)·tanh(z_g), h_t = σ(z_o)·tanh(c_t), the
  * state carried unchanged where the mask is 0 (padding). Returns h per step, [b, T, 2h] (the
- * backward half in step order, i.e. reversed time; recurrent.ts puts it back).
+ * backward half in step order, i.e. reversed time; bidirectional-lstm.ts puts it back).
  *
  * Where the backend has the kernels (wasm: backend/lstm-kernels.ts) the input pre-activations are
  * one matmul with the stored kernel [d, 8h] and the recurrence is one op, one kernel each way with

@@ -1,53 +1,19 @@
+/**
+ * The recurrent layers the bilstm stacks are built of: a plain bidirectional LSTM layer, and the
+ * recurrent highway layer whose H is one (the seed's highway BiLSTM). The LSTM itself is
+ * bidirectional-lstm.ts; pooling over time is masked-pooling.ts.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
 import type { InitName } from '../base/vocabulary.js';
 import { kernelInitializer, normalizeInitName, orthogonalRows } from './initializers.js';
-import { lstmSequence } from './lstm-sequence.js';
+import { bidirectionalLstm } from './bidirectional-lstm.js';
 import { GATE_DEFAULTS, checkGateBias, coupledCarry } from './gate.js';
 
 type Shape = Array<number | null>;
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Kwargs = { mask?: tf.Tensor; training?: boolean };
-
-/** LSTM weights for both directions: kernel [d, 8h], recurrent [h, 8h], bias [8h]; gates i, f, g, o per direction. */
-export interface BiLstmWeights {
-  kernel: tf.Tensor;
-  recurrent: tf.Tensor;
-  bias: tf.Tensor;
-}
-
-/**
- * A bidirectional LSTM over x [batch, time, d] → [batch, time, 2h] (forward states, then
- * backward states). `mask` [batch, time] (1 = token, 0 = padding): at padded steps the state is
- * carried unchanged, so the backward direction starts at each sentence's last real token and
- * padding never reaches a real position.
- *
- * Gates: i = σ(z_i), f = σ(z_f), g = tanh(z_g), o = σ(z_o); c' = f·c + i·g; h' = o·tanh(c').
- *
- * Layout, chosen for few small ops per time step (an op costs ≈10–40 µs on wasm whatever its
- * size, and moving a whole sequence through Transpose or Reverse costs tens of ms there): both
- * directions advance together. The input pre-activations of all steps (forward direction on
- * token t, backward on token T − 1 − t) come from two large matmuls before the loop; a step adds
- * state [batch, 2h] (forward, backward) times one block-diagonal kernel whose columns are ordered
- * (gate, direction, unit), so the four gates of both directions come out of one matmul and one
- * split. No transposes of sequences.
- */
-export function bidirectionalLstm(x: tf.Tensor3D, mask: tf.Tensor2D | null, w: BiLstmWeights): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [b, steps] = x.shape;
-    const h = w.recurrent.shape[0]!;
-    const m = mask ?? tf.ones([b, steps]);
-    // per step [b, 2h]: the forward half sees token t, the backward half token T − 1 − t
-    const spread = tf.concat([tf.concat([tf.ones([1, h]), tf.zeros([1, h])], 1), tf.concat([tf.zeros([1, h]), tf.ones([1, h])], 1)], 0);
-    const mPairs = tf.reshape(tf.stack([m, tf.reverse(m, 1)], 2), [b * steps, 2]);
-    const masks = tf.reshape(tf.matMul(mPairs, spread), [b, steps, 2 * h]) as tf.Tensor3D;
-    const states = lstmSequence(x, masks, w);
-    // [b, T, 2h] with the backward half in reversed time: put it back in time order
-    const [outF, outB] = tf.split(states, 2, 2);
-    return tf.concat([outF!, tf.reverse(outB!, 1)], 2) as tf.Tensor3D;
-  });
-}
 
 export interface RecurrentArgs extends LayerArgs {
   /** LSTM units per direction. */
@@ -210,45 +176,3 @@ export class HighwayBiLSTM extends BiLstmBase {
   }
 }
 tf.serialization.registerClass(HighwayBiLSTM);
-
-/**
- * Mean over time of the real tokens only: [batch, time, d] with mask [batch, time] → [batch, d].
- * (tfjs-layers' GlobalAveragePooling1D ignores masks, so padding would be averaged in.)
- */
-export class MaskedMeanPooling extends tfl.layers.Layer {
-  static className = 'MaskedMeanPooling';
-
-  constructor(args: LayerArgs = {}) {
-    super(args);
-    this.supportsMasking = true;
-  }
-
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    return [shape[0]!, shape[2]!];
-  }
-
-  override computeMask(): tf.Tensor {
-    // no mask after pooling over time
-    return null as unknown as tf.Tensor;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
-      return kwargs.mask ? maskedMeanOverTime(x, kwargs.mask) : tf.mean(x, 1);
-    });
-  }
-}
-
-/** [batch, time] mask (bool or 0/1) as float weights [batch, time, 1]. */
-export const tokenWeights = (mask: tf.Tensor): tf.Tensor => tf.expandDims(tf.cast(mask, 'float32'), 2);
-
-/** Mean over time of x [batch, time, d] at the mask's tokens; an all-padding row gives 0, not 0/0. */
-export function maskedMeanOverTime(x: tf.Tensor, mask: tf.Tensor): tf.Tensor2D {
-  return tf.tidy(() => {
-    const m = tokenWeights(mask);
-    return tf.div(tf.sum(tf.mul(x, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
-  });
-}
-tf.serialization.registerClass(MaskedMeanPooling);
