@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { callKernel, hasKernel } from './direct-kernel.js';
+import { coupledCarry } from './gate.js';
 
 /** LSTM weights for both directions: kernel [d, 8h], recurrent [h, 8h], bias [8h], columns (direction, gate i f g o, unit). */
 interface Weights {
@@ -79,9 +80,9 @@ function withOps(x: tf.Tensor3D, masks: tf.Tensor3D, w: Weights, h: number): tf.
     const c = tf.add(tf.mul(tf.sigmoid(zf!), cs), tf.mul(tf.sigmoid(zi!), tf.tanh(zg!)));
     const hNew = tf.mul(tf.sigmoid(zo!), tf.tanh(c));
     const mt = ms[t]!;
-    // state += m · (new − state): carried unchanged over padding
-    cs = tf.add(cs, tf.mul(mt, tf.sub(c, cs))) as tf.Tensor2D;
-    hs = tf.add(hs, tf.mul(mt, tf.sub(hNew, hs))) as tf.Tensor2D;
+    // the state carried unchanged over padding: a highway carry whose gate is the mask (1 at a token, 0 at padding)
+    cs = coupledCarry(cs, c, mt) as tf.Tensor2D;
+    hs = coupledCarry(hs, hNew, mt) as tf.Tensor2D;
     return hs;
   });
   return tf.stack(out, 1) as tf.Tensor3D;
