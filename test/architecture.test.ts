@@ -1,8 +1,8 @@
 /**
  * The shape of src/, checked from its own imports (static and `import('…')` with a literal path):
  * data flows one way through the rooms in ROOMS, so no file imports from a room above its own,
- * and no files import each other in a loop. Also: small files (a file over 250 lines says in its
- * header why it must be one file).
+ * and no files import each other in a loop. Also: small files (a file over 250 lines, of any kind,
+ * says in its header why it must be one file).
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -35,6 +35,28 @@ const ROOMS = [
   'index.ts',
   'cli',
 ];
+
+/** Every file below dir, of any kind (sources, WebAssembly text, generators, generated files). */
+function allFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? allFiles(p) : [p];
+  });
+}
+
+const MAX_LINES = 250;
+/** How a long file's header says why it must be one file: "One file: <the reason>", in its first lines. */
+const ONE_FILE_NOTE = /one file: \S.{30,}/i;
+const HEADER_LINES = 20;
+
+/** The files of [name, text] over MAX_LINES lines whose header does not say why they must be one file, as "name (n lines)". */
+function unexplainedLongFiles(files: Array<[string, string]>): string[] {
+  return files.flatMap(([name, text]) => {
+    const lines = text.split('\n');
+    const n = text.endsWith('\n') ? lines.length - 1 : lines.length;
+    return n > MAX_LINES && !ONE_FILE_NOTE.test(lines.slice(0, HEADER_LINES).join(' ')) ? [`${name} (${n} lines)`] : [];
+  });
+}
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -99,6 +121,24 @@ describe('the import graph of src/', () => {
 
   it('has no cycle of files', () => {
     expect(cycles(graph)).toEqual([]);
+  });
+
+  it(`has no file over ${MAX_LINES} lines unless its header says why it must be one file`, () => {
+    const files = allFiles(SRC).map((f): [string, string] => [relative(SRC, f), readFileSync(f, 'utf8')]);
+    expect(unexplainedLongFiles(files)).toEqual([]);
+    expect(files.length).toBeGreaterThan(100);
+  });
+
+  it('the size check catches a long file without the note, and only that one (it can fail)', () => {
+    const long = (header: string) => `${header}\n${'x\n'.repeat(MAX_LINES)}`;
+    expect(
+      unexplainedLongFiles([
+        ['short.ts', 'x\n'.repeat(MAX_LINES)],
+        ['noted.wat', long(';; One file: one WebAssembly module, whose functions call each other in their loops')],
+        ['long.ts', long('/** Does several jobs. */')],
+        ['late-note.ts', `${'x\n'.repeat(HEADER_LINES)}${long('// One file: a note below the header does not count')}`],
+      ]),
+    ).toEqual([`long.ts (${MAX_LINES + 1} lines)`, `late-note.ts (${HEADER_LINES + MAX_LINES + 1} lines)`]);
   });
 
   it('the checks catch a loop and an upward import (they can fail)', () => {

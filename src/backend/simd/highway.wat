@@ -3,6 +3,9 @@
 ;; heap. `forward` and `gradients` are the whole layer, products included (gemm.wat); the smaller
 ;; functions are their parts. The JS loops in ../highway-loops.ts compute the same (the cpu
 ;; backend's kernels; the tests hold both to a float64 computation).
+;; One file: it is one WebAssembly module, which the build compiles and highway-simd.ts
+;; instantiates as a unit; `forward` and `gradients` are built of its smaller functions, whose
+;; inner loops call $activation and $derivative four floats at a time: across modules, imported calls.
 (module
   (import "env" "memory" (memory 1))
   ;; gemm.wat's product: C = act(op(A)·B + bias + Cin), every stride in bytes
