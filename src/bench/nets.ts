@@ -14,7 +14,7 @@
  *   dropout 0.5, Adam, gradient clipping 3, batch 50).
  */
 import type { Carry, ModelType, OptimizerName, ResolvedConfig } from '../config/schema.js';
-import { kindOf, type Family } from '../base/kinds.js';
+import { FAMILY_ORDER, kindOf, type Family } from '../base/kinds.js';
 import type { Rng } from '../util/random.js';
 
 export interface NetSpec {
@@ -140,6 +140,16 @@ const FAMILIES: Record<Family, FamilySetup> = {
 };
 
 export const familySetup = (model: ModelType): FamilySetup => FAMILIES[kindOf(model).family];
+
+/** The families' defaults of one setting, for --help: "dense 128, conv 100, pooled and bilstm 50". */
+export function defaultsByFamily(pick: (s: FamilySetup) => number | readonly number[]): string {
+  const groups = new Map<string, Family[]>();
+  for (const f of FAMILY_ORDER) {
+    const value = String(pick(FAMILIES[f]));
+    groups.set(value, [...(groups.get(value) ?? []), f]);
+  }
+  return [...groups].map(([value, families]) => `${families.join(' and ')} ${value}`).join(', ');
+}
 
 /** The depths timed for a type: conv nets have one (their stages fix it), others those asked for or the family's defaults. */
 export function depthsFor(model: ModelType, asked: number[] | undefined): number[] {

@@ -1,8 +1,8 @@
 import { availableParallelism, cpus } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS, MODEL_TYPES, type BackendName, type Carry, type ModelType } from '../config/schema.js';
 import { usesField } from '../base/kinds.js';
-import { UserError } from '../errors.js';
+import { defaultsByFamily } from '../bench/nets.js';
 import { positiveInt } from './options.js';
 
 type BenchModel = { model: ModelType; carry?: Carry };
@@ -25,6 +25,8 @@ const modelList = (v: string): BenchModel[] =>
     return { model: type as ModelType, carry: 'independent' };
   });
 
+const DEFAULT_MODELS = 'plain,highway';
+
 const EXAMPLES = `
 Examples:
   $ highway bench                                   # plain and highway at depths 10, 20, 50, 100
@@ -35,12 +37,12 @@ Examples:
   $ highway bench --models highway,highway:independent --depths 50
   $ highway bench --json > bench.jsonl              # one JSON object per net
 
-Nets: dense types on random MNIST-shaped vectors (batch 128, SGD with momentum); -conv types
-are the authors' MNIST conv net (width 16, stages 2,3,3, input dropout 0.2) on 28×28×1 images
-with their optimiser (Nesterov, weight decay 0.001) and batch 100, at their one depth;
--pooled and -bilstm types on SST-5-shaped sentences (its vocabulary and sentence lengths, each
-batch cut to its longest sentence; embeddings 64, Adam, clipping 3, batch 50; bilstm depths
-default to 1,5,10). ":independent" after a highway type gives it an independent carry gate.
+Nets: dense types on random MNIST-shaped vectors (SGD with momentum); -conv types are the
+authors' MNIST conv net (width 16, stages 2,3,3, input dropout 0.2) on 28×28×1 images with their
+optimiser (Nesterov, weight decay 0.001), at their one depth; -pooled and -bilstm types on
+SST-5-shaped sentences (its vocabulary and sentence lengths, each batch cut to its longest
+sentence; embeddings 64, Adam, clipping 3). Batch sizes and depths by family: see the options.
+":independent" after a highway type gives it an independent carry gate.
 
 Columns: ms/step is the median time of one training step (forward, backward, update) after
 warm-up; kernels/step the kernels one step runs (through the engine, as tf.profile counts them,
@@ -59,35 +61,39 @@ with --generic the same step on plain TF.js ops (fast paths off) does too.`;
 export function benchCommand(): Command {
   return new Command('bench')
     .description('time training steps and evaluation per network (optionally against PyTorch on this machine)')
-    .option('--depths <list>', 'depths to time (conv types have their one depth) [default: 10,20,50,100; bilstm 1,5,10]', intList)
-    .option(
-      '--models <list>',
-      `model types to time, comma-separated: ${MODEL_TYPES.join(',')}; a highway type with :independent has an independent carry [default: plain,highway]`,
-      modelList,
+    .option('--depths <list>', `depths to time (conv types have their one depth) (default: ${defaultsByFamily((s) => s.depths)})`, intList)
+    .addOption(
+      new Option('--models <list>', `model types to time, comma-separated: ${MODEL_TYPES.join(',')}; a highway type with :independent has an independent carry`)
+        .argParser(modelList)
+        .default(modelList(DEFAULT_MODELS), DEFAULT_MODELS),
     )
-    .option('--batch-size <n>', 'minibatch size [default: dense 128, conv 100, text 50]', positiveInt('--batch-size', 1_000_000))
-    .option('--steps <n>', 'timed steps per net (split over the rounds) [default: 30]', positiveInt('--steps', 1_000_000))
-    .option('--warmup <n>', 'untimed steps first [default: 5]', positiveInt('--warmup', 1_000_000))
-    .option('--rounds <n>', 'alternate ours / PyTorch this many times per net [default: 3]', positiveInt('--rounds', 10_000))
+    .option('--batch-size <n>', `minibatch size (default: ${defaultsByFamily((s) => s.batchSize)})`, positiveInt('--batch-size', 1_000_000))
+    .option('--steps <n>', 'timed steps per net (split over the rounds)', positiveInt('--steps', 1_000_000), 30)
+    .option('--warmup <n>', 'untimed steps first', positiveInt('--warmup', 1_000_000), 5)
+    .option('--rounds <n>', 'alternate ours / PyTorch this many times per net (at most --steps)', positiveInt('--rounds', 10_000), 3)
     .option('--vs-pytorch', 'also time bench/pytorch_reference.py and print ours / PyTorch')
-    .option('--torch-threads <n>', 'PyTorch intra-op threads [default: CPU count]', positiveInt('--torch-threads', 1024))
+    .addOption(
+      new Option('--torch-threads <n>', 'PyTorch intra-op threads')
+        .argParser(positiveInt('--torch-threads', 1024))
+        .default(availableParallelism(), 'the CPU count'),
+    )
     .option('--torch-fused', "the stronger PyTorch peer: each highway layer's H and T as one Linear(w, 2w), foreach SGD")
-    .option('--backend <name>', `TF.js backend (${BACKENDS.join('|')}) [default: "auto"]`)
+    .addOption(new Option('--backend <name>', 'TF.js backend').choices(BACKENDS).default('auto'))
     .option('--generic', 'also time the generic path (plain TF.js ops, fast paths off) in the same rounds')
     .option('--json', 'one JSON object per net instead of a table')
     .addHelpText('after', EXAMPLES)
     .action(
       async (o: {
         depths?: number[];
-        models?: BenchModel[];
+        models: BenchModel[];
         batchSize?: number;
-        steps?: number;
-        warmup?: number;
-        rounds?: number;
+        steps: number;
+        warmup: number;
+        rounds: number;
         vsPytorch?: boolean;
-        torchThreads?: number;
+        torchThreads: number;
         torchFused?: boolean;
-        backend?: string;
+        backend: BackendName;
         json?: boolean;
         generic?: boolean;
       }) => {
@@ -98,18 +104,15 @@ export function benchCommand(): Command {
           import('../bench/nets.js'),
           import('../bench/table.js'),
         ]);
-        const backendName = (o.backend ?? 'auto') as BackendName;
-        if (!(BACKENDS as readonly string[]).includes(backendName))
-          throw new UserError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${o.backend}"`);
-        const backend = await initBackend(backendName);
-        const steps = o.steps ?? 30;
+        const backend = await initBackend(o.backend);
+        const { steps } = o;
         const opts = {
           ...(o.batchSize === undefined ? {} : { batch: o.batchSize }),
           steps,
-          warmup: o.warmup ?? 5,
-          rounds: Math.min(o.rounds ?? 3, steps),
+          warmup: o.warmup,
+          rounds: Math.min(o.rounds, steps),
           vsPytorch: Boolean(o.vsPytorch),
-          torchThreads: o.torchThreads ?? availableParallelism(),
+          torchThreads: o.torchThreads,
           torchFused: Boolean(o.torchFused),
           generic: Boolean(o.generic),
         };
@@ -125,7 +128,7 @@ export function benchCommand(): Command {
           );
           for (const line of table.header(opts)) out(line);
         }
-        for (const { model, carry } of o.models ?? [{ model: 'plain' }, { model: 'highway' }]) {
+        for (const { model, carry } of o.models) {
           for (const depth of depthsFor(model, o.depths)) {
             const row = await benchNet({ model, depth, ...(carry ? { carry } : {}) }, opts);
             out(o.json ? JSON.stringify({ ...row, backend: backend.name }) : table.line(row));
