@@ -73,19 +73,7 @@ def backward_func():
             (i32.add (local.get $vbuf) (i32.mul (local.get $x) (local.get $vs)))
             (local.get $rows) (local.get $n) (local.get $c) (local.get $nb) (i32.const 4) (local.get $cb) (local.get $cb) (i32.const 0))'''))}
       ;; pass 5: dxp += B dV Bᵀ, tile by tile (neighbouring tiles overlap by two rows or columns)
-{I(6, TILE_START)}
-      (local.set $k (i32.const 0))
-      (loop $dx_tiles
-        (local.set $pbase {PATCH.format(base='(local.get $dxp)')})
-        (local.set $cv (i32.const 0))
-        (loop $dx_vec
-          (local.set $vp (i32.add (local.get $vbuf) (i32.add (i32.mul (local.get $k) (local.get $cb)) (local.get $cv))))
-{I(10, loads_run('d', 'vp', 'vs', NX))}
-{I(10, row_ptrs('(i32.add (local.get $pbase) (local.get $cv))'))}
-{I(10, dcode)}
-          (local.set $cv (i32.add (local.get $cv) (i32.const 16)))
-          (br_if $dx_vec (i32.lt_u (local.get $cv) (local.get $cb))))
-{I(8, tiles_end('dx_tiles'))})
+{I(6, tiles_by_vector('dx', '(local.get $dxp)', chr(10).join([loads_run('d', 'vp', 'vs', NX), row_ptrs('(i32.add (local.get $pbase) (local.get $cv))'), dcode])))})
       (local.set $q0 (i32.add (local.get $q0) (local.get $tb)))
       (br_if $blocks (i32.lt_u (local.get $q0) (local.get $nt)))))
 """

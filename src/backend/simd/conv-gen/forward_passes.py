@@ -100,13 +100,7 @@ def conv_forward_func():
 (v128.store {o} (select (f32x4.pmax (local.get $av) (f32x4.splat (f32.const 0))) (local.get $av) (local.get $relu)))"""
         cond = f"(i32.and (i32.lt_u (i32.const {r}) (local.get $nr)) (i32.lt_u (i32.const {c}) (local.get $nc)))"
         return body if k == 0 else f"(if {cond}\n  (then\n{I(4, body)}))"
-    code, _ = two_d(at1d, 'd', AL, AL, 'e')
-    code = list(code)
-    for r in range(MT):
-        st, outs = at1d([L(f"e{r * AL + c}") for c in range(AL)])
-        code += st
-        code += [emit(r, c, o) for c, o in enumerate(outs)]
-    out = '\n'.join(code)
+    out = output_transform(emit)
     return f"""
   ;; A 3×3 'same' stride-1 convolution, NHWC, C inputs, n outputs (n % 8 = 0), Winograd F({MT}×{MT}, 3×3),
   ;; y = conv(x, W) + bias, then relu where relu ≠ 0: per block of $tb tiles, V = Bᵀ d B, M_ξ = V_ξ·U_ξ

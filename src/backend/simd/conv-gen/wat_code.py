@@ -123,25 +123,28 @@ def tiles_end(label):
 (br_if ${label} (i32.lt_u (local.get $k) (local.get $cnt))))"""
 
 
+def tiles_by_vector(label, image, body):
+    """For each tile of the block (its patch of `image` at $pbase) and each four channels ($cv), with $vp
+    at the tile's row of the V buffer: `body`. The loops are $<label>_tiles and $<label>_vec."""
+    return f"""{TILE_START}
+(local.set $k (i32.const 0))
+(loop ${label}_tiles
+  (local.set $pbase {PATCH.format(base=image)})
+  (local.set $cv (i32.const 0))
+  (loop ${label}_vec
+    (local.set $vp (i32.add (local.get $vbuf) (i32.add (i32.mul (local.get $k) (local.get $cb)) (local.get $cv))))
+{I(4, body)}
+    (local.set $cv (i32.add (local.get $cv) (i32.const 16)))
+    (br_if ${label}_vec (i32.lt_u (local.get $cv) (local.get $cb))))
+{I(2, tiles_end(label + '_tiles'))}"""
+
+
 def input_pass():
     code = transform2d(bt1d, 'd', AL, AL, 'e', store_run('vp', 'vs'))
+    body = '\n'.join([row_ptrs('(i32.add (local.get $pbase) (local.get $cv))'), loads_patch('d'), code])
     return f"""
 ;; pass 1: input tiles → V = Bᵀ d B, [{NX}][rows][C]
-{TILE_START}
-(local.set $k (i32.const 0))
-(loop $in_tiles
-  (local.set $pbase {PATCH.format(base='(local.get $xp)')})
-  (local.set $cv (i32.const 0))
-  (loop $in_vec
-    (local.set $vp (i32.add (local.get $vbuf) (i32.add (i32.mul (local.get $k) (local.get $cb)) (local.get $cv))))
-{I(4, row_ptrs('(i32.add (local.get $pbase) (local.get $cv))'))}
-{I(4, loads_patch('d'))}
-{I(4, code)}
-    (local.set $cv (i32.add (local.get $cv) (i32.const 16)))
-    (br_if $in_vec (i32.lt_u (local.get $cv) (local.get $cb))))
-{I(2, TILE_NEXT)}
-  (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $in_tiles (i32.lt_u (local.get $k) (local.get $cnt))))
+{tiles_by_vector('in', '(local.get $xp)', body)}
 (call $zeroRows (local.get $vbuf) (local.get $vs) (i32.mul (local.get $cnt) (local.get $cb)) (i32.mul (local.get $rows) (local.get $cb)))"""
 
 def forward_products():
@@ -162,9 +165,8 @@ def gemms(calls):
   (local.set $x (i32.add (local.get $x) (i32.const 1)))
   (br_if $gemms (i32.lt_u (local.get $x) (i32.const {NX}))))"""
 
-def output_code(first, bias):
-    """Aᵀ m A of the loaded $d tile, plus $bias, into scratch vectors first … first + 15 (4×4)."""
-    def emit(r, c, e): return f"(v128.store offset={16 * (first + r * MT + c)} (local.get $scr) (f32x4.add {e} (local.get ${bias})))"
+def output_transform(emit):
+    """Aᵀ m A of the loaded $d tile: emit(r, c, expr) → the code for output (r, c) of the 4×4."""
     code, _ = two_d(at1d, 'd', AL, AL, 'e')
     # two_d stored rows 0..3 of each column into $e{r*AL+c}; now the row pass over those 4 rows
     code = list(code)
@@ -173,3 +175,7 @@ def output_code(first, bias):
         code += st
         code += [emit(r, c, o) for c, o in enumerate(outs)]
     return '\n'.join(code)
+
+def output_code(first, bias):
+    """Aᵀ m A of the loaded $d tile, plus $bias, into scratch vectors first … first + 15 (4×4)."""
+    return output_transform(lambda r, c, e: f"(v128.store offset={16 * (first + r * MT + c)} (local.get $scr) (f32x4.add {e} (local.get ${bias})))")
