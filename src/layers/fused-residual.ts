@@ -7,38 +7,34 @@
  * About half the kernels of autodiff through the formula (bench/NOTES.md #22).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { customOp, perKey, type Pass } from './custom-op.js';
 import { affine, preActivate, product } from './fused-ops.js';
 import { activate, throughActivation } from './activations.js';
 import type { Activation, ResidualForm } from '../base/vocabulary.js';
 
-type ResidualOp = (x: tf.Tensor2D, w1: tf.Tensor2D, b1: tf.Tensor1D, w2: tf.Tensor2D, b2: tf.Tensor1D) => tf.Tensor2D;
+type Weights = [x: tf.Tensor2D, w1: tf.Tensor2D, b1: tf.Tensor1D, w2: tf.Tensor2D, b2: tf.Tensor1D];
 
-const cache = new Map<string, ResidualOp>();
-
-export function residualDense(activation: Activation, form: ResidualForm): ResidualOp {
-  const key = `${activation}/${form}`;
-  let f = cache.get(key);
-  if (f) return f;
-  f = tf.customGrad((...args: Array<tf.Tensor | ((t: tf.Tensor[]) => void)>) => {
-    const [x, w1, b1, w2, b2] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
-    const save = args[5] as (t: tf.Tensor[]) => void;
-    const u = (form === 'pre' ? activate(activation, x) : x) as tf.Tensor2D;
-    const h = preActivate(u, w1, b1, activation);
-    const s = tf.add(x, affine(h, w2, b2, 'linear')) as tf.Tensor2D;
-    const y = form === 'post' ? activate(activation, s) : s;
-    save([u, h, y]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [su, sh, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const ds = (form === 'post' ? throughActivation(activation, dy as tf.Tensor, sy) : dy) as tf.Tensor2D;
-        const da = throughActivation(activation, product(ds, w2, false, true), sh) as tf.Tensor2D;
-        const du = product(da, w1, false, true);
-        const dx = tf.add(ds, form === 'pre' ? throughActivation(activation, du, su) : du);
-        return [dx, product(su, da, true, false), tf.sum(da, 0), product(sh, ds, true, false), tf.sum(ds, 0)];
-      },
-    };
-  }) as unknown as ResidualOp;
-  cache.set(key, f);
-  return f;
+/** The block's forward pass and its closed-form gradient. */
+function pass(activation: Activation, form: ResidualForm, [x, w1, b1, w2, b2]: Weights): Pass<tf.Tensor2D> {
+  const u = (form === 'pre' ? activate(activation, x) : x) as tf.Tensor2D;
+  const h = preActivate(u, w1, b1, activation);
+  const s = tf.add(x, affine(h, w2, b2, 'linear')) as tf.Tensor2D;
+  const y = (form === 'post' ? activate(activation, s) : s) as tf.Tensor2D;
+  return {
+    value: y,
+    saved: [u, h, y],
+    gradFunc: (dy, saved) => {
+      const [su, sh, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const ds = (form === 'post' ? throughActivation(activation, dy, sy) : dy) as tf.Tensor2D;
+      const da = throughActivation(activation, product(ds, w2, false, true), sh) as tf.Tensor2D;
+      const du = product(da, w1, false, true);
+      const dx = tf.add(ds, form === 'pre' ? throughActivation(activation, du, su) : du);
+      return [dx, product(su, da, true, false), tf.sum(da, 0), product(sh, ds, true, false), tf.sum(ds, 0)];
+    },
+  };
 }
+
+const opsOf = perKey((activation: Activation) => perKey((form: ResidualForm) => customOp<Weights, tf.Tensor2D>((w) => pass(activation, form, w))));
+
+/** The block as one op with its closed-form gradient, one per activation and form. */
+export const residualDense = (activation: Activation, form: ResidualForm): ((...w: Weights) => tf.Tensor2D) => opsOf(activation)(form);

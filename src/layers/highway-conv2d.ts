@@ -14,26 +14,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
 import type { Activation } from '../base/vocabulary.js';
 import { activate, one, throughActivation } from './activations.js';
+import { customOp, perKey, type Pass } from './custom-op.js';
 import { callKernel, hasKernel } from './direct-kernel.js';
 import { coupledCarry } from './gate.js';
 import { GatedLayer, type GatedLayerArgs, type GateWeights } from './gated-layer.js';
 
 type Shape = Array<number | null>;
 type Weights = [x: tf.Tensor4D, wh: tf.Tensor4D, bh: tf.Tensor1D, wt: tf.Tensor4D, bt: tf.Tensor1D];
-type Op = (...w: Weights) => tf.Tensor4D;
 
-/** The value, T, the tensors the gradient needs and the gradient. */
-interface Pass {
-  value: tf.Tensor4D;
+/** The value, the tensors the gradient needs, the gradient, and T. */
+interface GatedPass extends Pass<tf.Tensor4D> {
   t: tf.Tensor4D;
-  saved: tf.Tensor[];
-  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 }
 
 const SAME = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] } as const;
 
 /** The formulas as TF.js ops: where the SIMD kernels do not run, and the reference for them. */
-function withOps(activation: Activation, [x, wh, bh, wt, bt]: Weights): Pass {
+function withOps(activation: Activation, [x, wh, bh, wt, bt]: Weights): GatedPass {
   const w = tf.concat([wh, wt], 3);
   const [ah, at] = tf.split(tf.add(tf.conv2d(x, w, 1, 'same'), tf.concat([bh, bt])), 2, 3) as [tf.Tensor4D, tf.Tensor4D];
   const h = activate(activation, ah);
@@ -56,7 +53,7 @@ function withOps(activation: Activation, [x, wh, bh, wt, bt]: Weights): Pass {
 }
 
 /** The SIMD kernels, called directly (backend/conv-kernels.ts). */
-function withKernels(activation: Activation, [x, wh, bh, wt, bt]: Weights): Pass {
+function withKernels(activation: Activation, [x, wh, bh, wt, bt]: Weights): GatedPass {
   const [y, h, t, xp] = callKernel('HighwayConv2D', { x, wh, bh, wt, bt }, { activation })!;
   return {
     value: y as tf.Tensor4D,
@@ -74,23 +71,10 @@ function fusedApplies([, h, w, c]: number[], [kh, kw]: number[]): boolean {
   return hasKernel('HighwayConv2D') && kh === 3 && kw === 3 && h === w && c! % 8 === 0;
 }
 
-const forward = (activation: Activation, w: Weights): Pass => (fusedApplies(w[0].shape, w[1].shape) ? withKernels : withOps)(activation, w);
-
-const cache = new Map<Activation, Op>();
+const forward = (activation: Activation, w: Weights): GatedPass => (fusedApplies(w[0].shape, w[1].shape) ? withKernels : withOps)(activation, w);
 
 /** The coupled conv layer as one op with its closed-form gradient. */
-export function highwayConvCoupled(activation: Activation): Op {
-  let f = cache.get(activation);
-  if (f) return f;
-  f = tf.customGrad((...args: Array<tf.Tensor | ((t: tf.Tensor[]) => void)>) => {
-    const save = args[5] as (t: tf.Tensor[]) => void;
-    const { value, saved, gradFunc } = forward(activation, args.slice(0, 5) as Weights);
-    save(saved);
-    return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[], s: tf.Tensor[]) => gradFunc(dy as tf.Tensor, s) };
-  }) as unknown as Op;
-  cache.set(activation, f);
-  return f;
-}
+export const highwayConvCoupled = perKey((activation: Activation) => customOp<Weights, tf.Tensor4D>((w) => forward(activation, w)));
 
 /** The op's forward pass with its transform gate (no gradient): y and T as training computes them. */
 export function highwayConvGate(activation: Activation, ...w: Weights): { y: tf.Tensor4D; t: tf.Tensor4D } {

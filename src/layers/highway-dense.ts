@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
 import type { Activation } from '../base/vocabulary.js';
 import { one, throughActivation } from './activations.js';
+import { customOp, perKey, type Pass } from './custom-op.js';
 import { callKernel, hasKernel, recording } from './direct-kernel.js';
 import { affine, preActivate, product } from './fused-ops.js';
 import { coupledCarry } from './gate.js';
@@ -20,18 +21,14 @@ import { GatedLayer, type GatedLayerArgs, type GateWeights } from './gated-layer
 
 type Shape = Array<number | null>;
 type Weights = [x: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, wt: tf.Tensor2D, bt: tf.Tensor1D];
-type HighwayOp = (...w: Weights) => tf.Tensor2D;
 
-/** The value, T, the tensors the gradient needs (x, H, T) and the gradient. */
-interface Pass {
-  value: tf.Tensor2D;
+/** The value, the tensors the gradient needs (x, H, T), the gradient, and T (with `keep`). */
+interface GatedPass extends Pass<tf.Tensor2D> {
   t: tf.Tensor2D | undefined;
-  saved: tf.Tensor[];
-  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 }
 
 /** The formulas as ops: where the backend has no highway kernels, and the reference for them. */
-function withOps(activation: Activation, [x, wh, bh, wt, bt]: Weights): Pass {
+function withOps(activation: Activation, [x, wh, bh, wt, bt]: Weights): GatedPass {
   const h = preActivate(x, wh, bh, activation);
   const t = affine(x, wt, bt, 'sigmoid');
   return {
@@ -53,7 +50,7 @@ function withOps(activation: Activation, [x, wh, bh, wt, bt]: Weights): Pass {
  * With the backend's highway kernels (backend/highway-kernels.ts) each pass is one direct kernel
  * call (on wasm, one call into WebAssembly); H and T are kept only when `keep`.
  */
-function withKernels(activation: Activation, [x, wh, bh, wt, bt]: Weights, keep: boolean): Pass {
+function withKernels(activation: Activation, [x, wh, bh, wt, bt]: Weights, keep: boolean): GatedPass {
   const [y, h, t] = callKernel('HighwayForward', { x, wh, bh, wt, bt }, { activation, keep })!;
   return {
     value: y as tf.Tensor2D,
@@ -67,24 +64,11 @@ function withKernels(activation: Activation, [x, wh, bh, wt, bt]: Weights, keep:
 }
 
 /** The op's forward pass on this backend (its kernels where it has them); H and T only when `keep`. */
-const forward = (activation: Activation, w: Weights, keep: boolean): Pass =>
+const forward = (activation: Activation, w: Weights, keep: boolean): GatedPass =>
   hasKernel('HighwayForward') ? withKernels(activation, w, keep) : withOps(activation, w);
 
-const cache = new Map<Activation, HighwayOp>();
-
 /** The coupled layer as one op with its closed-form gradient; H and T are kept only while a gradient is recorded. */
-export function highwayDenseCoupled(activation: Activation): HighwayOp {
-  let f = cache.get(activation);
-  if (f) return f;
-  f = tf.customGrad((...args: Array<tf.Tensor | ((t: tf.Tensor[]) => void)>) => {
-    const save = args[5] as (t: tf.Tensor[]) => void;
-    const { value, saved, gradFunc } = forward(activation, args.slice(0, 5) as Weights, recording());
-    save(saved);
-    return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[], s: tf.Tensor[]) => gradFunc(dy as tf.Tensor, s) };
-  }) as unknown as HighwayOp;
-  cache.set(activation, f);
-  return f;
-}
+export const highwayDenseCoupled = perKey((activation: Activation) => customOp<Weights, tf.Tensor2D>((w) => forward(activation, w, recording())));
 
 /** The op's forward pass with its transform gate (no gradient): y and T as training computes them. */
 export function highwayDenseGate(activation: Activation, ...w: Weights): { y: tf.Tensor2D; t: tf.Tensor2D } {

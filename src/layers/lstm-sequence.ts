@@ -12,6 +12,7 @@
  * the same recurrence runs as TF.js ops with autodiff: the reference the tests hold the kernels to.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from './custom-op.js';
 import { callKernel, hasKernel } from './direct-kernel.js';
 import { coupledCarry } from './gate.js';
 
@@ -39,21 +40,19 @@ function stepKernels(w: Weights, d: number, h: number): { inputF: tf.Tensor2D; i
 }
 
 /** pre [b, T, 8h] as stored (direction, gate, unit; tokens in order), masks [b, T, 2h], R [2h, 8h] → h [b, T, 2h]. */
-const recurrence = tf.customGrad((...args: Array<tf.Tensor | ((t: tf.Tensor[]) => void)>) => {
-  const [pre, masks, r] = args as [tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
-  const save = args[3] as (t: tf.Tensor[]) => void;
-  const [h, c, z] = callKernel('LstmForward', { pre, masks, r }, {})! as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-  save([z, c, h, masks, r]);
+const recurrence = customOp<[pre: tf.Tensor3D, masks: tf.Tensor3D, r: tf.Tensor2D], tf.Tensor3D>(([pre, masks, r]) => {
+  const [h, c, z] = callKernel('LstmForward', { pre, masks, r }, {})!;
   return {
-    value: h,
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    value: h as tf.Tensor3D,
+    saved: [z, c, h, masks, r],
+    gradFunc: (dy, saved) => {
       const [sz, sc, sh, sm, sr] = saved;
-      const [dpre, dr] = callKernel('LstmBackward', { dh: dy as tf.Tensor, z: sz!, c: sc!, h: sh!, masks: sm!, r: sr! }, {})!;
+      const [dpre, dr] = callKernel('LstmBackward', { dh: dy, z: sz!, c: sc!, h: sh!, masks: sm!, r: sr! }, {})!;
       // the masks are data, never trained: their gradient is never read
-      return [dpre!, tf.zerosLike(sm!), dr!];
+      return [dpre, tf.zerosLike(sm!), dr];
     },
   };
-}) as unknown as (pre: tf.Tensor3D, masks: tf.Tensor3D, r: tf.Tensor2D) => tf.Tensor3D;
+});
 
 function withKernels(x: tf.Tensor3D, masks: tf.Tensor3D, w: Weights, h: number): tf.Tensor3D {
   const [b, steps, d] = x.shape;
