@@ -12,64 +12,42 @@
 import { readFileSync } from 'node:fs';
 import { fusedModuleBytes, wasmApi, wasmFile } from './modules.js';
 
+/** A WebAssembly i32 argument: a byte offset in the heap, a count, a flag or an activation's code. */
+type I32 = number;
+/** A WebAssembly f32 argument. */
+type F32 = number;
+
 export interface HighwaySimd {
   /** C = act(op(A)·B + bias + Cin); strides in bytes, 0 for no bias or Cin (gemm.wat). */
-  gemm(
-    a: number,
-    sai: number,
-    sak: number,
-    b: number,
-    ldb: number,
-    c: number,
-    ldc: number,
-    cin: number,
-    bias: number,
-    m: number,
-    n: number,
-    k: number,
-    relu: number,
-  ): void;
+  gemm(a: I32, sai: I32, sak: I32, b: I32, ldb: I32, c: I32, ldc: I32, cin: I32, bias: I32, m: I32, n: I32, k: I32, relu: I32): void;
   /** out = inᵀ for a rows × cols matrix (gemm.wat). */
-  transpose(from: number, to: number, rows: number, cols: number): void;
-  forward(
-    x: number,
-    wh: number,
-    bh: number,
-    wt: number,
-    bt: number,
-    h: number,
-    t: number,
-    y: number,
-    batch: number,
-    n: number,
-    activation: number,
-    keep: number,
-  ): void;
+  transpose(from: I32, to: I32, rows: I32, cols: I32): void;
+  forward(x: I32, wh: I32, bh: I32, wt: I32, bt: I32, h: I32, t: I32, y: I32, batch: I32, n: I32, activation: I32, keep: I32): void;
   gradients(
-    x: number,
-    h: number,
-    t: number,
-    dy: number,
-    wh: number,
-    wt: number,
-    dx: number,
-    dwh: number,
-    dbh: number,
-    dwt: number,
-    dbt: number,
-    scratch: number,
-    batch: number,
-    n: number,
-    activation: number,
+    x: I32,
+    h: I32,
+    t: I32,
+    dy: I32,
+    wh: I32,
+    wt: I32,
+    dx: I32,
+    dwh: I32,
+    dbh: I32,
+    dwt: I32,
+    dbt: I32,
+    scratch: I32,
+    batch: I32,
+    n: I32,
+    activation: I32,
   ): void;
   /** v ← act(v) over n floats, in place; `activation` (here and above) is the code of layers/activations.ts. */
-  activateInPlace(p: number, n: number, activation: number): void;
+  activateInPlace(p: I32, n: I32, activation: I32): void;
   /** dz = dy·act'(a) over n floats, from out = act(a). */
-  activationGrad(dy: number, out: number, dz: number, n: number, activation: number): void;
+  activationGrad(dy: I32, out: I32, dz: I32, n: I32, activation: I32): void;
   /** out[j] = Σ_i m[i, j]. */
-  columnSums(m: number, rows: number, cols: number, out: number): void;
-  sgd(w: number, v: number, g: number, n: number, lr: number, mu: number, nesterov: number): void;
-  adam(w: number, m: number, s: number, g: number, n: number, lr: number, beta1: number, beta2: number, mScale: number, sScale: number, eps: number): void;
+  columnSums(m: I32, rows: I32, cols: I32, out: I32): void;
+  sgd(w: I32, v: I32, g: I32, n: I32, lr: F32, mu: F32, nesterov: I32): void;
+  adam(w: I32, m: I32, s: I32, g: I32, n: I32, lr: F32, beta1: F32, beta2: F32, mScale: F32, sScale: F32, eps: F32): void;
 }
 
 /** Which products the loaded modules use: fused multiply-adds (gemm-fma.wasm) or not (gemm.wasm). */
