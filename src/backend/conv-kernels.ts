@@ -14,10 +14,9 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATION_TABLE } from '../layers/activations.js';
-import type { KernelAttrs, KernelInputs, KernelOutputs } from '../layers/kernel-contract.js';
-import { convModuleOn, convWasm, type ConvWasm } from './conv-wasm.js';
-import { wasmBackend } from './internals.js';
-import { provideKernel, withdrawKernels } from './provide-kernel.js';
+import type { KernelOutputs } from '../layers/kernel-contract.js';
+import { convModuleLoads, convWasmFor } from './conv-wasm.js';
+import { provideKernel, withdrawKernels, type KernelImpl } from './provide-kernel.js';
 import { installConvFixes, uninstallConvFixes } from './wasm-conv-fixes.js';
 import { PLANES, TILE, transformWeights, weightGradients } from './winograd.js';
 
@@ -30,17 +29,8 @@ type Info = tf.TensorInfo;
  */
 const TILES = 8;
 
-function module(): ConvWasm {
-  const k = convWasm();
-  if (!k) throw new Error('HighwayConv2D: the conv SIMD module is not loaded on the wasm backend');
-  return k;
-}
-
-function forward(
-  { x, wh, bh, wt, bt }: KernelInputs<'HighwayConv2D', Info>,
-  { activation }: KernelAttrs<'HighwayConv2D'>,
-): KernelOutputs<'HighwayConv2D', Info> {
-  const k = module();
+const forward: KernelImpl<'HighwayConv2D'> = ({ x, wh, bh, wt, bt }, { activation }) => {
+  const k = convWasmFor('HighwayConv2D');
   const [batch, s, , c] = x.shape as [number, number, number, number];
   const p = TILE * Math.ceil(s / TILE) + 2;
   const tmp = k.scratch();
@@ -64,13 +54,10 @@ function forward(
   if (!relu) conv.combine(ptr(h), ptr(t), ptr(xp), ptr(y), batch, s, c, p, ACTIVATION_TABLE[activation].simd);
   tmp.release();
   return outs;
-}
+};
 
-function backward(
-  { dy, h, t, xp, wh, wt }: KernelInputs<'HighwayConv2DBackward', Info>,
-  { activation }: KernelAttrs<'HighwayConv2DBackward'>,
-): KernelOutputs<'HighwayConv2DBackward', Info> {
-  const k = module();
+const backward: KernelImpl<'HighwayConv2DBackward'> = ({ dy, h, t, xp, wh, wt }, { activation }) => {
+  const k = convWasmFor('HighwayConv2DBackward');
   const [batch, s, , c] = dy.shape as [number, number, number, number];
   const p = TILE * Math.ceil(s / TILE) + 2;
   const tmp = k.scratch();
@@ -95,15 +82,14 @@ function backward(
   k.view(dbt).set(db.subarray(c));
   tmp.release();
   return outs;
-}
+};
 
 /**
  * Registered only where the module loads on the wasm backend's memory (the layer takes the
  * kernels where they are registered), with the faster wasm kernels of wasm-conv-fixes.ts.
  */
 export function registerConvKernels(): void {
-  const wasm = wasmBackend();
-  if (!wasm || !convModuleOn(wasm)) return;
+  if (!convModuleLoads()) return;
   provideKernel('HighwayConv2D', 'wasm', forward);
   provideKernel('HighwayConv2DBackward', 'wasm', backward);
   installConvFixes();

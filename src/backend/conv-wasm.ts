@@ -4,7 +4,7 @@
  * Used by the conv kernels (conv-kernels.ts, wasm-conv-fixes.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { asWasm, type WasmBackend } from './internals.js';
+import { asWasm, wasmBackend, type WasmBackend } from './internals.js';
 import { loadConvSimd, type ConvSimd } from './simd/conv-simd.js';
 
 type Info = tf.TensorInfo;
@@ -36,6 +36,19 @@ export interface ConvWasm {
   view(t: Info): Float32Array;
   /** Temporaries of one kernel call: `release` frees them all. */
   scratch(): { alloc(shape: number[]): Info; release(): void };
+}
+
+/** Whether the module loads on the wasm backend (current or not): its kernels are registered only then. */
+export function convModuleLoads(): boolean {
+  const wasm = wasmBackend();
+  return wasm !== null && convModuleOn(wasm) !== null;
+}
+
+/** The module for `kernel`, one of those registered only where it loads: its absence is a bug. */
+export function convWasmFor(kernel: string): ConvWasm {
+  const k = convWasm();
+  if (!k) throw new Error(`${kernel}: the conv SIMD module is not loaded on the wasm backend`);
+  return k;
 }
 
 /** The module on the current backend, or null (another backend, or the module did not load). */

@@ -17,10 +17,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../base/vocabulary.js';
 import { ACTIVATION_TABLE } from '../layers/activations.js';
-import type { KernelAttrs, KernelInputs, KernelOutputs } from '../layers/kernel-contract.js';
+import type { KernelOutputs } from '../layers/kernel-contract.js';
 import { kernelRunner } from './internals.js';
 import { backward, combine, memoryOf, packWeights, splitColumns } from './highway-loops.js';
-import { provideKernel, withdrawKernels } from './provide-kernel.js';
+import { provideKernel, withdrawKernels, type KernelImpl } from './provide-kernel.js';
 import { wasmSimd, type WasmSimd } from './wasm-simd.js';
 
 type Info = tf.TensorInfo;
@@ -55,96 +55,90 @@ function kernelsOf(backendName: BackendName, backend: tf.KernelBackend) {
 
 const at = (simd: WasmSimd, t: Info): number => simd.ptr(t)!;
 
-function forward(
-  backendName: BackendName,
-  { x, wh, bh, wt, bt }: KernelInputs<'HighwayForward', Info>,
-  { activation, keep }: KernelAttrs<'HighwayForward'>,
-  backend: tf.KernelBackend,
-): KernelOutputs<'HighwayForward', Info> {
-  const [batch, n] = x.shape as [number, number];
-  const code = ACTIVATION_TABLE[activation].simd;
-  const simd = backendName === 'wasm' ? wasmSimd() : null;
-  if (simd) {
-    // evaluation: H and T only as one 64-row block's scratch
-    const scratchRows = keep ? batch : Math.min(batch, 64);
-    const [y, h, t] = [simd.alloc([batch, n]), simd.alloc([scratchRows, n]), simd.alloc([scratchRows, n])] as [Info, Info, Info];
-    simd.kernels.forward(
-      at(simd, x),
-      at(simd, wh),
-      at(simd, bh),
-      at(simd, wt),
-      at(simd, bt),
-      at(simd, h),
-      at(simd, t),
-      at(simd, y),
-      batch,
-      n,
-      code,
-      keep ? 1 : 0,
-    );
+const forward =
+  (backendName: BackendName): KernelImpl<'HighwayForward'> =>
+  ({ x, wh, bh, wt, bt }, { activation, keep }, backend) => {
+    const [batch, n] = x.shape as [number, number];
+    const code = ACTIVATION_TABLE[activation].simd;
+    const simd = backendName === 'wasm' ? wasmSimd() : null;
+    if (simd) {
+      // evaluation: H and T only as one 64-row block's scratch
+      const scratchRows = keep ? batch : Math.min(batch, 64);
+      const [y, h, t] = [simd.alloc([batch, n]), simd.alloc([scratchRows, n]), simd.alloc([scratchRows, n])] as [Info, Info, Info];
+      simd.kernels.forward(
+        at(simd, x),
+        at(simd, wh),
+        at(simd, bh),
+        at(simd, wt),
+        at(simd, bt),
+        at(simd, h),
+        at(simd, t),
+        at(simd, y),
+        batch,
+        n,
+        code,
+        keep ? 1 : 0,
+      );
+      if (keep) return [y, h, t];
+      backend.disposeData(h.dataId);
+      backend.disposeData(t.dataId);
+      return [y];
+    }
+    const k = kernelsOf(backendName, backend);
+    const h = k.product(x, wh, bh, activation);
+    const t = k.product(x, wt, bt, 'sigmoid');
+    const [y] = combine(memoryOf(backendName, backend), { t, h, x }) as [Info];
     if (keep) return [y, h, t];
-    backend.disposeData(h.dataId);
-    backend.disposeData(t.dataId);
+    k.dispose(h, t);
     return [y];
-  }
-  const k = kernelsOf(backendName, backend);
-  const h = k.product(x, wh, bh, activation);
-  const t = k.product(x, wt, bt, 'sigmoid');
-  const [y] = combine(memoryOf(backendName, backend), { t, h, x }) as [Info];
-  if (keep) return [y, h, t];
-  k.dispose(h, t);
-  return [y];
-}
+  };
 
-function gradients(
-  backendName: BackendName,
-  { x, h, t, dy, wh, wt }: KernelInputs<'HighwayGradients', Info>,
-  { activation }: KernelAttrs<'HighwayGradients'>,
-  backend: tf.KernelBackend,
-): KernelOutputs<'HighwayGradients', Info> {
-  const [batch, n] = x.shape as [number, number];
-  const code = ACTIVATION_TABLE[activation].simd;
-  const simd = backendName === 'wasm' ? wasmSimd() : null;
-  if (simd) {
-    const outs = [simd.alloc([batch, n]), simd.alloc([n, n]), simd.alloc([n]), simd.alloc([n, n]), simd.alloc([n])];
-    // D, (1 − T)·dy and [W_H | W_T]ᵀ, freed again at once
-    const scratch = simd.alloc([batch * 3 * n + 2 * n * n]);
-    const [dx, dwh, dbh, dwt, dbt] = outs.map((o) => at(simd, o)) as [number, number, number, number, number];
-    simd.kernels.gradients(
-      at(simd, x),
-      at(simd, h),
-      at(simd, t),
-      at(simd, dy),
-      at(simd, wh),
-      at(simd, wt),
-      dx,
-      dwh,
-      dbh,
-      dwt,
-      dbt,
-      at(simd, scratch),
-      batch,
-      n,
-      code,
-    );
-    backend.disposeData(scratch.dataId);
-    return outs as KernelOutputs<'HighwayGradients', Info>;
-  }
-  const mem = memoryOf(backendName, backend);
-  const k = kernelsOf(backendName, backend);
-  const [d, dxCarry, dbh, dbt, xT] = backward(mem, { t, h, x, dy }, activation) as [Info, Info, Info, Info, Info];
-  const [wT] = packWeights(mem, { wh, wt }) as [Info];
-  const dwdx = k.product(d, wT);
-  const dx = k.add(dxCarry, dwdx);
-  const dw = k.product(xT, d);
-  const [dwh, dwt] = splitColumns(mem, { m: dw }) as [Info, Info];
-  k.dispose(d, dxCarry, xT, wT, dwdx, dw);
-  return [dx, dwh, dbh, dwt, dbt];
-}
+const gradients =
+  (backendName: BackendName): KernelImpl<'HighwayGradients'> =>
+  ({ x, h, t, dy, wh, wt }, { activation }, backend) => {
+    const [batch, n] = x.shape as [number, number];
+    const code = ACTIVATION_TABLE[activation].simd;
+    const simd = backendName === 'wasm' ? wasmSimd() : null;
+    if (simd) {
+      const outs = [simd.alloc([batch, n]), simd.alloc([n, n]), simd.alloc([n]), simd.alloc([n, n]), simd.alloc([n])];
+      // D, (1 − T)·dy and [W_H | W_T]ᵀ, freed again at once
+      const scratch = simd.alloc([batch * 3 * n + 2 * n * n]);
+      const [dx, dwh, dbh, dwt, dbt] = outs.map((o) => at(simd, o)) as [number, number, number, number, number];
+      simd.kernels.gradients(
+        at(simd, x),
+        at(simd, h),
+        at(simd, t),
+        at(simd, dy),
+        at(simd, wh),
+        at(simd, wt),
+        dx,
+        dwh,
+        dbh,
+        dwt,
+        dbt,
+        at(simd, scratch),
+        batch,
+        n,
+        code,
+      );
+      backend.disposeData(scratch.dataId);
+      return outs as KernelOutputs<'HighwayGradients', Info>;
+    }
+    const mem = memoryOf(backendName, backend);
+    const k = kernelsOf(backendName, backend);
+    const [d, dxCarry, dbh, dbt, xT] = backward(mem, { t, h, x, dy }, activation) as [Info, Info, Info, Info, Info];
+    const [wT] = packWeights(mem, { wh, wt }) as [Info];
+    const dwdx = k.product(d, wT);
+    const dx = k.add(dxCarry, dwdx);
+    const dw = k.product(xT, d);
+    const [dwh, dwt] = splitColumns(mem, { m: dw }) as [Info, Info];
+    k.dispose(d, dxCarry, xT, wT, dwdx, dw);
+    return [dx, dwh, dbh, dwt, dbt];
+  };
 
 export function registerHighwayKernels(backendName: BackendName): void {
-  provideKernel('HighwayForward', backendName, (inputs, attrs, backend) => forward(backendName, inputs, attrs, backend));
-  provideKernel('HighwayGradients', backendName, (inputs, attrs, backend) => gradients(backendName, inputs, attrs, backend));
+  provideKernel('HighwayForward', backendName, forward(backendName));
+  provideKernel('HighwayGradients', backendName, gradients(backendName));
 }
 
 export function unregisterHighwayKernels(backendName: BackendName): void {

@@ -15,30 +15,23 @@
  * recurrence as TF.js ops where these are not registered: the reference the tests hold them to.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { convModuleOn, convWasm } from './conv-wasm.js';
-import type { KernelInputs, KernelOutputs } from '../layers/kernel-contract.js';
-import { wasmBackend } from './internals.js';
-import { provideKernel, withdrawKernels } from './provide-kernel.js';
+import { convModuleLoads, convWasmFor } from './conv-wasm.js';
+import type { KernelOutputs } from '../layers/kernel-contract.js';
+import { provideKernel, withdrawKernels, type KernelImpl } from './provide-kernel.js';
 
 type Info = tf.TensorInfo;
 
-function module() {
-  const k = convWasm();
-  if (!k) throw new Error('LstmForward: the conv SIMD module is not loaded on the wasm backend');
-  return k;
-}
-
-function forward({ pre, masks, r }: KernelInputs<'LstmForward', Info>): KernelOutputs<'LstmForward', Info> {
-  const k = module();
+const forward: KernelImpl<'LstmForward'> = ({ pre, masks, r }) => {
+  const k = convWasmFor('LstmForward');
   const [rows, steps, w] = masks.shape as [number, number, number];
   const outs: KernelOutputs<'LstmForward', Info> = [k.alloc([rows, steps, w]), k.alloc([rows, steps, w]), k.alloc([rows, steps, 4 * w])];
   const [h, c, z] = outs;
   k.conv.lstmForward(k.ptr(pre), k.ptr(masks), k.ptr(r), k.ptr(z), k.ptr(h), k.ptr(c), rows, steps, w);
   return outs;
-}
+};
 
-function backward({ dh, z, c, h, masks, r }: KernelInputs<'LstmBackward', Info>): KernelOutputs<'LstmBackward', Info> {
-  const k = module();
+const backward: KernelImpl<'LstmBackward'> = ({ dh, z, c, h, masks, r }) => {
+  const k = convWasmFor('LstmBackward');
   const [rows, steps, w] = masks.shape as [number, number, number];
   const outs: KernelOutputs<'LstmBackward', Info> = [k.alloc([rows, steps, 4 * w]), k.alloc([w, 4 * w])];
   const tmp = k.scratch();
@@ -51,11 +44,10 @@ function backward({ dh, z, c, h, masks, r }: KernelInputs<'LstmBackward', Info>)
   k.conv.lstmBackward(p(dh), p(z), p(c), p(h), p(masks), p(rt), p(dz), p(outs[0]), p(outs[1]), p(gh), p(gc), rows, steps, w);
   tmp.release();
   return outs;
-}
+};
 
 export function registerLstmKernels(): void {
-  const wasm = wasmBackend();
-  if (!wasm || !convModuleOn(wasm)) return;
+  if (!convModuleLoads()) return;
   provideKernel('LstmForward', 'wasm', forward);
   provideKernel('LstmBackward', 'wasm', backward);
 }

@@ -21,12 +21,15 @@ export const distributionSchema = z.union([
   z.strictObject({ choice: z.array(z.unknown()).min(1) }).describe('one of the values, equally likely'),
 ]);
 
+/** What both schedulers rank runs by. */
+const rankedBy = z
+  .enum(ASHA_METRICS as [AshaMetric, ...AshaMetric[]])
+  .default('train_loss')
+  .describe('what the runs of a grid point are ranked by at each rung');
+
 export const ashaSchema = z
   .strictObject({
-    metric: z
-      .enum(ASHA_METRICS as [AshaMetric, ...AshaMetric[]])
-      .default('train_loss')
-      .describe('what the runs of a grid point are ranked by at each rung'),
+    metric: rankedBy,
     minEpochs: z.number().int().min(1).max(1_000_000).describe('the first rung: epochs before the first decision'),
     reduction: z.number().int().min(2).max(1_000_000).describe('η: rungs at minEpochs·η^k; the top 1/η of a rung continue'),
   })
@@ -34,10 +37,7 @@ export const ashaSchema = z
 
 export const shaSchema = z
   .strictObject({
-    metric: z
-      .enum(ASHA_METRICS as [AshaMetric, ...AshaMetric[]])
-      .default('train_loss')
-      .describe('what the runs of a grid point are ranked by at each rung'),
+    metric: rankedBy,
     minEpochs: z.number().int().min(1).max(1_000_000).describe('the first rung: every run trains this many epochs'),
     reduction: z.number().int().min(2).max(1_000_000).describe('η: rungs at minEpochs·η^k; the best 1/η of a rung continue'),
     minFinishers: z
