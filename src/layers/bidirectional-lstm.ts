@@ -4,14 +4,7 @@
  * and the backward direction put back in time order.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lstmSequence } from './lstm-sequence.js';
-
-/** LSTM weights for both directions: kernel [d, 8h], recurrent [h, 8h], bias [8h]; gates i, f, g, o per direction. */
-export interface BiLstmWeights {
-  kernel: tf.Tensor;
-  recurrent: tf.Tensor;
-  bias: tf.Tensor;
-}
+import { lstmSequence, type BiLstmWeights } from './lstm-sequence.js';
 
 /**
  * A bidirectional LSTM over x [batch, time, d] → [batch, time, 2h] (forward states, then

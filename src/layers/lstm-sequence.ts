@@ -17,7 +17,7 @@ import { callKernel, hasKernel } from './direct-kernel.js';
 import { coupledCarry } from './gate.js';
 
 /** LSTM weights for both directions: kernel [d, 8h], recurrent [h, 8h], bias [8h], columns (direction, gate i f g o, unit). */
-interface Weights {
+export interface BiLstmWeights {
   kernel: tf.Tensor;
   recurrent: tf.Tensor;
   bias: tf.Tensor;
@@ -28,7 +28,7 @@ interface Weights {
  * [d, 8h] (zero in the other direction's columns) and the block-diagonal recurrent kernel
  * [2h, 8h] (rows: forward state, backward state), by a few ops on weight-sized tensors.
  */
-function stepKernels(w: Weights, d: number, h: number): { inputF: tf.Tensor2D; inputB: tf.Tensor2D; recurrent: tf.Tensor2D } {
+function stepKernels(w: BiLstmWeights, d: number, h: number): { inputF: tf.Tensor2D; inputB: tf.Tensor2D; recurrent: tf.Tensor2D } {
   const place = (block: tf.Tensor, rows: number, dir: 0 | 1) => {
     const gates = tf.reshape(block, [rows, 4, 1, h]);
     const zero = tf.zeros([rows, 4, 1, h]);
@@ -54,7 +54,7 @@ const recurrence = customOp<[pre: tf.Tensor3D, masks: tf.Tensor3D, r: tf.Tensor2
   };
 });
 
-function withKernels(x: tf.Tensor3D, masks: tf.Tensor3D, w: Weights, h: number): tf.Tensor3D {
+function withKernels(x: tf.Tensor3D, masks: tf.Tensor3D, w: BiLstmWeights, h: number): tf.Tensor3D {
   const [b, steps, d] = x.shape;
   const pre = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [b * steps, d]) as tf.Tensor2D, w.kernel as tf.Tensor2D), w.bias), [b, steps, 8 * h]) as tf.Tensor3D;
   return recurrence(pre, masks, stepKernels(w, d, h).recurrent);
@@ -65,7 +65,7 @@ function withKernels(x: tf.Tensor3D, masks: tf.Tensor3D, w: Weights, h: number):
  * backward tokens reversed), each filling its own direction's columns; per step one
  * [b, 2h]·[2h, 8h] matmul, one split and ten elementwise ops.
  */
-function withOps(x: tf.Tensor3D, masks: tf.Tensor3D, w: Weights, h: number): tf.Tensor3D {
+function withOps(x: tf.Tensor3D, masks: tf.Tensor3D, w: BiLstmWeights, h: number): tf.Tensor3D {
   const [b, steps, d] = x.shape;
   const k = stepKernels(w, d, h);
   const bias = tf.reshape(tf.transpose(tf.reshape(w.bias, [2, 4, h]), [1, 0, 2]), [8 * h]);
@@ -88,7 +88,7 @@ function withOps(x: tf.Tensor3D, masks: tf.Tensor3D, w: Weights, h: number): tf.
 }
 
 /** h per step [b, T, 2h] of the BiLSTM with weights `w` over x [b, T, d]; masks [b, T, 2h] in step order. */
-export function lstmSequence(x: tf.Tensor3D, masks: tf.Tensor3D, w: Weights): tf.Tensor3D {
+export function lstmSequence(x: tf.Tensor3D, masks: tf.Tensor3D, w: BiLstmWeights): tf.Tensor3D {
   const h = w.recurrent.shape[0]!;
   const kernels = (2 * h) % 4 === 0 && x.shape[1] > 0 && hasKernel('LstmForward');
   return (kernels ? withKernels : withOps)(x, masks, w, h);
