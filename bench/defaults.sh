@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The measurements behind the defaults (docs/defaults.md): `highway train` with the given flags
+# The measurements behind the defaults (docs/defaults.md, docs/extending.md): `highway train` with the given flags
 # on MNIST (60,000 training digits), two runs at a time, printing the whole-training-set loss
 # after each epoch, the final test accuracy and the wall time, one markdown row per run.
 # Usage: bash bench/defaults.sh [first-epochs|clip|init|bias|schedule|residual|all]   (default: first-epochs)
@@ -43,7 +43,7 @@ if [ "$what" = residual ] || [ "$what" = all ]; then
   for d in 10 50 100; do
     for f in post pre identity; do cases+=("residual depth $d, $f, fixup|--model residual --depth $d --epochs 3 --set model.residualForm=$f"); done
   done
-  for f in pre identity; do cases+=("residual depth 100, $f, fixup, clip 5|--model residual --depth 100 --epochs 3 --set model.residualForm=$f --clip-norm 5"); done
+  for f in post pre identity; do cases+=("residual depth 100, $f, fixup, no clipping|--model residual --depth 100 --epochs 3 --set model.residualForm=$f --clip-norm null"); done
   for d in 10 50; do
     cases+=("residual depth $d, post, standard Glorot|--model residual --depth $d --epochs 3 --set model.residualInit=standard")
     cases+=("residual depth $d, post, standard He|--model residual --depth $d --epochs 3 --set model.residualInit=standard --init he_uniform")

@@ -1,6 +1,6 @@
 /**
  * The defaults a newcomer gets (docs/defaults.md): with no flags but the depth, three epochs on
- * the shipped digits bring the whole-training-set loss below 0.5 at depths 10, 20, 50 and 100 —
+ * a tenth of MNIST bring the whole-training-set loss below 0.5 at depths 10, 20, 50 and 100 —
  * the paper's falling curve from epoch 1, which a fixed gate bias of −2 did not give.
  */
 import { describe, expect, it } from 'vitest';
@@ -38,7 +38,10 @@ describe('defaults', () => {
       const l = losses.get(d)!;
       expect(l, `depth ${d}`).toHaveLength(4);
       expect(l[3], `depth ${d}: ${l.join(' ')}`).toBeLessThan(0.5);
-      expect(l[1]!, `depth ${d} falls from epoch 1`).toBeLessThan(l[0]! * 0.5);
+      // an epoch here is 47 steps, a tenth of MNIST's: the loss must move in the first one (a net
+      // stuck at ln 10, as with b_T −2 at depth 100, stays within 1% of it) and halve by the second
+      expect(l[1]!, `depth ${d} falls from epoch 1: ${l.join(' ')}`).toBeLessThan(l[0]! * 0.75);
+      expect(l[2]!, `depth ${d} halves by epoch 2: ${l.join(' ')}`).toBeLessThan(l[0]! * 0.5);
     }
   });
 
