@@ -45,7 +45,7 @@ if [ "$what" = residual ] || [ "$what" = all ]; then
   done
   for f in post pre identity; do cases+=("residual depth 100, $f, fixup, no clipping|--model residual --depth 100 --epochs 3 --set model.residualForm=$f --clip-norm null"); done
   for d in 10 50; do
-    cases+=("residual depth $d, post, standard Glorot|--model residual --depth $d --epochs 3 --set model.residualInit=standard")
+    cases+=("residual depth $d, post, standard Glorot|--model residual --depth $d --epochs 3 --set model.residualInit=standard --init glorot_uniform")
     cases+=("residual depth $d, post, standard He|--model residual --depth $d --epochs 3 --set model.residualInit=standard --init he_uniform")
   done
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Queue-mode throughput: the same 8-run sweep (plain and highway, depth 20, 4 epochs on the
-# shipped MNIST digits) enqueued on a fresh local Redis and drained by 1 and then by 2
+# Queue-mode throughput: the same 8-run sweep (plain and highway, depth 20, 4 epochs on a
+# class-balanced 8,000-digit subset of MNIST) enqueued on a fresh local Redis and drained by 1 and then by 2
 # `highway worker` processes (--jobs 1 each), interleaved for ROUNDS rounds (default 2).
 # Prints runs per minute for each and the ratio. Needs redis-server (apt-get install redis-server).
 # Usage: bash bench/queue-throughput.sh [ROUNDS]

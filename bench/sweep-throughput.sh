@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sweep throughput, --jobs 1 against --jobs 2, on the same 8 runs (plain and highway, depth 20,
-# 4 epochs on the shipped MNIST digits). The two are interleaved for ROUNDS rounds (default 3)
+# 4 epochs on a class-balanced 8,000-digit subset of MNIST). The two are interleaved for ROUNDS rounds (default 3)
 # so that machine noise hits both; prints every timing, the medians and their ratio.
 # Usage: bash bench/sweep-throughput.sh [ROUNDS]
 set -euo pipefail
