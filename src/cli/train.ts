@@ -50,7 +50,7 @@ function describeModel(cfg: ResolvedConfig, params: number): string {
 
 const EXAMPLES = `
 Examples:
-  $ highway train --depth 50                      # highway net, 50 layers, on the shipped MNIST digits
+  $ highway train --depth 50                      # highway net, 50 layers, on MNIST (60,000 digits)
   $ highway train --model plain --depth 50        # the plain net that stops training
   $ highway train --depth 20 --gate-bias -3 --activation tanh --epochs 40
   $ highway train --config configs/default.json --set train.lr=0.02 --out results/mine
