@@ -3,46 +3,23 @@
 // that calls others is counted once, with them), engine and direct calls alike. Prints per kernel
 // name: calls and ms per step, and its share of the step's wall time.
 // Run after `npm run build`: node bench/profile-kernels.mjs [model=highway-conv] [depth=9] [steps=6] [batch]
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../dist/backend/index.js';
 import { prepareNet } from '../dist/bench/measure.js';
 import { familySetup } from '../dist/bench/nets.js';
+import { timeKernels } from './kernel-timer.mjs';
 
 const [model = 'highway-conv', depthArg = '9', stepsArg = '6', batchArg] = process.argv.slice(2);
 const steps = Number(stepsArg);
 await initBackend(process.env.BACKEND ?? 'wasm');
 
-const stats = new Map();
-let timing = false;
-let nesting = 0;
-for (const k of tf.getKernelsForBackend(tf.getBackend())) {
-  const f = k.kernelFunc;
-  tf.unregisterKernel(k.kernelName, k.backendName);
-  tf.registerKernel({
-    ...k,
-    kernelFunc: (args) => {
-      if (!timing || nesting > 0) return f(args);
-      nesting++;
-      const t0 = performance.now();
-      try {
-        return f(args);
-      } finally {
-        nesting--;
-        const s = stats.get(k.kernelName) ?? { calls: 0, ms: 0 };
-        s.calls++;
-        s.ms += performance.now() - t0;
-        stats.set(k.kernelName, s);
-      }
-    },
-  });
-}
+const { stats, start, stop } = timeKernels();
 
 const batch = batchArg ? Number(batchArg) : familySetup(model).batchSize;
 const net = prepareNet({ model, depth: Number(depthArg) }, batch);
 net.time(3, 0);
-timing = true;
+start();
 const t = net.time(steps, 0);
-timing = false;
+stop();
 const total = t.samples.reduce((a, b) => a + b, 0) / steps;
 const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const inKernels = rows.reduce((a, [, s]) => a + s.ms, 0) / steps;

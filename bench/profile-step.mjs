@@ -10,6 +10,7 @@ import { resolveConfig } from '../dist/config/index.js';
 import { buildModel, logitsModel } from '../dist/model/index.js';
 import { createOptimizer, crossEntropy } from '../dist/train/index.js';
 import { oneHot } from '../dist/train/evaluate.js';
+import { timeKernels } from './kernel-timer.mjs';
 
 const [model = 'highway', depthArg = '50', stepsArg = '20'] = process.argv.slice(2);
 const depth = Number(depthArg);
@@ -20,38 +21,18 @@ const now = () => {
   return (c.user + c.system) / 1000;
 };
 
-// every kernel timed: name + flags + shapes → { calls, ms }
-const stats = new Map();
-let timing = false;
-let depthNow = 0;
-for (const k of tf.getKernelsForBackend(tf.getBackend())) {
-  const f = k.kernelFunc;
-  tf.unregisterKernel(k.kernelName, k.backendName);
-  tf.registerKernel({
-    ...k,
-    kernelFunc: (args) => {
-      if (!timing || depthNow > 0) return f(args);
-      depthNow++;
-      const t0 = now();
-      try {
-        return f(args);
-      } finally {
-        const ms = now() - t0;
-        depthNow--;
-        const ins = Object.values(args.inputs)
-          .filter(Boolean)
-          .map((i) => `[${i.shape.join(',')}]`);
-        const a = args.attrs ?? {};
-        const flags = `${a.transposeA ? 'tA' : ''}${a.transposeB ? 'tB' : ''}${a.activation && a.activation !== 'linear' ? ` ${a.activation}` : ''}`;
-        const key = `${k.kernelName}${flags ? ` ${flags}` : ''} ${ins.join('·')}`;
-        const s = stats.get(key) ?? { name: k.kernelName, calls: 0, ms: 0 };
-        s.calls++;
-        s.ms += ms;
-        stats.set(key, s);
-      }
-    },
-  });
-}
+// every kernel timed, keyed by name, transpose flags and shapes
+const { stats, start, stop } = timeKernels({
+  clock: now,
+  key: (name, args) => {
+    const ins = Object.values(args.inputs)
+      .filter(Boolean)
+      .map((i) => `[${i.shape.join(',')}]`);
+    const a = args.attrs ?? {};
+    const flags = `${a.transposeA ? 'tA' : ''}${a.transposeB ? 'tB' : ''}${a.activation && a.activation !== 'linear' ? ` ${a.activation}` : ''}`;
+    return `${name}${flags ? ` ${flags}` : ''} ${ins.join('·')}`;
+  },
+});
 
 const cfg = resolveConfig(
   new Map([
@@ -104,9 +85,9 @@ for (let i = 0; i < 10; i++) step(false);
 for (let i = 0; i < steps; i++) step(true);
 const wall = Object.fromEntries(Object.entries(split).map(([k, v]) => [k, v / steps]));
 for (const k of Object.keys(split)) split[k] = 0;
-timing = true;
+start();
 for (let i = 0; i < steps; i++) step(true);
-timing = false;
+stop();
 const timed = split.total / steps;
 
 const rows = [...stats.entries()].map(([key, s]) => ({ key, ...s, ms: s.ms / steps, calls: s.calls / steps })).sort((a, b) => b.ms - a.ms);
