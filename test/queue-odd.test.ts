@@ -244,6 +244,41 @@ describe.skipIf(redisUnavailable() !== null && process.env.HIGHWAY_REQUIRE_REDIS
     }
   });
 
+  it("a job's lock taken from its worker mid-run: the worker says it lost the lock (not a Redis outage), the run trains each epoch once and completes, the job ends", async () => {
+    const redis = await startRedis({});
+    const port = new URL(redis.url).port;
+    const q = 'lostlock';
+    const epochs = 60;
+    const dir = tmp();
+    const cfg = sweepConfig(dir, { epochs, batchSize: 8 });
+    const sw = join(dir, 'sw');
+    const run = join(sw, 'runs', 'seed1');
+    let w: ReturnType<typeof startHighway> | undefined;
+    try {
+      expect(highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', sw]).code).toBe(0);
+      w = startHighway(['worker', '--queue', redis.url, '--queue-name', q, '--jobs', '1', '--lock-seconds', '2', '--exit-when-empty']);
+      await until(() => existsSync(join(run, 'metrics.csv')) && epochsOf(run).length >= 2);
+      // another token in the job's lock key (as if the lock had lapsed and been taken), for 1.5 s:
+      // the worker's next renewal fails
+      expect(redisCli(port, 'set', `bull:${q}:seed1:lock`, 'another-worker', 'px', '1500')).toBe('OK');
+      await until(() => /lost the queue's lock on job seed1 \(run seed1\)/.test(w!.out()));
+      expect(await w.exit).toBe(0);
+      // said once, however many renewals failed; the job that could not be marked done is
+      // taken again and skipped, not trained again
+      expect(w.out().match(/lost the queue's lock/g)).toHaveLength(1);
+      expect(w.out()).toMatch(/completed seed1/);
+      expect(w.out()).toMatch(/could not mark job seed1 done in the queue \(its lock was lost\)/);
+      expect(w.out()).toMatch(/skip seed1: already finished/);
+      expect(w.out()).not.toMatch(/queue connection|could not renew|Missing lock/);
+      expect(w.out()).not.toMatch(STACK_LINE);
+      expect(epochsOf(run)).toEqual(Array.from({ length: epochs + 1 }, (_, e) => e));
+      expect(readJson(join(run, 'summary.json')).status).toBe('completed');
+    } finally {
+      if (w && w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+      await redis.stop();
+    }
+  });
+
   it('Redis killed and restarted empty mid-run: --status says the run is not queued yet still running; after enqueueing again, the same worker skips the copy as soon as its first copy ends; --wait ends', async () => {
     const redis = await startRedis({});
     const port = new URL(redis.url).port;

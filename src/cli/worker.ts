@@ -60,6 +60,14 @@ export function workerCommand(): Command {
             );
           if (e.type === 'requeued') log(`requeued ${e.id}: interrupted by this worker's stop, back in the queue`);
           if (e.type === 'rejected') process.stderr.write(`rejected job ${printable(clip(e.id))}: ${printable(e.reason)}\n`);
+          if (e.type === 'lock-lost') {
+            const job = `job ${printable(clip(e.jobId))}${e.runId ? ` (run ${printable(clip(e.runId))})` : ''}`;
+            log(
+              e.when === 'renewing'
+                ? `lost the queue's lock on ${job}: this worker was stopped or cut off for longer than --lock-seconds, or the job was taken over; the run's lease still lets only one runner write its folder`
+                : `could not mark ${job} done in the queue (its lock was lost); its folder holds the result, and whoever takes the job again skips it`,
+            );
+          }
           if (e.type === 'connection') process.stderr.write(`queue connection: ${e.message} (retrying)\n`);
           if (e.type === 'end') {
             const f = e.summary?.final;

@@ -33,6 +33,8 @@ export type WorkerEvent =
   | { type: 'busy'; id: string; heldBy: string; own?: boolean }
   | { type: 'requeued'; id: string }
   | { type: 'rejected'; id: string; reason: string }
+  /** renewing: a renewal failed (said once per job); finishing: the job could not be marked done */
+  | { type: 'lock-lost'; jobId: string; runId: string | undefined; when: 'renewing' | 'finishing' }
   | { type: 'connection'; message: string };
 
 export interface QueueWorkerOptions {
@@ -71,6 +73,9 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   // runs this worker is training now (sweep folder + id), and copies of their jobs waiting on them:
   // after Redis lost its data a run may be queued again while its first copy still trains here
   const ownRuns = new Set<string>();
+  // job id → run id of the jobs in the processor, to name the run when a job's lock is lost
+  const runOfJob = new Map<string, string>();
+  const lockLostSaid = new Set<string>();
   const waitingOnOwn = new Map<string, string>();
   const wakeCopy = async (key: string) => {
     const id = waitingOnOwn.get(key);
@@ -116,6 +121,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       throw new DelayedError();
     }
     ownRuns.add(key);
+    runOfJob.set(String(job.id), run.id);
     running++;
     const t0 = performance.now();
     opts.onEvent?.({ type: 'start', id: run.id, out, attempt: job.attemptsMade + 1, ...(seg.until !== undefined ? { until: seg.until } : {}) });
@@ -148,6 +154,8 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     } finally {
       lease.lease.release();
       ownRuns.delete(key);
+      runOfJob.delete(String(job.id));
+      lockLostSaid.delete(String(job.id));
       running--;
       void wakeCopy(key);
     }
@@ -163,9 +171,26 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   // connection trouble: BullMQ keeps reconnecting; say so, at most once a minute
   let lastError = 0;
   worker.on('error', (e) => {
+    // BullMQ reports a lock it could not renew as an error too: 'lockRenewalFailed' says it better
+    if (e.message.startsWith('could not renew lock for job ')) return;
+    // the run ended but its job's lock was gone: the folder has the result, a later taker skips it
+    const unfinished = /^(?:Missing lock|Lock mismatch) for job (.+?)\. /.exec(e.message);
+    if (unfinished) {
+      opts.onEvent?.({ type: 'lock-lost', jobId: unfinished[1]!, runId: undefined, when: 'finishing' });
+      return;
+    }
     if (Date.now() - lastError < 60_000) return;
     lastError = Date.now();
     opts.onEvent?.({ type: 'connection', message: describeRedisError(e, tls) });
+  });
+  // the job's lock lapsed (this worker was stopped or cut off for longer than --lock-seconds) or was
+  // taken: not a Redis outage. The run's lease still keeps its folder to one runner.
+  worker.on('lockRenewalFailed', (jobIds: string[]) => {
+    for (const jobId of jobIds) {
+      if (lockLostSaid.has(jobId)) continue;
+      lockLostSaid.add(jobId);
+      opts.onEvent?.({ type: 'lock-lost', jobId, runId: runOfJob.get(jobId), when: 'renewing' });
+    }
   });
   // the last attempt failed (or the job stalled once too often): the run's folder records it
   worker.on('failed', (job, err) => {
