@@ -79,6 +79,14 @@ describe('grid points and run ids never collide', () => {
     expect(new Set(runs.map((r) => r.group)).size).toBe(3);
   });
 
+  it('names that differ only in case get folders that differ in more than case (a case-insensitive filesystem would merge them)', () => {
+    const spec = parseSweepSpec({ grid: { 'dataset.name': ['idx:/data/Digits', 'idx:/data/digits', 'idx:/data/other'] } }, 't.json');
+    const ids = expandSweep(spec, new Map()).map((r) => r.id);
+    expect(new Set(ids.map((id) => id.toLowerCase())).size).toBe(3);
+    // the two twins get a digest each; a name without a twin keeps its readable label
+    expect(ids.map((id) => /-[0-9a-f]{6}$/.test(id))).toEqual([true, true, false]);
+  });
+
   it('two datasets whose names read alike are two scheduler groups', () => {
     const spec = parseSweepSpec(
       { grid: { 'dataset.name': ['idx:/data/a_b', 'idx:/data/a/b'] }, random: { trials: 2, space: { 'train.lr': { logUniform: [0.01, 0.1] } } } },

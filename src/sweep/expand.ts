@@ -75,15 +75,18 @@ function digest(text: string): string {
  * Where different keys would share a label (grid values "a/b" and "a_b" both read "a_b"), each of
  * them gets its key's digest appended, and so on until every name is distinct — checked against
  * all names, not only earlier ones. A label too long for a folder name is cut and given its digest.
+ * Names are compared as a case-insensitive filesystem (macOS, Windows) would: "A" and "a" are one
+ * folder there.
  */
 export function distinctNames(labels: string[], keys: string[]): string[] {
   let names = labels.map((l, i) => (l.length > 120 ? `${l.slice(0, 100)}-${digest(keys[i]!)}` : l));
   for (let round = 0; round < 5; round++) {
     const owners = new Map<string, Set<string>>();
-    names.forEach((n, i) => {
+    const folded = names.map((n) => n.normalize('NFC').toLowerCase());
+    folded.forEach((n, i) => {
       owners.set(n, (owners.get(n) ?? new Set()).add(keys[i]!));
     });
-    const clash = names.map((n) => owners.get(n)!.size > 1);
+    const clash = folded.map((n) => owners.get(n)!.size > 1);
     if (!clash.some(Boolean)) return names;
     names = names.map((n, i) => (clash[i] ? `${n}-${digest(`${round}|${keys[i]}`)}` : n));
   }
