@@ -38,9 +38,23 @@ beforeAll(() => {
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
 
-/** A copy of the good run at `dir`, with its JSON files changed by `edit`. */
+let copies = 0;
+/**
+ * A copy of the good run at `dir`, with its JSON files changed by `edit`. Each copy's losses are
+ * the good run's times 3^k (k-th copy), so no two copies' points overlap in the charts.
+ */
 function copyRun(dir: string, edit: { config?: (c: Record<string, unknown>) => unknown; summary?: (s: Record<string, unknown>) => unknown } = {}): string {
   cpSync(good, dir, { recursive: true });
+  const scale = 3 ** copies++;
+  const [header, ...rows] = readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
+  const losses = header!.split(',').map((c) => c.endsWith('_loss'));
+  const scaled = rows.map((r) =>
+    r
+      .split(',')
+      .map((v, i) => (losses[i] ? String(Number(v) * scale) : v))
+      .join(','),
+  );
+  writeFileSync(join(dir, 'metrics.csv'), `${[header, ...scaled].join('\n')}\n`);
   for (const [file, f] of [
     ['config.json', edit.config],
     ['summary.json', edit.summary],
@@ -68,6 +82,8 @@ describe('report.html and report.md: strings from runs and paths are text', () =
     // unreadable for its summary: listed under its sweep id
     copyRun(join(root, 'linked'), { config: (c) => sweepMeta(c, { id: LINK_ID, index: 2, params: {} }), summary: (s) => ({ ...s, wallSeconds: 'x' }) });
     copyRun(join(root, 'status'), { summary: (s) => ({ ...s, status: XSS(3) }) });
+    // a valid run in a folder named with markup: its name reaches the tooltips
+    copyRun(join(root, `ok ${XSS(11)}`));
     copyRun(join(root, 'swept'), {
       config: (c) =>
         sweepMeta(c, {
@@ -111,14 +127,25 @@ describe('report.html and report.md: strings from runs and paths are text', () =
       await page.goto(pathToFileURL(join(root, 'report.html')).href);
       await page.waitForSelector('#curves-chart svg .mark-line path');
       await page.waitForSelector('#search-chart svg');
-      // hover every point: the tooltip shows a run's id and parameters, as text only
+      // hover every point: the tooltip shows a run's folder, type and parameters, as text only
       const points = await page.locator('#curves-chart svg .mark-symbol.role-mark path').all();
       expect(points.length).toBeGreaterThan(0);
+      const shown: string[] = [];
       for (const point of points) {
+        // from outside the chart each time, so each hover is a fresh mouseover
+        await page.mouse.move(0, 0);
+        await page.waitForFunction(() => !document.querySelector('#vg-tooltip-element.visible'));
         await point.hover({ force: true });
         await page.waitForSelector('#vg-tooltip-element.visible');
         expect(await page.locator('#vg-tooltip-element :is(img, svg, script, a, iframe)').count()).toBe(0);
+        shown.push((await page.locator('#vg-tooltip-element').textContent()) ?? '');
       }
+      // and every hostile string the curves carry reached a tooltip, as the text it is
+      const tooltips = shown.join('\n');
+      for (const text of [`ok ${XSS(11)}`, '<script>window.__pwned=7</script>']) expect(tooltips, text).toContain(text);
+      // a parameter a run was not swept on reads as a dash
+      expect(tooltips).toMatch(/run \(folder\)plain-run.*name—/);
+      expect(tooltips).not.toMatch(/undefined|null/);
       // every image on the page has loaded or failed: a handler on one would have run by now
       await page.waitForFunction(() => [...document.images].every((i) => i.complete));
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();

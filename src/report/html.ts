@@ -51,7 +51,9 @@ const CURVE_METRICS: Array<{ label: string; column: string; log: boolean }> = [
  */
 function curveRows(runs: RunRecord[], params: string[]): Array<Record<string, unknown>> {
   return runs.flatMap((r) => {
-    const base = { run: r.key, id: r.id, sweep: r.sweep, type: r.config.model.type, depth: r.config.model.depth, status: status(r), ...paramValues(r, params) };
+    // a parameter this run was not swept on, or that does not apply to it, reads "—", not "undefined"
+    const swept = Object.fromEntries(params.map((p) => [p, r.params[p] ?? '—']));
+    const base = { run: r.key, id: r.id, sweep: r.sweep, type: r.config.model.type, depth: r.config.model.depth, status: status(r), ...swept };
     return CURVE_METRICS.flatMap(({ label, column, log }) =>
       (r.metrics[column] ?? []).flatMap((value, epoch) =>
         Number.isFinite(value) && (!log || value > 0) ? [{ ...base, metric: label, epoch, value, y: log ? Math.log10(value) : value }] : [],
