@@ -7,6 +7,7 @@ import { prepareNet } from '../dist/bench/measure.js';
 import { allowFusedProducts } from '../dist/backend/wasm-simd.js';
 import { setDenseStep } from '../dist/train/step.js';
 import { timePytorch } from '../dist/bench/pytorch.js';
+import { median as med } from './lever-rounds.mjs';
 
 await initBackend('wasm');
 const levels = [
@@ -14,7 +15,6 @@ const levels = [
   ['+ engine-free step (#26)', true, false],
   ['+ fused multiply-adds (#29)', true, true],
 ];
-const med = (x) => [...x].sort((a, b) => a - b)[x.length >> 1];
 const mean = (x) => x.reduce((a, b) => a + b, 0) / x.length;
 const depths = (process.argv[2] ?? '50,100').split(',').map(Number);
 const rounds = Number(process.argv[3] ?? 5);
