@@ -64,7 +64,7 @@ export function workerCommand(): Command {
             const job = `job ${printable(clip(e.jobId))}${e.runId ? ` (run ${printable(clip(e.runId))})` : ''}`;
             log(
               e.when === 'renewing'
-                ? `lost the queue's lock on ${job}: this worker was stopped or cut off for longer than --lock-seconds, or the job was taken over; the run's lease still lets only one runner write its folder`
+                ? `lost the queue's lock on ${job}: this worker was stopped or cut off for longer than --lock-seconds, Redis lost the job (restarted without its data), or the job was taken over; the run's lease still lets only one runner write its folder`
                 : `could not mark ${job} done in the queue (its lock was lost); its folder holds the result, and whoever takes the job again skips it`,
             );
           }

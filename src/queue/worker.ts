@@ -33,7 +33,7 @@ export type WorkerEvent =
   | { type: 'busy'; id: string; heldBy: string; own?: boolean }
   | { type: 'requeued'; id: string }
   | { type: 'rejected'; id: string; reason: string }
-  /** renewing: a renewal failed (said once per job); finishing: the job could not be marked done */
+  /** renewing: the job's lock is gone while it runs (said once per job); finishing: its run finished but the job could not be marked done */
   | { type: 'lock-lost'; jobId: string; runId: string | undefined; when: 'renewing' | 'finishing' }
   | { type: 'connection'; message: string };
 
@@ -73,8 +73,11 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   // runs this worker is training now (sweep folder + id), and copies of their jobs waiting on them:
   // after Redis lost its data a run may be queued again while its first copy still trains here
   const ownRuns = new Set<string>();
-  // job id → run id of the jobs in the processor, to name the run when a job's lock is lost
+  // A job's lock can be lost (this worker stopped past --lock-seconds, Redis restarted empty, the
+  // job taken over): said once per job, by run. runOfJob: the jobs in the processor now;
+  // finishedRunOf: jobs whose run finished, until the queue has them marked done
   const runOfJob = new Map<string, string>();
+  const finishedRunOf = new Map<string, string>();
   const lockLostSaid = new Set<string>();
   const waitingOnOwn = new Map<string, string>();
   const wakeCopy = async (key: string) => {
@@ -107,6 +110,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     if (seg === 'finished' || seg === 'waiting') {
       // finished by an earlier attempt whose worker died before it could tell the queue, or queued twice
       opts.onEvent?.({ type: 'skip', id: run.id, out });
+      finishedRunOf.set(String(job.id), run.id);
       await queueSuccessors(producer, sweepDir, scheduler);
       return readSummary(out)?.status ?? seg;
     }
@@ -122,6 +126,8 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     }
     ownRuns.add(key);
     runOfJob.set(String(job.id), run.id);
+    lockLostSaid.delete(String(job.id));
+    finishedRunOf.delete(String(job.id));
     running++;
     const t0 = performance.now();
     opts.onEvent?.({ type: 'start', id: run.id, out, attempt: job.attemptsMade + 1, ...(seg.until !== undefined ? { until: seg.until } : {}) });
@@ -139,6 +145,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       opts.onEvent?.({ type: 'end', id: run.id, status: r.status, summary: r.summary, error: r.error, seconds: (performance.now() - t0) / 1000 });
       if (r.status === 'completed' || r.status === 'diverged' || r.status === 'stopped' || r.status === 'paused') {
         lease.lease.release();
+        finishedRunOf.set(String(job.id), run.id);
         await queueSuccessors(producer, sweepDir, scheduler);
         return r.status;
       }
@@ -155,7 +162,6 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       lease.lease.release();
       ownRuns.delete(key);
       runOfJob.delete(String(job.id));
-      lockLostSaid.delete(String(job.id));
       running--;
       void wakeCopy(key);
     }
@@ -173,10 +179,20 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   worker.on('error', (e) => {
     // BullMQ reports a lock it could not renew as an error too: 'lockRenewalFailed' says it better
     if (e.message.startsWith('could not renew lock for job ')) return;
-    // the run ended but its job's lock was gone: the folder has the result, a later taker skips it
-    const unfinished = /^(?:Missing lock|Lock mismatch) for job (.+?)\. /.exec(e.message);
-    if (unfinished) {
-      opts.onEvent?.({ type: 'lock-lost', jobId: unfinished[1]!, runId: undefined, when: 'finishing' });
+    // a command on a job whose lock is gone (BullMQ's finished-errors.ts)
+    const lock = /^(?:Missing lock for job (.+)\. \w+|Lock mismatch for job (.+)\. Cmd \w+ from \w+)$/.exec(e.message);
+    if (lock) {
+      const jobId = (lock[1] ?? lock[2])!;
+      const finished = finishedRunOf.get(jobId);
+      // its run finished: the folder has the result, and whoever takes the job again skips it
+      if (finished !== undefined) {
+        finishedRunOf.delete(jobId);
+        lockLostSaid.add(jobId);
+        opts.onEvent?.({ type: 'lock-lost', jobId, runId: finished, when: 'finishing' });
+      } else if (!lockLostSaid.has(jobId)) {
+        lockLostSaid.add(jobId);
+        opts.onEvent?.({ type: 'lock-lost', jobId, runId: runOfJob.get(jobId), when: 'renewing' });
+      }
       return;
     }
     if (Date.now() - lastError < 60_000) return;
@@ -187,11 +203,13 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   // taken: not a Redis outage. The run's lease still keeps its folder to one runner.
   worker.on('lockRenewalFailed', (jobIds: string[]) => {
     for (const jobId of jobIds) {
-      if (lockLostSaid.has(jobId)) continue;
+      // (a renewal that ends after its run did is about nothing this worker still runs)
+      if (lockLostSaid.has(jobId) || !runOfJob.has(jobId)) continue;
       lockLostSaid.add(jobId);
       opts.onEvent?.({ type: 'lock-lost', jobId, runId: runOfJob.get(jobId), when: 'renewing' });
     }
   });
+  worker.on('completed', (job) => finishedRunOf.delete(String(job.id)));
   // the last attempt failed (or the job stalled once too often): the run's folder records it
   worker.on('failed', (job, err) => {
     if (!job || err instanceof DelayedError || err instanceof WaitingError || err.message.startsWith('job refused:')) return;

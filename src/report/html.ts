@@ -12,7 +12,7 @@ import { escapeHtml, scriptJson } from '../util/escape.js';
 import { contentSecurityPolicy, markdownToHtml } from './page-safety.js';
 import { ANALYSIS_FILES } from '../analyze/write.js';
 import { finalLoss, type RunRecord, status } from './load.js';
-import { paramColumns } from './tables.js';
+import { configValue, paramColumns } from './tables.js';
 import { RUN_FILES } from '../base/run-files.js';
 
 const require = createRequire(import.meta.url);
@@ -51,8 +51,8 @@ const CURVE_METRICS: Array<{ label: string; column: string; log: boolean }> = [
  */
 function curveRows(runs: RunRecord[], params: string[]): Array<Record<string, unknown>> {
   return runs.flatMap((r) => {
-    // a parameter this run was not swept on, or that does not apply to it, reads "—", not "undefined"
-    const swept = Object.fromEntries(params.map((p) => [p, r.params[p] ?? '—']));
+    // what runs.csv shows: the value the run used, swept or not; "—" where it does not apply
+    const swept = Object.fromEntries(tooltipParams(params).map((p) => [p, configValue(r, p) ?? '—']));
     const base = { run: r.key, id: r.id, sweep: r.sweep, type: r.config.model.type, depth: r.config.model.depth, status: status(r), ...swept };
     return CURVE_METRICS.flatMap(({ label, column, log }) =>
       (r.metrics[column] ?? []).flatMap((value, epoch) =>
@@ -61,6 +61,9 @@ function curveRows(runs: RunRecord[], params: string[]): Array<Record<string, un
     );
   });
 }
+
+/** The swept parameters a curve's tooltip lists (type and depth have their own rows). */
+const tooltipParams = (params: string[]) => params.filter((p) => p !== 'model.type' && p !== 'model.depth');
 
 function paramValues(r: RunRecord, params: string[]): Record<string, unknown> {
   return Object.fromEntries(params.filter((p) => p in r.params).map((p) => [p, r.params[p]]));
@@ -79,7 +82,7 @@ function curvesSpec(rows: Array<Record<string, unknown>>, params: string[]): obj
     { field: 'depth', type: 'ordinal' },
     { field: 'epoch', type: 'quantitative' },
     { field: 'value', type: 'quantitative', format: '.4~g', title: 'value' },
-    ...params.filter((p) => p !== 'model.type' && p !== 'model.depth').map((p) => ({ field: p.replace(/\./g, '\\.'), title: p })),
+    ...tooltipParams(params).map((p) => ({ field: p.replace(/\./g, '\\.'), title: p })),
   ];
   const logs = CURVE_METRICS.filter((m) => m.log).map((m) => JSON.stringify(m.label));
   const isLog = `indexof([${logs.join(', ')}], metric) >= 0`;
