@@ -88,6 +88,29 @@ describe.skipIf(noRedis !== null && !mustRun)('queue mode (BullMQ on a real Redi
     expect(readFileSync(join(dir, 'curves.csv'), 'utf8')).toBe(readFileSync(join(local, 'curves.csv'), 'utf8'));
   });
 
+  it('a folder planned otherwise is refused by --queue and --emit slurm, naming the difference; sweep.json and the queue are unchanged', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'queue-plan-'));
+    const cfg = config(tmp);
+    const q = queueName();
+    const dir = join(tmp, 'sw');
+    expect(highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', dir]).code).toBe(0);
+    const recorded = readFileSync(join(dir, 'sweep.json'), 'utf8');
+    for (const how of [
+      ['--queue', redis.url, '--queue-name', q],
+      ['--emit', 'slurm'],
+    ]) {
+      const r = highway(['sweep', cfg, ...how, '--out', dir, '--set', 'train.epochs=5']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /the sweep in .* was planned differently \(sweep\.json\): 6 run\(s\) with other settings, e\.g\. plain-seed1: train\.epochs \(3 → 5\)/,
+      );
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      expect(readFileSync(join(dir, 'sweep.json'), 'utf8')).toBe(recorded);
+    }
+    expect(existsSync(join(dir, 'sweep.sbatch'))).toBe(false);
+    expect(highway(['sweep', cfg, '--queue', redis.url, '--queue-name', q, '--out', dir, '--status']).stdout).toMatch(/6 waiting, 0 active/);
+  });
+
   it('SIGKILL of a worker mid-run: the job is retried by another worker and completes; finished runs are not rewritten', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'queue-kill-'));
     const f = writeConfig(tmp, 'qkill', [600, 50], { depth: 3, width: 16 }, { batchSize: 20 }, { 'train.epochs': [2, 40, 3] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STACK_LINE, highway } from './helpers/cli.js';
@@ -134,5 +134,34 @@ describe('highway sweep survives a crashed worker', () => {
     expect(summaryOf(out, 'epochs2').status).toBe('completed');
     // finished rows of the killed run were kept until the rerun
     expect(readFileSync(join(longRun, 'metrics.csv'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(3);
+  });
+  it('a sweep folder whose run ids an earlier version made differently (names that differ only in case) resumes under its recorded ids: nothing is retrained', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sweep-ids-'));
+    const cfg = sweepConfig(tmp, { grid: { name: ['Tiny', 'tiny'] } }, { train: { epochs: 1, batchSize: 16 } });
+    const out = join(tmp, 'out');
+    expect(highway(['sweep', cfg, '--out', out, '--quiet']).code).toBe(0);
+    // as an earlier version named them: the plain labels, without the digests that tell them apart
+    const planFile = join(out, 'sweep.json');
+    const plan = JSON.parse(readFileSync(planFile, 'utf8'));
+    const now = plan.runs.map((r: { id: string }) => r.id);
+    expect(now.every((id: string) => /^name(Tiny|tiny)-[0-9a-f]{6}$/.test(id))).toBe(true);
+    const earlier = now.map((id: string) => id.replace(/-[0-9a-f]{6}$/, ''));
+    plan.runs.forEach((r: { id: string; group: string }, i: number) => {
+      renameSync(join(out, 'runs', r.id), join(out, 'runs', earlier[i]));
+      r.id = earlier[i];
+      r.group = earlier[i];
+    });
+    writeFileSync(planFile, JSON.stringify(plan));
+    const stamps = earlier.map((id: string) => statSync(join(out, 'runs', id, 'metrics.csv')).mtimeMs);
+    const resumed = highway(['sweep', cfg, '--out', out, '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/2 already finished \(skipped\), 0 to run/);
+    expect(earlier.map((id: string) => statSync(join(out, 'runs', id, 'metrics.csv')).mtimeMs)).toEqual(stamps);
+    expect(JSON.parse(readFileSync(planFile, 'utf8')).runs.map((r: { id: string }) => r.id)).toEqual(earlier);
+    // a changed config is still a different plan, refused as before
+    const changed = sweepConfig(tmp, { grid: { name: ['Tiny', 'tiny'] } }, { train: { epochs: 2, batchSize: 16 } });
+    const refused = highway(['sweep', changed, '--out', out, '--resume']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/planned differently/);
   });
 });

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { PlannedRun } from '../sweep/expand.js';
 import type { SweepSpec } from '../sweep/spec.js';
 import { writeSweepPlan } from '../sweep/plan-file.js';
+import { checkPlanBeforeWriting } from '../sweep/replan.js';
 import { makeFolder } from '../runs/folder.js';
 import { throttled } from '../util/throttle.js';
 import { printable } from '../util/escape.js';
@@ -47,6 +48,7 @@ export async function queueSweep(opts: QueueOpts, file: string, plan: PlannedRun
         );
       return;
     }
+    checkPlanBeforeWriting(dir, plan, spec.scheduler, '--queue');
     makeFolder(dir);
     writeSweepPlan(dir, plan, spec.scheduler);
     const r = await enqueueSweep(queue, plan, dir, spec.scheduler, runs);

@@ -6,6 +6,7 @@ import { loadConfigFile, parseSet } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { parseSweepSpec, type SweepSpec } from '../sweep/spec.js';
 import { expandSweep } from '../sweep/expand.js';
+import { keepRecordedIds } from '../sweep/plan-file.js';
 import { runDir, runSweep } from '../sweep/run-sweep.js';
 import { readSummary } from '../sweep/pool.js';
 import { nameFolder, safeName } from '../util/names.js';
@@ -110,7 +111,9 @@ export function sweepCommand(): Command {
       flat.delete('sweep');
       flat.delete('run');
       const base = new Map([...flat, ...opts.set.filter((a) => !isSweepSet(a)).map(parseSet)]);
-      const plan = expandSweep(spec, base, opts.maxRuns);
+      const expanded = expandSweep(spec, base, opts.maxRuns);
+      const dir = opts.out ?? join('results', nameFolder(expanded[0]!.config.name));
+      const plan = opts.force ? expanded : keepRecordedIds(dir, expanded);
       if (spec.scheduler) checkScheduler(spec.scheduler, plan, file);
       const runs = opts.shard ? inShard(plan, opts.shard) : plan;
       if (opts.list) {
@@ -118,7 +121,6 @@ export function sweepCommand(): Command {
         return;
       }
       const name = safeName(plan[0]!.config.name);
-      const dir = opts.out ?? join('results', nameFolder(plan[0]!.config.name));
       if ((opts.wait || opts.status) && !opts.queue) throw new UserError(`--${opts.wait ? 'wait' : 'status'} needs --queue <redis url>`);
       if (opts.tasks && !opts.emit) throw new UserError('--tasks is for --emit');
       if (opts.emit !== undefined) return emitScript(opts, file, plan, dir, name, spec);

@@ -9,6 +9,7 @@ import type { PlannedRun } from './expand.js';
 import { writeSweepPlan } from './plan-file.js';
 import { slurmScript } from './slurm.js';
 import type { SweepSpec } from './spec.js';
+import { checkPlanBeforeWriting } from './replan.js';
 
 export interface EmitOptions {
   configFile: string;
@@ -27,6 +28,7 @@ export function emitSlurm(o: EmitOptions): { path: string; tasks: number } {
   const tasks = Math.min(o.tasks ?? Math.min(o.plan.length, 1000), o.plan.length);
   // the script first: a value it cannot hold is refused before any folder is made
   const script = slurmScript({ configFile: o.configFile, sweepDir: o.dir, name: o.name, tasks, runs: o.plan.length, sets: o.sets });
+  checkPlanBeforeWriting(o.dir, o.plan, o.scheduler, '--emit slurm');
   // Slurm opens the output files before the script runs: their folder must exist already
   makeFolder(o.dir);
   makeFolder(join(o.dir, 'slurm'));

@@ -10,7 +10,8 @@ import { flatten, resolveConfig, type ResolvedConfig } from '../config/index.js'
 import { UserError } from '../errors.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { readJsonOrNull } from '../util/json.js';
-import { checkSafeName } from '../util/names.js';
+import { checkSafeName, isSafeName } from '../util/names.js';
+import { differingPaths } from '../config/diff.js';
 import type { PlannedRun } from './expand.js';
 import type { SweepSpec } from './spec.js';
 import { schedulerOf, sweepSchema } from './schema.js';
@@ -37,6 +38,30 @@ export const readSweepPlan = (dir: string): PlanFile | null => {
   const plan = readJsonOrNull<PlanFile>(join(dir, PLAN_FILE));
   return plan && Array.isArray(plan.runs) ? plan : null;
 };
+
+/**
+ * A folder planned by an earlier version keeps the run ids it recorded: if sweep.json holds the
+ * same runs (index, trial, parameters and config) under other names — a change in how names are
+ * made, such as telling apart names that differ only in case — the recorded names stay, so a
+ * resume or a second enqueue finds its folders. Any other difference is for the resume's own
+ * check (replan.ts).
+ */
+export function keepRecordedIds(dir: string, plan: PlannedRun[]): PlannedRun[] {
+  const recorded = readSweepPlan(dir);
+  if (!recorded || recorded.runs.length !== plan.length) return plan;
+  const old = recorded.runs;
+  const sameRuns = plan.every(
+    (r, i) =>
+      old[i]?.index === r.index &&
+      old[i]?.trial === r.trial &&
+      differingPaths(old[i]!.params ?? {}, r.params).length === 0 &&
+      differingPaths(old[i]!.config, r.config).length === 0,
+  );
+  if (!sameRuns || plan.every((r, i) => r.id === old[i]!.id && r.group === old[i]!.group)) return plan;
+  const names = old.flatMap((r) => [r.id, r.group]);
+  if (!names.every((n) => typeof n === 'string' && isSafeName(n)) || new Set(old.map((r) => r.id)).size !== old.length) return plan;
+  return plan.map((r, i) => ({ ...r, id: old[i]!.id, group: old[i]!.group }));
+}
 
 /** A recorded run, its config checked against the schema (sweep.json may come from anyone who can write the folder). */
 function checkedRun(file: string, r: PlanFile['runs'][number]): PlannedRun {

@@ -56,6 +56,21 @@ export function comparePlans(recorded: PlanFile, plan: PlannedRun[], scheduler: 
   return { lines, stale, groups: [...groups], schedulerChanged };
 }
 
+/**
+ * Before enqueueing a sweep (again) or writing its Slurm script, which both write sweep.json: a
+ * folder already planned otherwise is refused, since queue workers and array tasks run what
+ * sweep.json says and its finished runs would sit beside runs of another plan.
+ */
+export function checkPlanBeforeWriting(dir: string, plan: PlannedRun[], scheduler: SweepSpec['scheduler'], how: string): void {
+  const recorded = readSweepPlan(dir);
+  if (!recorded) return;
+  const change = comparePlans(recorded, plan, scheduler);
+  if (change.lines.length === 0) return;
+  throw new UserError(
+    `${how}: the sweep in ${dir} was planned differently (sweep.json): ${change.lines.join('; ')}. Use the config it was started with, or give the changed sweep another --out`,
+  );
+}
+
 /** Before a resume writes sweep.json: refuse a plan that differs from the recorded one, or re-plan on request. */
 export function checkPlanOnResume(
   dir: string,
