@@ -13,6 +13,8 @@ import { createTrainStep, evaluate } from '../src/train/index.js';
 import { planDenseStack } from '../src/train/dense-stack.js';
 import { Rng } from '../src/util/random.js';
 import { maxRelErr } from './helpers/reference.js';
+import { prepareNet } from '../src/bench/measure.js';
+import { directKernelCalls } from '../src/layers/direct-kernel.js';
 
 afterEach(() => {
   setFastPaths(true);
@@ -152,4 +154,17 @@ describe.runIf(tf.getBackend() === 'wasm')('the engine-free evaluation of dense 
       m.dispose();
     });
   }
+});
+
+describe.runIf(tf.getBackend() === 'wasm')('highway bench times the step the trainer takes', () => {
+  it("the bench's plain and highway nets step without a single engine kernel (it passes a copy of the input shape)", async () => {
+    for (const kind of ['plain', 'highway'] as const) {
+      const net = prepareNet({ model: kind, depth: 3 }, 16);
+      net.time(1, 0);
+      const direct = directKernelCalls();
+      const profile = await tf.profile(() => net.time(1, 0));
+      expect(profile.kernels.length + directKernelCalls() - direct, kind).toBe(0);
+      net.dispose();
+    }
+  });
 });
