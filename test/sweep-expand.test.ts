@@ -168,6 +168,8 @@ describe('sweep expansion', () => {
     [{ random: { trials: 3, space: { 'model.activation': { choice: ['relu', 'gelu'] } } } }, /model\.activation: expected one of/],
     [{ random: { trials: 0, space: { 'train.lr': { uniform: [0, 1] } } } }, /random\.trials: expected an integer from 1/],
     [{ grid: { 'train.lr': [0.1] }, random: { trials: 2, space: { 'train.lr': { uniform: [0.1, 1] } } } }, /also in the grid/],
+    [{ grid: { 'model.depth': [3, 10, 3] } }, /grid\["model\.depth"\]: 3 is listed twice/],
+    [{ grid: { 'dataset.name': ['synthetic', 'synthetic'] } }, /grid\["dataset\.name"\]: "synthetic" is listed twice/],
     [{ gird: {} }, /unknown key "gird" \(did you mean "grid"\?\)/],
     [{}, /needs a non-empty "grid" or a "random" section/],
   ];

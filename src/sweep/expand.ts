@@ -136,5 +136,8 @@ export function expandSweep(spec: SweepSpec, base: Map<string, unknown>, maxRuns
       runs.push({ index: runs.length, id, group, trial: draws ? t : null, params, config });
     });
   }
+  // one folder per run: a repeated id would let one run overwrite another (spec.ts refuses repeated grid values)
+  const ids = new Set(runs.map((r) => r.id.toLowerCase()));
+  if (ids.size !== runs.length) throw new Error('sweep expansion made two runs with one id');
   return runs;
 }

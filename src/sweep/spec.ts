@@ -109,6 +109,13 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
     values!.forEach((v) => {
       checkValue(where, path, v);
     });
+    // a value listed twice would plan two runs with one id, one folder
+    const seen = new Set<string>();
+    for (const v of values!) {
+      const key = JSON.stringify(v);
+      if (seen.has(key)) throw new UserError(`${where}: ${key} is listed twice; each grid value makes its own runs`);
+      seen.add(key);
+    }
     grid.push([path, values!]);
   }
   let random: SweepSpec['random'] = null;
