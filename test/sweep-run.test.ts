@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STACK_LINE, highway } from './helpers/cli.js';
@@ -93,6 +93,11 @@ describe('highway sweep', () => {
     const noSweep = join(tmp, 'plain.json');
     writeFileSync(noSweep, JSON.stringify({ model: { depth: 2 } }));
     expect(highway(['sweep', noSweep]).stderr).toMatch(/no "sweep" section/);
+    // and the opposite: train on a sweep config would train its base once and drop the sweep
+    const wrongCommand = highway(['train', '--config', cfg, '--out', join(tmp, 'one')]);
+    expect(wrongCommand.code).toBe(2);
+    expect(wrongCommand.stderr).toMatch(/has a "sweep" section, which highway train would ignore: run it with `highway sweep .*sweep\.json`/);
+    expect(existsSync(join(tmp, 'one'))).toBe(false);
     expect(highway(['sweep', cfg, '--jobs', '0']).stderr).toMatch(/--jobs: expected an integer from 1 to 256, got "0"/);
   });
 });

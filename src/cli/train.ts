@@ -88,7 +88,12 @@ export function trainCommand(): Command {
       if (opts.resume && typeof opts.out !== 'string') throw new UserError('--resume needs --out <run folder>');
       // resuming: the run's own config.json is the base; flags may only repeat it (checked by executeRun)
       const base = opts.resume ? savedConfig(opts.out as string) : new Map<string, unknown>();
-      const { cfg } = resolveFromOptions(opts, ['run', 'sweep'], base);
+      const { cfg, file } = resolveFromOptions(opts, ['run', 'sweep'], base);
+      // the opposite mistake (`highway sweep` on a config with no sweep) is refused there too
+      if (file.has('sweep'))
+        throw new UserError(
+          `${opts.config}: has a "sweep" section, which highway train would ignore: run it with \`highway sweep ${opts.config}\`, or remove the section to train its base config once`,
+        );
       const quiet = Boolean(opts.quiet);
       const log = (s: string) => {
         if (!quiet) process.stderr.write(`${s}\n`);
