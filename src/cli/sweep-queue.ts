@@ -30,7 +30,7 @@ async function report(dir: string): Promise<string> {
 const stamp = () => new Date().toISOString().slice(11, 19);
 
 export async function queueSweep(opts: QueueOpts, file: string, plan: PlannedRun[], runs: PlannedRun[], dir: string, spec: SweepSpec): Promise<void> {
-  const [{ openQueue, enqueueSweep, sweepProgress, formatProgress }, { redactUrl, describeRedisError }, { waitForSweep }] = await Promise.all([
+  const [{ openQueue, enqueueSweep, sweepProgress, formatProgress, finishedCounts }, { redactUrl, describeRedisError }, { waitForSweep }] = await Promise.all([
     import('../queue/sweep-queue.js'),
     import('../queue/connection.js'),
     import('../queue/wait.js'),
@@ -82,7 +82,7 @@ export async function queueSweep(opts: QueueOpts, file: string, plan: PlannedRun
     });
     await liveReport.stop();
     process.stdout.write(
-      `sweep done: ${p.completed} completed, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`,
+      `sweep done: ${finishedCounts(p, true)}, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`,
     );
     for (const f of p.failedRuns) process.stderr.write(`failed: ${f.id}: ${printable(f.reason)}\n`);
     if (p.notQueued) process.stderr.write(`${p.notQueued} runs are neither finished nor queued (did Redis lose its data?): enqueue again to run them\n`);

@@ -113,7 +113,10 @@ export async function enqueueSegments(
 export interface SweepProgress {
   waiting: number;
   active: number;
+  /** Finished runs by how they ended: trained to the end, stopped early (a scheduler, patience), diverged. */
   completed: number;
+  stopped: number;
+  diverged: number;
   failed: number;
   /** Successive halving: waiting at a rung for the other runs of their grid point. */
   paused: number;
@@ -142,6 +145,8 @@ export async function sweepProgress(
     waiting: 0,
     active: 0,
     completed: 0,
+    stopped: 0,
+    diverged: 0,
     failed: 0,
     paused: 0,
     notQueued: 0,
@@ -157,7 +162,7 @@ export async function sweepProgress(
   await Promise.all(
     runs.map(async (run) => {
       const summary = readSummary(runDir(sweepDir, run.id));
-      if (isFinished(summary)) return void p.completed++;
+      if (isFinished(summary)) return void (summary!.status === 'stopped' ? p.stopped++ : summary!.status === 'diverged' ? p.diverged++ : p.completed++);
       const lease = readLease(join(sweepDir, LEASES_DIR, `${run.id}.lease`));
       const live = lease !== null && !isStale(lease);
       if (!live && paused.has(run.id)) return void p.paused++;
@@ -187,8 +192,15 @@ export async function sweepProgress(
 /** Runs that still need the queue's workers or a runner that holds them: --wait waits for these. */
 export const stillGoing = (p: SweepProgress) => p.waiting + p.active + p.paused + p.runningNotQueued.length;
 
+/**
+ * "3 completed, 5 stopped early, 1 diverged": finished runs by how they ended. `all`: every count,
+ * as a local sweep's last line has them; otherwise the stopped and diverged ones only when there are any.
+ */
+export const finishedCounts = (p: SweepProgress, all = false) =>
+  `${p.completed} completed${all || p.stopped ? `, ${p.stopped} stopped early` : ''}${all || p.diverged ? `, ${p.diverged} diverged` : ''}`;
+
 export function formatProgress(p: SweepProgress): string {
-  const counts = `${p.waiting} waiting, ${p.active} active, ${p.completed} completed, ${p.failed} failed${p.paused ? `, ${p.paused} at a rung` : ''}${p.notQueued ? `, ${p.notQueued} not queued` : ''} (of ${p.total})`;
+  const counts = `${p.waiting} waiting, ${p.active} active, ${finishedCounts(p)}, ${p.failed} failed${p.paused ? `, ${p.paused} at a rung` : ''}${p.notQueued ? `, ${p.notQueued} not queued` : ''} (of ${p.total})`;
   const r = p.runningNotQueued;
   if (r.length === 0) return counts;
   // (the lease files are in a shared folder: what they say is shown, never sent to the terminal raw)
