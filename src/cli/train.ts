@@ -122,6 +122,7 @@ export function trainCommand(): Command {
           out,
           force: Boolean(opts.force),
           resume: Boolean(opts.resume),
+          discardOnUserError: true,
           backend,
           onStart: ({ data, params, resumedFrom }) => {
             if (opts.resume)

@@ -4,6 +4,7 @@
  * summary.json at start as "running" and again at the end), atomically, so a crash never loses
  * finished work, and `resume` continues a run from its last checkpoint as if nothing happened.
  */
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedConfig } from '../config/schema.js';
@@ -16,7 +17,7 @@ import { writeError, writeJsonAtomic } from '../util/atomic.js';
 import { LostLeaseError, UserError, isLostLease, isUserError } from '../errors.js';
 import { versions } from '../util/versions.js';
 import { MetricsCsv } from './metrics-csv.js';
-import { isRunFolder, prepareRunFolder, runFile } from './folder.js';
+import { isRunFolder, prepareRunFolder, removeRunFolder, runFile } from './folder.js';
 import { saveModel } from './model-io.js';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { describeDifferences, differingPaths } from '../config/diff.js';
@@ -69,6 +70,12 @@ export interface RunOptions {
    * folder's config.json must hold `cfg`. Rows after the checkpoint are dropped and trained again.
    */
   resume?: boolean;
+  /**
+   * A user's mistake found before the first epoch (a data folder that does not exist, a net too
+   * large) removes the folder this run made, as if nothing had started (`highway train`: fix it and
+   * run the same command again). A sweep keeps it, to list the run as failed.
+   */
+  discardOnUserError?: boolean;
   /** Train to this epoch only, then end with status `paused` (a rung of synchronous successive halving). */
   untilEpoch?: number;
   /**
@@ -121,12 +128,14 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
     argv: process.argv.slice(2),
   };
   let meta: Record<string, unknown>;
+  let madeFolder = false;
   if (opts.resume) {
     // the first session's record stays; each continuation adds where and how it ran
     const previous = checkResumable(opts.out, cfg);
     const continued = Array.isArray(previous.continued) ? previous.continued : [];
     meta = { ...previous, ...opts.extraMeta, continued: [...continued, here] };
   } else {
+    madeFolder = !existsSync(opts.out);
     prepareRunFolder(opts.out, opts.force);
     meta = { ...here, seed: cfg.train.seed, ...opts.extraMeta };
   }
@@ -229,6 +238,10 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
   } catch (e) {
     if (isLostLease(e)) throw e; // the folder is someone else's now: not a word more into it
     const err = isUserError(e) ? e : writeError(e, opts.out);
+    if (isUserError(e) && opts.discardOnUserError && madeFolder && rows.length === 0) {
+      removeRunFolder(opts.out);
+      throw err;
+    }
     try {
       writeSummary(summary('failed', 0, 0, err.message));
     } catch (e2) {
