@@ -91,6 +91,11 @@ describe('reports over several sweeps', () => {
     const first = rows.find((row) => at(row, 'run') === 'runs/highway-d3' && at(row, 'epoch') === '2')!;
     const metrics = csv(join(root, 'one', 'runs', 'highway-d3', 'metrics.csv'));
     expect(at(first, 'test_loss')).toBe(metrics[3]![metrics[0]!.indexOf('test_loss')]);
+    // epoch 0 (the untrained net) has no learning rate: empty in both files
+    const initial = rows.find((row) => at(row, 'run') === 'runs/highway-d3' && at(row, 'epoch') === '0')!;
+    expect(metrics[1]![metrics[0]!.indexOf('lr')]).toBe('');
+    expect(at(initial, 'lr')).toBe('');
+    expect(at(first, 'lr')).toBe(metrics[3]![metrics[0]!.indexOf('lr')]);
     const py = spawnSync(
       'python3',
       ['-c', 'import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); print(len(rows), sorted(set(len(r) for r in rows)))', file],

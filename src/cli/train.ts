@@ -60,7 +60,8 @@ Examples:
 Outputs (in --out, default results/<type>-d<depth>-<time>/):
   config.json   resolved config + backend, versions, seed, data description
   metrics.csv   epoch,train_loss,train_acc,test_loss,test_acc,lr,seconds,eval_seconds (one row per epoch)
-  summary.json  status (completed|diverged|interrupted|failed), data used, params, final and best metrics, timing
+  summary.json  status (completed|diverged|stopped|interrupted|failed), data used, params, final and best metrics, timing
+  metrics.jsonl the rows of metrics.csv as JSON lines
   model/        the trained network (model.json + weights.bin)
   checkpoints/  the last epoch's weights, optimiser and RNG state (train.checkpoint), for --resume
 

@@ -90,7 +90,7 @@ export function loadRuns(root: string): RunRecord[] {
   if (!existsSync(root)) throw new UserError(`results folder ${root} does not exist`);
   if (!statSync(root).isDirectory()) throw new UserError(`${root} is not a folder`);
   const dirs = findRunDirs(root, 4);
-  if (dirs.length === 0) throw new UserError(`${root}: no run folders found (a run folder holds config.json and metrics.csv)`);
+  if (dirs.length === 0) throw new UserError(`${root}: no run folders found (a run folder holds config.json)`);
   return dirs.map((dir) => ({ ...loadRun(dir), key: relative(root, dir) || '.', sweep: sweepOf(root, dir) }));
 }
 

@@ -101,7 +101,8 @@ export function epochsCsv(runs: RunRecord[]): string {
         cell(r.key),
         cell(r.sweep),
         String(epoch),
-        ...EPOCH_COLUMNS.map((c) => cell(r.metrics[c]?.[epoch])),
+        // the untrained net's row has no learning rate: empty, as in metrics.csv (a NaN loss stays NaN)
+        ...EPOCH_COLUMNS.map((c) => (c === 'lr' && !Number.isFinite(r.metrics[c]?.[epoch]) ? '' : cell(r.metrics[c]?.[epoch]))),
         cell(r.paramCount),
         cell(status(r)),
         ...settings,
