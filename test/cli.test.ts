@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STACK_LINE, highway } from './helpers/cli.js';
@@ -89,6 +89,16 @@ describe('highway train (end to end)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/already exists; pass --force/);
     expect(highway(['train', ...SMALL, '--epochs', '0', '--out', out, '--force']).code).toBe(0);
+    // a folder of someone else's files: --force would not replace it either, so it is not suggested
+    const theirs = join(tmp(), 'theirs');
+    mkdirSync(theirs);
+    writeFileSync(join(theirs, 'notes.txt'), 'mine');
+    for (const force of [[], ['--force']]) {
+      const refused = highway(['train', ...SMALL, '--epochs', '0', '--out', theirs, ...force]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/--out .*theirs holds files that are not a highway run; give another --out/);
+    }
+    expect(readFileSync(join(theirs, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
   it('--help lists every flag with examples; --version prints the version', () => {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { MAX_JOBS, folderArg, positiveInt } from './options.js';
 import { loadConfigFile, parseSet } from '../config/index.js';
 import { UserError } from '../errors.js';
@@ -72,7 +72,11 @@ export function sweepCommand(): Command {
   return new Command('sweep')
     .description('run a grid and/or random search of configurations in parallel worker processes, resumably')
     .argument('<config>', 'JSON config with dataset/model/train sections and a "sweep" section')
-    .option('-j, --jobs <n>', 'runs at a time, each in its own process (default: the CPU count)', positiveInt('--jobs', MAX_JOBS), availableParallelism())
+    .addOption(
+      new Option('-j, --jobs <n>', 'runs at a time, each in its own process')
+        .argParser(positiveInt('--jobs', MAX_JOBS))
+        .default(availableParallelism(), 'the CPU count'),
+    )
     .option('-o, --out <dir>', 'sweep folder (default: results/<name>)', folderArg('--out'))
     .option(
       '--resume',

@@ -157,7 +157,10 @@ export function trainCommand(): Command {
         const analyzed = await analyzeIfAsked(cfg, out);
         if (analyzed) printAnalysis(analyzed.analysis, analyzed.files, (s) => process.stdout.write(s));
         if (summary.status === 'diverged') process.exitCode = 3;
-        if (summary.status === 'interrupted') process.exitCode = exitCodeFor(stop.signal());
+        if (summary.status === 'interrupted') {
+          process.stdout.write(`continue it: highway train --resume --out ${out}\n`);
+          process.exitCode = exitCodeFor(stop.signal());
+        }
       } finally {
         stop.dispose();
       }

@@ -55,6 +55,8 @@ export function prepareRunFolder(dir: string, force: boolean): void {
   if (dir.trim() === '') throw new UserError('--out: expected a folder, got an empty name');
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--out ${clip(dir)} is a file, not a folder`);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
+    // --force replaces only highway's own run folders: do not suggest it for anything else
+    if (!isRunFolder(dir)) throw new UserError(`--out ${clip(dir)} holds files that are not a highway run; give another --out`);
     if (!force) throw new UserError(`run folder ${dir} already exists; pass --force to replace it, or --out for another folder`);
     removeRunFolder(dir);
   }
