@@ -99,6 +99,13 @@ describe('report', () => {
     const r = await writeReport(root);
     expect(r.claims.map((c) => c.verdict)).toEqual(['not tested', 'not held', 'not held', 'not tested', 'not held']);
     expect(r.claims[0]!.missing).toBe('no plain d20 runs (10 needed)');
+    // no shallow cell, and a deep cell with no finisher: their figures read "—", not blank or NaN
+    const deepOnly = mkdtempSync(join(tmpdir(), 'report-'));
+    writeRun(deepOnly, 'plain-d50-0', 'plain', 50, [2.3, 2.3], 'stopped');
+    writeRun(deepOnly, 'plain-d100-0', 'plain', 100, flat(2.3));
+    const c2 = (await writeReport(deepOnly)).claims[1]!;
+    expect(c2.best).toBe('shallow —; deep d50 —, d100 2.30');
+    expect(c2.mean).toBe('shallow —; deep d50 — (n=0), d100 2.30 (n=1)');
   });
 
   it('a cell with fewer than 10 finishers makes the claims that need it "not tested", never "not held"; its figures are still shown', async () => {

@@ -5,7 +5,7 @@ import { printable } from '../util/escape.js';
 import { REPORT_FILES, REPORT_FILE_NAMES } from '../report/files.js';
 import { FIELD_PATHS } from '../config/index.js';
 import { UserError } from '../errors.js';
-import { clip, didYouMean } from '../util/strings.js';
+import { clip, didYouMean, counted } from '../util/strings.js';
 
 const HELP = `
 Reads only run folders (any folder under <dir> holding config.json, up to 4 levels deep), so it
@@ -75,6 +75,6 @@ export function reportCommand(): Command {
           );
       }
       for (const run of r.runs.filter((x) => x.unreadable)) process.stderr.write(`unreadable run ${printable(run.id)}: ${printable(run.unreadable!)}\n`);
-      process.stdout.write(`${r.runs.length} runs → ${r.files.join(', ')}\n`);
+      process.stdout.write(`${counted(r.runs.length, 'run')} → ${r.files.join(', ')}\n`);
     });
 }

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { flatten, parseJson } from '../config/index.js';
 import { readJsonOrNull } from '../util/json.js';
+import { counted } from '../util/strings.js';
 
 /** The resolved config a run folder was trained with (its config.json without the `run` record). */
 function savedConfig(out: string): Map<string, unknown> {
@@ -134,7 +135,9 @@ export function trainCommand(): Command {
             log(`data: ${data.description}`);
             log(`model: ${describeModel(cfg, params)}`);
             const t = cfg.train;
-            log(`train: ${t.epochs} epochs, batch ${t.batchSize}, ${t.optimizer} lr ${t.lr} momentum ${t.momentum} decay ${t.decay}, seed ${t.seed}`);
+            log(
+              `train: ${counted(t.epochs, 'epoch')}, batch ${t.batchSize}, ${t.optimizer} lr ${t.lr} momentum ${t.momentum} decay ${t.decay}, seed ${t.seed}`,
+            );
             log(`run folder: ${out}`);
           },
           hooks: {
@@ -146,7 +149,7 @@ export function trainCommand(): Command {
         const f = summary.final;
         const loss = f ? f.trainLoss : Number.NaN;
         process.stdout.write(
-          `${summary.status}: ${summary.epochs} epoch${summary.epochs === 1 ? '' : 's'}, final train_loss ${formatNumber(loss)}, test_acc ${formatNumber(f?.testAcc)}, ` +
+          `${summary.status}: ${counted(summary.epochs, 'epoch')}, final train_loss ${formatNumber(loss)}, test_acc ${formatNumber(f?.testAcc)}, ` +
             `${formatNumber(summary.stepsPerSecond)} steps/s, ${formatDuration(summary.wallSeconds)}\n` +
             (summary.status === 'stopped' && summary.stopped ? `stopped: ${summary.stopped.reason}\n` : '') +
             (summary.best?.devAccEpoch !== undefined

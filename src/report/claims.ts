@@ -7,6 +7,7 @@
  */
 import { meanCurve, TOP_K, epochsToReach, type GroupStats } from './stats.js';
 import { kindFor } from '../base/kinds.js';
+import { counted } from '../util/strings.js';
 
 /** The paper's Figure 1 nets: the dense kinds of plain and highway blocks (and ours, residual), from the registry. */
 const PLAIN = kindFor('dense', 'plain')!.name;
@@ -42,14 +43,15 @@ function need(stats: GroupStats[], wanted: Array<[type: string, depth: number]>,
   const found = wanted.map(([t, d]) => stats.find((s) => s.type === t && s.depth === d));
   const present = found.filter((s): s is GroupStats => s !== undefined);
   const absent = wanted.filter((_, i) => !found[i]).map(([t, d]) => `${t} d${d}`);
-  const short = present.filter((s) => !s.topKComplete).map((s) => `${cellName(s)} has ${s.ranked.length} finisher${s.ranked.length === 1 ? '' : 's'}`);
+  const short = present.filter((s) => !s.topKComplete).map((s) => `${cellName(s)} has ${counted(s.ranked.length, 'finisher')}`);
   const missingAll = anyOf ? (present.length === 0 ? [`no ${wanted.map(([t, d]) => `${t} d${d}`).join(' / ')} runs`] : []) : absent.map((c) => `no ${c} runs`);
   const reasons = [...missingAll, ...short];
   return { cells: present, missing: reasons.length ? `${reasons.join('; ')} (${TOP_K} needed)` : '' };
 }
 
-const list = (ss: GroupStats[], f: (s: GroupStats) => number) => ss.map((s) => `d${s.depth} ${fmt(f(s))}`).join(', ');
-const means = (ss: GroupStats[]) => ss.map((s) => `d${s.depth} ${s.ranked.length ? fmt(s.topKMean) : '—'} (n=${s.topK.length})`).join(', ');
+// a cell with no finisher, or no cell at all, reads "—" (not "NaN", not an empty list)
+const list = (ss: GroupStats[], f: (s: GroupStats) => number) => ss.map((s) => `d${s.depth} ${Number.isNaN(f(s)) ? '—' : fmt(f(s))}`).join(', ') || '—';
+const means = (ss: GroupStats[]) => ss.map((s) => `d${s.depth} ${s.ranked.length ? fmt(s.topKMean) : '—'} (n=${s.topK.length})`).join(', ') || '—';
 
 export function evaluateClaims(stats: GroupStats[]): Claim[] {
   const claims: Claim[] = [];

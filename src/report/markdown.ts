@@ -13,6 +13,7 @@ import { TOP_K, budget, type GroupStats } from './stats.js';
 import { checkEarlyStopping, schedulerCheckMarkdown } from './scheduler-check.js';
 import { markdownText } from '../util/escape.js';
 import { kindOf } from '../base/kinds.js';
+import { counted } from '../util/strings.js';
 
 export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStats[], studies: Array<{ study: string; claims: Claim[] }>, cells: Cells): string {
   const counts = new Map<string, number>();
@@ -21,7 +22,7 @@ export function reportMarkdown(root: string, runs: RunRecord[], stats: GroupStat
   // the folder's path, the run ids, statuses and reasons come from the runs: text, never markup
   lines.push(`# Depth study report: ${markdownText(root)}`, '');
   lines.push(
-    `${runs.length} runs: ${[...counts.entries()].map(([k, v]) => `${v} ${markdownText(k)}`).join(', ')}. ` +
+    `${counted(runs.length, 'run')}: ${[...counts.entries()].map(([k, v]) => `${v} ${markdownText(k)}`).join(', ')}. ` +
       `A best run and a top-${TOP_K} mean are taken over the finishers, the runs that reached their last epoch; diverged and stopped runs are counted, never ranked or averaged.`,
     '',
   );

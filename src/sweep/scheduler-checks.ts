@@ -7,6 +7,7 @@ import { rungEpochs } from './asha.js';
 import type { PlannedRun } from './expand.js';
 import { shaBudget } from './sha.js';
 import type { SweepSpec } from './spec.js';
+import { counted } from '../util/strings.js';
 
 type Scheduler = NonNullable<SweepSpec['scheduler']>;
 
@@ -43,7 +44,7 @@ export function describeScheduler(s: Scheduler, plan: PlannedRun[]): string {
   const epochs = Math.max(...plan.map((r) => r.config.train.epochs));
   const groups = new Map<string, number>();
   for (const r of plan) groups.set(r.group, (groups.get(r.group) ?? 0) + 1);
-  const points = `${groups.size} grid point${groups.size === 1 ? '' : 's'}`;
+  const points = counted(groups.size, 'grid point');
   if ('asha' in s) {
     const a = s.asha;
     return `ASHA: rungs at epochs ${rungEpochs(a, epochs).join(', ')} of ${epochs}; at each, a run continues if its ${a.metric} is in the top 1/${a.reduction} of its grid point's runs so far (${points})`;

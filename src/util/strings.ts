@@ -59,3 +59,6 @@ export function clipEchoes(message: string): string {
   const clipped = message.replace(/\S{121,}/g, (w) => clip(w, 120));
   return clipped.length <= 2000 ? clipped : clip(clipped, 2000);
 }
+
+/** "1 run", "5 runs": a count with its noun. */
+export const counted = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
