@@ -192,6 +192,10 @@ describe('highway sweep --set', () => {
     const typo = list('sweep.random.trails=1');
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/sweep\.random: unknown key "trails" \(did you mean "trials"\?\)/);
+    // the message names the --set, not only the file (whose own sweep section is fine)
+    const notAList = list('sweep.grid.model.depth=10,20');
+    expect(notAList.code).toBe(2);
+    expect(notAList.stderr).toMatch(/paper-fig1-plain-highway\.json with --set sweep\.grid\.model\.depth=10,20: sweep\.grid\["model\.depth"\]: expected array/);
     expect(list('sweep.__proto__.x=1').code).toBe(2);
   });
 });

@@ -83,6 +83,10 @@ describe('config', () => {
     expect(parseSet('dataset.trainSize=null')).toEqual(['dataset.trainSize', null]);
     expect(() => parseSet('model.gatebias=-3')).toThrow(/unknown config key "model.gatebias" \(did you mean "model.gateBias"\?\)/);
     expect(() => parseSet('depth')).toThrow(/expected <path>=<value>/);
+    // a field's name without its section, and a section without a field
+    expect(() => parseSet('depth=3')).toThrow(/unknown config key "depth" \(did you mean "model\.depth"\?\)/);
+    expect(() => parseSet('lr=0.1')).toThrow(/unknown config key "lr" \(did you mean "train\.lr"\?\)/);
+    expect(() => parseSet('model=5')).toThrow(/unknown config key "model" \("model" is a section: give one of its fields, e\.g\. "model\.\w+"\)/);
     expect(() => resolveConfig(new Map([parseSet('model.gateBias=NaN')]))).toThrow(/model\.gateBias: expected a finite number \(or "auto"\), got "NaN"/);
     expect(() => resolveConfig(new Map([parseSet('model.depth=abc')]))).toThrow(/model\.depth: expected an integer/);
   });

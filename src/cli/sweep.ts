@@ -110,8 +110,10 @@ export function sweepCommand(): Command {
       const flat = loadConfigFile(file, ['sweep', 'run']);
       if (!flat.has('sweep')) throw new UserError(`${file}: no "sweep" section (use \`highway train --config ${file}\` for a single run)`);
       // --set sweep.… changes the sweep section, any other --set a config field of every run
-      const sweepSection = opts.set.filter(isSweepSet).reduce<unknown>((s, a) => applySweepSet(s, a), flat.get('sweep'));
-      const spec = parseSweepSpec(sweepSection, file);
+      const sweepSets = opts.set.filter(isSweepSet);
+      const sweepSection = sweepSets.reduce<unknown>((s, a) => applySweepSet(s, a), flat.get('sweep'));
+      // a mistake may be the --set's, not the file's: name both
+      const spec = parseSweepSpec(sweepSection, sweepSets.length ? `${file} with ${sweepSets.map((a) => `--set ${a}`).join(' ')}` : file);
       flat.delete('sweep');
       flat.delete('run');
       const base = new Map([...flat, ...opts.set.filter((a) => !isSweepSet(a)).map(parseSet)]);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { configSchema } from './schema.js';
+import { didYouMean } from '../util/strings.js';
 
 /** What a field accepts, read off the schema: for messages, `--set` coercion, help and the docs. */
 export type FieldSpec =
@@ -92,4 +93,18 @@ export function specOfJsonSchema(j: JsonSchema): FieldSpec | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * " (did you mean …?)" for a path that is no config field: a close spelling, a field's own name
+ * without its section (`depth` → `model.depth`), or a section given without a field.
+ */
+export function pathHint(path: string): string {
+  if ((SECTIONS as readonly string[]).includes(path)) {
+    const example = FIELD_PATHS.find((p) => p.startsWith(`${path}.`));
+    return ` ("${path}" is a section: give one of its fields${example ? `, e.g. "${example}"` : ''})`;
+  }
+  const bySuffix = FIELD_PATHS.filter((p) => p.endsWith(`.${path}`));
+  if (bySuffix.length > 0) return ` (did you mean ${bySuffix.map((p) => `"${p}"`).join(' or ')}?)`;
+  return didYouMean(path, FIELD_PATHS);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { FIELDS, FIELD_PATHS } from './fields.js';
-import { clip, didYouMean } from '../util/strings.js';
+import { FIELDS, pathHint } from './fields.js';
+import { clip } from '../util/strings.js';
 import { flatten } from './validate.js';
 
 /** Line and column (1-based) of a character offset. */
@@ -45,7 +45,7 @@ export function parseSet(assignment: string): [string, unknown] {
   const path = assignment.slice(0, eq).trim();
   const text = assignment.slice(eq + 1).trim();
   const spec = FIELDS[path];
-  if (!spec) throw new UserError(`--set ${clip(assignment)}: unknown config key "${clip(path)}"${didYouMean(path, FIELD_PATHS)}`);
+  if (!spec) throw new UserError(`--set ${clip(assignment)}: unknown config key "${clip(path)}"${pathHint(path)}`);
   if (text === 'null') return [path, null];
   switch (spec.kind) {
     case 'int':

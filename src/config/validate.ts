@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { clip, didYouMean } from '../util/strings.js';
-import { FIELDS, FIELD_PATHS, FIELD_SCHEMAS, SECTIONS } from './fields.js';
+import { clip } from '../util/strings.js';
+import { FIELDS, FIELD_SCHEMAS, SECTIONS, pathHint } from './fields.js';
 import { autoGateBias, autoInit, configSchema, DEFAULT_CONV_BLOCKS, equalParamPlainUnits, type Config, type ResolvedConfig } from './schema.js';
 import { fieldMessage, formatIssue } from './issues.js';
 import { keyCatalog } from './key-catalog.js';
@@ -13,7 +13,7 @@ type Json = unknown;
 /** Check one value against its field's schema; returns the value or throws naming the path. */
 export function checkField(path: string, v: Json): Json {
   const schema = FIELD_SCHEMAS[path];
-  if (!schema) throw new UserError(`unknown config key "${clip(path)}"${didYouMean(path, FIELD_PATHS)}`);
+  if (!schema) throw new UserError(`unknown config key "${clip(path)}"${pathHint(path)}`);
   // a value is never undefined here (JSON has none), so the field's default never stands in for it
   if (v === undefined || !schema.safeParse(v).success) throw new UserError(fieldMessage(path, v));
   return v;
