@@ -66,6 +66,7 @@ describe('highway train (end to end)', () => {
     ['unknown dataset', ['--dataset', 'cifar'], /dataset\.name: unknown dataset "cifar"/],
     ['unknown activation', ['--activation', 'relu6'], /--activation: expected one of relu, tanh, linear, sigmoid, elu, got "relu6"/],
     ['unknown option', ['--dpeth', '3'], /unknown option '--dpeth'/],
+    ['--analyze on a plain net', ['--model', 'plain', '--analyze'], /--analyze: a plain net has no transform gates to analyze/],
     [
       'tensorflow backend without tfjs-node',
       ['--backend', 'tensorflow', ...SMALL],

@@ -13,6 +13,7 @@ import { UserError } from '../errors.js';
 import { flatten, parseJson } from '../config/index.js';
 import { readJsonOrNull } from '../util/json.js';
 import { counted } from '../util/strings.js';
+import { hasGates } from '../base/kinds.js';
 
 /** The resolved config a run folder was trained with (its config.json without the `run` record). */
 function savedConfig(out: string): Map<string, unknown> {
@@ -91,6 +92,9 @@ export function trainCommand(): Command {
       // resuming: the run's own config.json is the base; flags may only repeat it (checked by executeRun)
       const base = opts.resume ? savedConfig(opts.out as string) : new Map<string, unknown>();
       const { cfg, file } = resolveFromOptions(opts, ['run', 'sweep'], base);
+      // a single run asked to analyze gates it does not have (a sweep analyzes its highway runs only)
+      if (cfg.train.analyze && !hasGates(cfg.model.type))
+        throw new UserError(`--analyze: a ${cfg.model.type} net has no transform gates to analyze (highway types only)`);
       // the opposite mistake (`highway sweep` on a config with no sweep) is refused there too
       if (file.has('sweep'))
         throw new UserError(
