@@ -190,7 +190,9 @@ describe('every way out leaves a true status', () => {
     // shortened for the test: a re-plan sets the interrupted 300-epoch runs aside and trains 2-epoch ones
     const again = highway(['sweep', cfg, '--out', out, '--resume', '--replan', '--set', 'train.epochs=2']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/re-planned: 2 run\(s\) with other settings, e\.g\. seed1: train\.epochs \(300 → 2\)/);
+    expect(again.stderr).toMatch(
+      /re-planned: 2 run\(s\) with other settings, e\.g\. seed1: train\.epochs \(300 → 2\) \(folders of changed and dropped runs set aside in .*runs\/\.replaced\)/,
+    );
     for (const id of ['seed1', 'seed2']) expect(readJson(join(out, 'runs', id, 'summary.json')).status).toBe('completed');
     expect(
       readdirSync(join(out, 'runs', '.replaced'))

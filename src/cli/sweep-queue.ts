@@ -55,7 +55,7 @@ export async function queueSweep(opts: QueueOpts, file: string, plan: PlannedRun
     const qn = opts.queueName === DEFAULT_QUEUE ? '' : ` --queue-name ${opts.queueName}`;
     process.stdout.write(
       `queued ${r.added.length + r.requeued.length} runs of ${file} on "${opts.queueName}" at ${shown}` +
-        `${r.requeued.length ? ` (${r.requeued.length} again)` : ''}` +
+        `${r.requeued.length ? ` (${r.requeued.length} of them again: the queue had them as done or failed, their folders are not finished)` : ''}` +
         `${r.pending.length ? `, ${r.pending.length} already queued` : ''}${r.finished.length ? `, ${r.finished.length} already finished` : ''} → ${resolve(dir)}\n` +
         (opts.wait ? '' : `workers: highway worker --queue ${shown}${qn}\nprogress: highway sweep ${file} --queue ${shown}${qn} --out ${dir} --status\n`),
     );

@@ -143,7 +143,9 @@ export function sweepCommand(): Command {
         onPlan: (e) => [
           `sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`,
           ...(spec.scheduler ? [describeScheduler(spec.scheduler, plan)] : []),
-          ...(e.replanned.length ? [`re-planned: ${e.replanned.join('; ')}`] : []),
+          ...(e.replanned.length
+            ? [`re-planned: ${e.replanned.join('; ')} (folders of changed and dropped runs set aside in ${join(dir, 'runs', '.replaced')})`]
+            : []),
         ],
       });
 
