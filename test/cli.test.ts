@@ -79,6 +79,9 @@ describe('highway train (end to end)', () => {
       if (name.startsWith('tensorflow') && r.code === 0) return; // tfjs-node is installed here: not an error
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(msg);
+      // in a log (not a terminal) the message is not preceded by a blank line, and says who speaks
+      expect(r.stderr).toMatch(/^highway: error: /m);
+      expect(r.stderr.startsWith('\n')).toBe(false);
       expect(r.stderr).not.toMatch(STACK_LINE);
     });
   }

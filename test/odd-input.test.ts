@@ -139,7 +139,7 @@ describe('odd config text', () => {
     // commander's own message (one argument holds at most 128 kB)
     const option = highway(['train', `--${huge.slice(0, 100_000)}`]);
     expect(option.code).toBe(2);
-    expect(option.stderr).toMatch(/^error: unknown option '--x+…x+' \(100,00\d characters\)\n$/);
+    expect(option.stderr).toMatch(/^highway: error: unknown option '--x+…x+' \(100,00\d characters\)\n$/);
     const v = huge.slice(0, 100_000);
     const cfg = sweepFile(dir, { grid: { 'train.seed': [1] } });
     for (const [args, re] of [

@@ -11,7 +11,10 @@ import { workerCommand } from './worker.js';
 import { schemaCommand } from './schema.js';
 
 /** commander's own errors echo the argument they refuse: clipped like ours (`--set <100 kB>`). */
-const CLIPPED = { outputError: (text: string, write: (s: string) => void) => write(clipEchoes(text)) };
+const CLIPPED = { outputError: (text: string, write: (s: string) => void) => write(clipEchoes(text.replace(/^error: /, 'highway: error: '))) };
+
+/** A message starts on a line of its own: after a progress bar on a terminal, a new line first (not in a log file). */
+const userError = (message: string) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}highway: error: ${clipEchoes(message)}\n`);
 
 /** Exit codes: 0 ok, 1 bug (stack printed), 2 user error (message only), 3 diverged, 4 some sweep runs failed, 130 interrupted. */
 export function buildProgram(): Command {
@@ -49,7 +52,7 @@ export async function main(argv: string[]): Promise<void> {
   // errors outside the command's own chain (a timer, an event handler) are bugs too
   process.on('uncaughtException', (e) => {
     if (isUserError(e)) {
-      process.stderr.write(`\nhighway: error: ${clipEchoes(e.message)}\n`);
+      userError(e.message);
       process.exit(2);
     }
     bug(e);
@@ -77,7 +80,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (isUserError(e)) {
-      process.stderr.write(`\nhighway: error: ${clipEchoes(e.message)}\n`);
+      userError(e.message);
       process.exitCode = 2;
       return;
     }
