@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STACK_LINE, highway } from './helpers/cli.js';
@@ -86,6 +86,15 @@ describe('highway train (end to end)', () => {
     });
   }
 
+  it("a config's train.analyze on a plain net (as a sweep's plain runs carry it) trains, and skips the analysis; only the --analyze flag is refused", () => {
+    const dir = tmp();
+    const file = join(dir, 'plain-run.json');
+    writeFileSync(file, JSON.stringify({ model: { type: 'plain', depth: 3, width: 8 }, train: { analyze: true } }));
+    const r = highway(['train', '--config', file, ...SMALL, '--epochs', '0', '--out', join(dir, 'run')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'run', 'analysis'))).toBe(false);
+  });
+
   it('an existing run folder is refused without --force', () => {
     const out = join(tmp(), 'run');
     expect(highway(['train', ...SMALL, '--epochs', '0', '--out', out]).code).toBe(0);
@@ -100,7 +109,7 @@ describe('highway train (end to end)', () => {
     for (const force of [[], ['--force']]) {
       const refused = highway(['train', ...SMALL, '--epochs', '0', '--out', theirs, ...force]);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/--out .*theirs holds files that are not a highway run; give another --out/);
+      expect(refused.stderr).toMatch(/theirs holds files that are not a highway run's \(no \.highway-run\): it is not replaced; use another folder/);
     }
     expect(readFileSync(join(theirs, 'notes.txt'), 'utf8')).toBe('mine');
   });

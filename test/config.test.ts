@@ -86,6 +86,8 @@ describe('config', () => {
     // a field's name without its section, and a section without a field
     expect(() => parseSet('depth=3')).toThrow(/unknown config key "depth" \(did you mean "model\.depth"\?\)/);
     expect(() => parseSet('lr=0.1')).toThrow(/unknown config key "lr" \(did you mean "train\.lr"\?\)/);
+    expect(() => parseSet('train.depth=3')).toThrow(/unknown config key "train\.depth" \(did you mean "model\.depth"\?\)/);
+    expect(() => parseSet('Depth=3')).toThrow(/unknown config key "Depth" \(did you mean "model\.depth"\?\)/);
     expect(() => parseSet('model=5')).toThrow(/unknown config key "model" \("model" is a section: give one of its fields, e\.g\. "model\.\w+"\)/);
     expect(() => resolveConfig(new Map([parseSet('model.gateBias=NaN')]))).toThrow(/model\.gateBias: expected a finite number \(or "auto"\), got "NaN"/);
     expect(() => resolveConfig(new Map([parseSet('model.depth=abc')]))).toThrow(/model\.depth: expected an integer/);

@@ -76,13 +76,14 @@ export async function queueSweep(opts: QueueOpts, file: string, plan: PlannedRun
         const line = formatProgress(q);
         if (line !== last && !opts.quiet) process.stderr.write(`${stamp()}  ${line}\n`);
         last = line;
-        if (finished >= 0 && q.completed + q.failed > finished) liveReport.call();
-        finished = q.completed + q.failed;
+        const ended = q.completed + q.stopped + q.diverged + q.failed;
+        if (finished >= 0 && ended > finished) liveReport.call();
+        finished = ended;
       },
     });
     await liveReport.stop();
     process.stdout.write(
-      `sweep done: ${finishedCounts(p, true)}, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`,
+      `sweep done: ${finishedCounts(p, { scheduler: Boolean(spec.scheduler) })}, ${p.failed} failed${p.notQueued ? `, ${p.notQueued} not queued` : ''}\nreport: ${await report(dir)}\n`,
     );
     for (const f of p.failedRuns) process.stderr.write(`failed: ${f.id}: ${printable(f.reason)}\n`);
     if (p.notQueued) process.stderr.write(`${p.notQueued} runs are neither finished nor queued (did Redis lose its data?): enqueue again to run them\n`);

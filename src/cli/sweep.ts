@@ -11,6 +11,7 @@ import { runDir, runSweep } from '../sweep/run-sweep.js';
 import { readSummary } from '../sweep/pool.js';
 import { nameFolder, safeName } from '../util/names.js';
 import { clip } from '../util/strings.js';
+import { printable } from '../util/escape.js';
 import { inShard, parseShard, type Shard } from '../sweep/shard.js';
 import type { PlannedRun } from '../sweep/expand.js';
 import { applySweepSet, isSweepSet } from '../sweep/set-sweep.js';
@@ -113,7 +114,7 @@ export function sweepCommand(): Command {
       const sweepSets = opts.set.filter(isSweepSet);
       const sweepSection = sweepSets.reduce<unknown>((s, a) => applySweepSet(s, a), flat.get('sweep'));
       // a mistake may be the --set's, not the file's: name both
-      const spec = parseSweepSpec(sweepSection, sweepSets.length ? `${file} with ${sweepSets.map((a) => `--set ${a}`).join(' ')}` : file);
+      const spec = parseSweepSpec(sweepSection, sweepSets.length ? `${file} with ${sweepSets.map((a) => `--set ${printable(clip(a))}`).join(' ')}` : file);
       flat.delete('sweep');
       flat.delete('run');
       const base = new Map([...flat, ...opts.set.filter((a) => !isSweepSet(a)).map(parseSet)]);
@@ -144,7 +145,7 @@ export function sweepCommand(): Command {
           `sweep ${file}${opts.shard ? ` shard ${opts.shard.index}/${opts.shard.count}` : ''}: ${e.total} runs${e.skipped ? `, ${e.skipped} already finished (skipped)` : ''}, ${e.toRun} to run, ${e.jobs} at a time → ${dir}`,
           ...(spec.scheduler ? [describeScheduler(spec.scheduler, plan)] : []),
           ...(e.replanned.length
-            ? [`re-planned: ${e.replanned.join('; ')} (folders of changed and dropped runs set aside in ${join(dir, 'runs', '.replaced')})`]
+            ? [`re-planned: ${e.replanned.join('; ')} (folders of changed and dropped runs, if any, set aside in ${join(dir, 'runs', '.replaced')})`]
             : []),
         ],
       });

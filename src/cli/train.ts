@@ -14,6 +14,7 @@ import { flatten, parseJson } from '../config/index.js';
 import { readJsonOrNull } from '../util/json.js';
 import { counted } from '../util/strings.js';
 import { hasGates } from '../base/kinds.js';
+import { shellQuote } from '../sweep/slurm.js';
 
 /** The resolved config a run folder was trained with (its config.json without the `run` record). */
 function savedConfig(out: string): Map<string, unknown> {
@@ -92,14 +93,14 @@ export function trainCommand(): Command {
       // resuming: the run's own config.json is the base; flags may only repeat it (checked by executeRun)
       const base = opts.resume ? savedConfig(opts.out as string) : new Map<string, unknown>();
       const { cfg, file } = resolveFromOptions(opts, ['run', 'sweep'], base);
-      // a single run asked to analyze gates it does not have (a sweep analyzes its highway runs only)
-      if (cfg.train.analyze && !hasGates(cfg.model.type))
-        throw new UserError(`--analyze: a ${cfg.model.type} net has no transform gates to analyze (highway types only)`);
       // the opposite mistake (`highway sweep` on a config with no sweep) is refused there too
       if (file.has('sweep'))
         throw new UserError(
           `${opts.config}: has a "sweep" section, which highway train would ignore: run it with \`highway sweep ${opts.config}\`, or remove the section to train its base config once`,
         );
+      // --analyze asked of a net without gates (a config's train.analyze, as a sweep's runs carry it, is only skipped for them)
+      if (opts.analyze === true && !opts.resume && !hasGates(cfg.model.type))
+        throw new UserError(`--analyze: a ${cfg.model.type} net has no transform gates to analyze (highway types only)`);
       const quiet = Boolean(opts.quiet);
       const log = (s: string) => {
         if (!quiet) process.stderr.write(`${s}\n`);
@@ -165,7 +166,7 @@ export function trainCommand(): Command {
         if (analyzed) printAnalysis(analyzed.analysis, analyzed.files, (s) => process.stdout.write(s));
         if (summary.status === 'diverged') process.exitCode = 3;
         if (summary.status === 'interrupted') {
-          process.stdout.write(`continue it: highway train --resume --out ${out}\n`);
+          if (cfg.train.checkpoint !== 'none') process.stdout.write(`continue it: highway train --resume --out ${shellQuote(out)}\n`);
           process.exitCode = exitCodeFor(stop.signal());
         }
       } finally {

@@ -104,7 +104,9 @@ export function pathHint(path: string): string {
     const example = FIELD_PATHS.find((p) => p.startsWith(`${path}.`));
     return ` ("${path}" is a section: give one of its fields${example ? `, e.g. "${example}"` : ''})`;
   }
-  const bySuffix = FIELD_PATHS.filter((p) => p.endsWith(`.${path}`));
+  // a field's name with no section or the wrong one (`depth`, `train.depth`), in any case
+  const name = `.${path.split('.').pop()!.toLowerCase()}`;
+  const bySuffix = FIELD_PATHS.filter((p) => p.toLowerCase().endsWith(name) && p !== path);
   if (bySuffix.length > 0) return ` (did you mean ${bySuffix.map((p) => `"${p}"`).join(' or ')}?)`;
   return didYouMean(path, FIELD_PATHS);
 }

@@ -193,11 +193,12 @@ export async function sweepProgress(
 export const stillGoing = (p: SweepProgress) => p.waiting + p.active + p.paused + p.runningNotQueued.length;
 
 /**
- * "3 completed, 5 stopped early, 1 diverged": finished runs by how they ended. `all`: every count,
- * as a local sweep's last line has them; otherwise the stopped and diverged ones only when there are any.
+ * "3 completed, 5 stopped early, 1 diverged": finished runs by how they ended. `final`: as a local
+ * sweep's last line says it (diverged always, stopped early under a scheduler); otherwise the
+ * stopped and diverged ones only when there are any.
  */
-export const finishedCounts = (p: SweepProgress, all = false) =>
-  `${p.completed} completed${all || p.stopped ? `, ${p.stopped} stopped early` : ''}${all || p.diverged ? `, ${p.diverged} diverged` : ''}`;
+export const finishedCounts = (p: SweepProgress, final?: { scheduler: boolean }) =>
+  `${p.completed} completed${(final ? final.scheduler : p.stopped) ? `, ${p.stopped} stopped early` : ''}${final || p.diverged ? `, ${p.diverged} diverged` : ''}`;
 
 export function formatProgress(p: SweepProgress): string {
   const counts = `${p.waiting} waiting, ${p.active} active, ${finishedCounts(p)}, ${p.failed} failed${p.paused ? `, ${p.paused} at a rung` : ''}${p.notQueued ? `, ${p.notQueued} not queued` : ''} (of ${p.total})`;

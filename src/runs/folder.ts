@@ -56,7 +56,8 @@ export function prepareRunFolder(dir: string, force: boolean): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--out ${clip(dir)} is a file, not a folder`);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     // --force replaces only highway's own run folders: do not suggest it for anything else
-    if (!isRunFolder(dir)) throw new UserError(`--out ${clip(dir)} holds files that are not a highway run; give another --out`);
+    if (!isRunFolder(dir))
+      throw new UserError(`${clip(dir)} holds files that are not a highway run's (no ${RUN_MARKER}): it is not replaced; use another folder`);
     if (!force) throw new UserError(`run folder ${dir} already exists; pass --force to replace it, or --out for another folder`);
     removeRunFolder(dir);
   }

@@ -185,6 +185,8 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
   };
   writeSummary(summary('running', 0, 0));
   let model: tfl.LayersModel | undefined;
+  // the data and the net exist: a failure after this (a full disk, a bug) is the run's, recorded in it
+  let setUp = false;
   try {
     const dataset = loadDataset(cfg.dataset, cfg.train.seed);
     checkFits(cfg, dataset, memoryBudget(opts.backend.name));
@@ -192,6 +194,7 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
     const net = buildModel(cfg.model, dataset, cfg.train.seed);
     model = net;
     params = countParams(net);
+    setUp = true;
     const checkpoint = opts.resume ? latestCheckpoint(opts.out) : null;
     const state = checkpoint ? await readCheckpoint(checkpoint.dir, net) : undefined;
     rows = state ? [...state.rows] : [];
@@ -238,9 +241,15 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
   } catch (e) {
     if (isLostLease(e)) throw e; // the folder is someone else's now: not a word more into it
     const err = isUserError(e) ? e : writeError(e, opts.out);
-    if (isUserError(e) && opts.discardOnUserError && madeFolder && rows.length === 0) {
-      removeRunFolder(opts.out);
-      throw err;
+    if (isUserError(e) && opts.discardOnUserError && madeFolder && !setUp) {
+      let removed = false;
+      try {
+        removeRunFolder(opts.out);
+        removed = true;
+      } catch {
+        /* could not remove it: it says failed instead, below */
+      }
+      if (removed) throw err;
     }
     try {
       writeSummary(summary('failed', 0, 0, err.message));
