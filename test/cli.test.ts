@@ -109,7 +109,7 @@ describe('highway train (end to end)', () => {
     for (const force of [[], ['--force']]) {
       const refused = highway(['train', ...SMALL, '--epochs', '0', '--out', theirs, ...force]);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/theirs holds files that are not a highway run's \(no \.highway-run\): it is not replaced; use another folder/);
+      expect(refused.stderr).toMatch(/theirs is not a run folder \(no \.highway-run marker\) and holds other files: it is not replaced; use another folder/);
     }
     expect(readFileSync(join(theirs, 'notes.txt'), 'utf8')).toBe('mine');
   });

@@ -55,7 +55,7 @@ describe('nothing outside a run folder is removed', () => {
     writeFileSync(join(out, 'thesis.tex'), 'months of work');
     const r = highway(['train', ...TINY, '--epochs', '1', '--out', out, '--force']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/notes is not a run folder \(no \.highway-run marker\), so it is not deleted/);
+    expect(r.stderr).toMatch(/notes is not a run folder \(no \.highway-run marker\) and holds other files: it is not replaced/);
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(readFileSync(join(out, 'thesis.tex'), 'utf8')).toBe('months of work');
     // a real run folder is replaced
@@ -191,7 +191,7 @@ describe('every way out leaves a true status', () => {
     const again = highway(['sweep', cfg, '--out', out, '--resume', '--replan', '--set', 'train.epochs=2']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(
-      /re-planned: 2 run\(s\) with other settings, e\.g\. seed1: train\.epochs \(300 → 2\) \(folders of changed and dropped runs set aside in .*runs\/\.replaced\)/,
+      /re-planned: 2 run\(s\) with other settings, e\.g\. seed1: train\.epochs \(300 → 2\) \(folders of changed and dropped runs, if any, set aside in .*runs\/\.replaced\)/,
     );
     for (const id of ['seed1', 'seed2']) expect(readJson(join(out, 'runs', id, 'summary.json')).status).toBe('completed');
     expect(

@@ -25,6 +25,7 @@ import { locateJob, type LocatedJob } from './job.js';
 import type { QueueJobData } from './sweep-queue.js';
 import { nextSegment, queueSuccessors } from './segments.js';
 import { UntrustingWorker } from './untrusting-worker.js';
+import { JobLocks, type LockNews } from './lock-news.js';
 
 export type WorkerEvent =
   | { type: 'start'; id: string; out: string; attempt: number; until?: number }
@@ -34,7 +35,7 @@ export type WorkerEvent =
   | { type: 'requeued'; id: string }
   | { type: 'rejected'; id: string; reason: string }
   /** renewing: the job's lock is gone while it runs (said once per job); finishing: its run finished but the job could not be marked done */
-  | { type: 'lock-lost'; jobId: string; runId: string | undefined; when: 'renewing' | 'finishing' }
+  | ({ type: 'lock-lost' } & LockNews)
   | { type: 'connection'; message: string };
 
 export interface QueueWorkerOptions {
@@ -73,12 +74,8 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   // runs this worker is training now (sweep folder + id), and copies of their jobs waiting on them:
   // after Redis lost its data a run may be queued again while its first copy still trains here
   const ownRuns = new Set<string>();
-  // A job's lock can be lost (this worker stopped past --lock-seconds, Redis restarted empty, the
-  // job taken over): said once per job, by run. runOfJob: the jobs in the processor now;
-  // finishedRunOf: jobs whose run finished, until the queue has them marked done
-  const runOfJob = new Map<string, string>();
-  const finishedRunOf = new Map<string, string>();
-  const lockLostSaid = new Set<string>();
+  // a lost job lock is said once per job, not as a Redis outage (queue/lock-news.ts)
+  const locks = new JobLocks((news) => opts.onEvent?.({ type: 'lock-lost', ...news }));
   const waitingOnOwn = new Map<string, string>();
   const wakeCopy = async (key: string) => {
     const id = waitingOnOwn.get(key);
@@ -110,7 +107,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     if (seg === 'finished' || seg === 'waiting') {
       // finished by an earlier attempt whose worker died before it could tell the queue, or queued twice
       opts.onEvent?.({ type: 'skip', id: run.id, out });
-      finishedRunOf.set(String(job.id), run.id);
+      locks.finishedRun(String(job.id), run.id);
       await queueSuccessors(producer, sweepDir, scheduler);
       return readSummary(out)?.status ?? seg;
     }
@@ -125,9 +122,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       throw new DelayedError();
     }
     ownRuns.add(key);
-    runOfJob.set(String(job.id), run.id);
-    lockLostSaid.delete(String(job.id));
-    finishedRunOf.delete(String(job.id));
+    locks.started(String(job.id), run.id);
     running++;
     const t0 = performance.now();
     opts.onEvent?.({ type: 'start', id: run.id, out, attempt: job.attemptsMade + 1, ...(seg.until !== undefined ? { until: seg.until } : {}) });
@@ -145,7 +140,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       opts.onEvent?.({ type: 'end', id: run.id, status: r.status, summary: r.summary, error: r.error, seconds: (performance.now() - t0) / 1000 });
       if (r.status === 'completed' || r.status === 'diverged' || r.status === 'stopped' || r.status === 'paused') {
         lease.lease.release();
-        finishedRunOf.set(String(job.id), run.id);
+        locks.finishedRun(String(job.id), run.id);
         await queueSuccessors(producer, sweepDir, scheduler);
         return r.status;
       }
@@ -161,7 +156,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     } finally {
       lease.lease.release();
       ownRuns.delete(key);
-      runOfJob.delete(String(job.id));
+      locks.left(String(job.id));
       running--;
       void wakeCopy(key);
     }
@@ -177,39 +172,13 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   // connection trouble: BullMQ keeps reconnecting; say so, at most once a minute
   let lastError = 0;
   worker.on('error', (e) => {
-    // BullMQ reports a lock it could not renew as an error too: 'lockRenewalFailed' says it better
-    if (e.message.startsWith('could not renew lock for job ')) return;
-    // a command on a job whose lock is gone (BullMQ's finished-errors.ts)
-    const lock = /^(?:Missing lock for job (.+)\. \w+|Lock mismatch for job (.+)\. Cmd \w+ from \w+)$/.exec(e.message);
-    if (lock) {
-      const jobId = (lock[1] ?? lock[2])!;
-      const finished = finishedRunOf.get(jobId);
-      // its run finished: the folder has the result, and whoever takes the job again skips it
-      if (finished !== undefined) {
-        finishedRunOf.delete(jobId);
-        lockLostSaid.add(jobId);
-        opts.onEvent?.({ type: 'lock-lost', jobId, runId: finished, when: 'finishing' });
-      } else if (!lockLostSaid.has(jobId)) {
-        lockLostSaid.add(jobId);
-        opts.onEvent?.({ type: 'lock-lost', jobId, runId: runOfJob.get(jobId), when: 'renewing' });
-      }
-      return;
-    }
+    if (locks.error(e.message)) return;
     if (Date.now() - lastError < 60_000) return;
     lastError = Date.now();
     opts.onEvent?.({ type: 'connection', message: describeRedisError(e, tls) });
   });
-  // the job's lock lapsed (this worker was stopped or cut off for longer than --lock-seconds) or was
-  // taken: not a Redis outage. The run's lease still keeps its folder to one runner.
-  worker.on('lockRenewalFailed', (jobIds: string[]) => {
-    for (const jobId of jobIds) {
-      // (a renewal that ends after its run did is about nothing this worker still runs)
-      if (lockLostSaid.has(jobId) || !runOfJob.has(jobId)) continue;
-      lockLostSaid.add(jobId);
-      opts.onEvent?.({ type: 'lock-lost', jobId, runId: runOfJob.get(jobId), when: 'renewing' });
-    }
-  });
-  worker.on('completed', (job) => finishedRunOf.delete(String(job.id)));
+  worker.on('lockRenewalFailed', (jobIds: string[]) => locks.renewalFailed(jobIds));
+  worker.on('completed', (job) => locks.completed(String(job.id)));
   // the last attempt failed (or the job stalled once too often): the run's folder records it
   worker.on('failed', (job, err) => {
     if (!job || err instanceof DelayedError || err instanceof WaitingError || err.message.startsWith('job refused:')) return;

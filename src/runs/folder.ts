@@ -57,7 +57,7 @@ export function prepareRunFolder(dir: string, force: boolean): void {
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     // --force replaces only highway's own run folders: do not suggest it for anything else
     if (!isRunFolder(dir))
-      throw new UserError(`${clip(dir)} holds files that are not a highway run's (no ${RUN_MARKER}): it is not replaced; use another folder`);
+      throw new UserError(`${clip(dir)} is not a run folder (no ${RUN_MARKER} marker) and holds other files: it is not replaced; use another folder`);
     if (!force) throw new UserError(`run folder ${dir} already exists; pass --force to replace it, or --out for another folder`);
     removeRunFolder(dir);
   }

@@ -17,6 +17,7 @@ import { writeError, writeJsonAtomic } from '../util/atomic.js';
 import { LostLeaseError, UserError, isLostLease, isUserError } from '../errors.js';
 import { versions } from '../util/versions.js';
 import { MetricsCsv } from './metrics-csv.js';
+import { bestOf, type BestEpoch } from './best-epoch.js';
 import { isRunFolder, prepareRunFolder, removeRunFolder, runFile } from './folder.js';
 import { saveModel } from './model-io.js';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -31,20 +32,7 @@ export interface RunSummary {
   params: number;
   epochs: number;
   final: (Omit<EpochRow, 'lr' | 'seconds' | 'evalSeconds' | 'devLoss' | 'devAcc'> & { devAcc?: number | null }) | null;
-  best: {
-    trainLoss: number;
-    trainLossEpoch: number;
-    /**
-     * Only without a validation split: the highest test accuracy over the epochs and its epoch —
-     * chosen on test, so an optimistic number, named to say so.
-     */
-    testAccChosenOnTest?: number;
-    testAccChosenOnTestEpoch?: number;
-    /** Datasets with a validation split: the epoch chosen on dev, and its test accuracy (the number to report). */
-    devAcc?: number;
-    devAccEpoch?: number;
-    testAccAtBestDev?: number;
-  } | null;
+  best: BestEpoch | null;
   wallSeconds: number;
   trainSeconds: number;
   steps: number;
@@ -98,23 +86,6 @@ export function checkResumable(out: string, cfg: ResolvedConfig): Record<string,
     );
   }
   return run ?? {};
-}
-
-function bestOf(rows: EpochRow[]): RunSummary['best'] {
-  const finite = rows.filter((r) => Number.isFinite(r.trainLoss));
-  if (finite.length === 0) return null;
-  const byLoss = finite.reduce((a, b) => (b.trainLoss < a.trainLoss ? b : a));
-  const best: NonNullable<RunSummary['best']> = { trainLoss: byLoss.trainLoss, trainLossEpoch: byLoss.epoch };
-  const withDev = finite.filter((r) => r.devAcc !== null && Number.isFinite(r.devAcc));
-  if (withDev.length > 0) {
-    // model selection on dev, never on test: the first epoch with the highest dev accuracy
-    const byDev = withDev.reduce((a, b) => (b.devAcc! > a.devAcc! ? b : a));
-    Object.assign(best, { devAcc: byDev.devAcc!, devAccEpoch: byDev.epoch, testAccAtBestDev: byDev.testAcc });
-  } else {
-    const byAcc = finite.reduce((a, b) => (b.testAcc > a.testAcc ? b : a));
-    Object.assign(best, { testAccChosenOnTest: byAcc.testAcc, testAccChosenOnTestEpoch: byAcc.epoch });
-  }
-  return best;
 }
 
 export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise<RunSummary> {
