@@ -249,6 +249,11 @@ describe('one odd file never costs the whole report', () => {
     writeFileSync(join(notJson, 'config.json'), '{"model": ');
     const summaryNotJson = copyRun(join(root, 'summary-not-json'));
     writeFileSync(join(summaryNotJson, 'summary.json'), 'running');
+    // metrics.csv cells that are no numbers (a diverged run's "NaN" and epoch 0's empty lr are fine)
+    const wordLoss = copyRun(join(root, 'loss-word'));
+    writeFileSync(join(wordLoss, 'metrics.csv'), readFileSync(join(wordLoss, 'metrics.csv'), 'utf8').replace(/\n1,[^,]+,/, '\n1,low,'));
+    const wordEpoch = copyRun(join(root, 'epoch-word'));
+    writeFileSync(join(wordEpoch, 'metrics.csv'), `${readFileSync(join(wordEpoch, 'metrics.csv'), 'utf8')}last,0.1,0.5,0.1,0.5,0.01,1,0\n`);
 
     const r = highway(['report', root]);
     expect(r.code, r.stderr).toBe(0);
@@ -267,12 +272,14 @@ describe('one odd file never costs the whole report', () => {
       'far-epoch': /metrics\.csv:5: epoch 30000000 is beyond train\.epochs \(2\)/,
       'config-not-json': /config\.json: not valid JSON/,
       'summary-not-json': /summary\.json: not valid JSON/,
+      'loss-word': /metrics\.csv:3: train_loss "low" is not a number/,
+      'epoch-word': /metrics\.csv:5: epoch "last" is not an epoch number/,
     };
     for (const [name, reason] of Object.entries(reasons)) expect(r.stderr, name).toMatch(new RegExp(`unreadable run ${name}: .*${reason.source}`));
-    expect(r.stdout).toMatch(/^14 runs → /m);
+    expect(r.stdout).toMatch(/^16 runs → /m);
     const csv = readFileSync(join(root, 'runs.csv'), 'utf8').trim().split('\n');
-    expect(csv).toHaveLength(15);
-    expect(csv.filter((l) => /,unreadable,/.test(l))).toHaveLength(13);
+    expect(csv).toHaveLength(17);
+    expect(csv.filter((l) => /,unreadable,/.test(l))).toHaveLength(15);
     expect(csv.find((l) => l.startsWith('zz-good,'))).toMatch(/,completed,/);
     expect(readFileSync(join(root, 'report.md'), 'utf8')).toMatch(/Unreadable \(left out of every statistic\): .*far-epoch/);
   });

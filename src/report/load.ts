@@ -74,12 +74,18 @@ function readCurve(file: string, maxEpoch: number): Curves {
   }
   const present = METRIC_COLUMNS.filter((c) => rows.length > 0 && c in rows[0]!.record);
   const metrics: Record<string, number[]> = Object.fromEntries(present.map((c) => [c, [] as number[]]));
-  const num = (v: string | undefined) => (v === '' || v === undefined ? Number.NaN : Number(v));
+  // a cell is a number, "NaN" (a diverged run's loss) or empty (epoch 0's lr); anything else is a damaged file
+  const blank = (v: string | undefined) => v === undefined || v.trim() === '' || v === 'NaN';
   for (const { record: r, info } of rows) {
     const e = Number(r.epoch);
-    if (!Number.isInteger(e) || e < 0) continue;
+    if (!Number.isInteger(e) || e < 0)
+      return { ...none, unreadable: `${file}:${info.lines}: epoch ${clip(JSON.stringify(r.epoch ?? ''), 40)} is not an epoch number` };
     if (e > maxEpoch) return { ...none, unreadable: `${file}:${info.lines}: epoch ${e} is beyond train.epochs (${maxEpoch})` };
-    for (const c of present) metrics[c]![e] = num(r[c]);
+    for (const c of present) {
+      const v = blank(r[c]) ? Number.NaN : Number(r[c]);
+      if (!blank(r[c]) && Number.isNaN(v)) return { ...none, unreadable: `${file}:${info.lines}: ${c} ${clip(JSON.stringify(r[c]), 40)} is not a number` };
+      metrics[c]![e] = v;
+    }
   }
   const dense = (a: number[] | undefined) => Array.from(a ?? [], (v) => v ?? Number.NaN);
   for (const c of present) metrics[c] = dense(metrics[c]);
