@@ -196,6 +196,8 @@ describe('highway analyze on run folders', () => {
       expect(r.code, arg).toBe(2);
       expect(r.stderr).toMatch(msg);
       expect(r.stderr).not.toMatch(STACK_LINE);
+      // said before the backend loads: the message is all there is
+      expect(r.stderr.trim().split('\n'), arg).toHaveLength(1);
     }
   });
 });

@@ -18,8 +18,8 @@ export interface AnalyzeOptions {
   out?: string;
 }
 
-/** Analyze a run folder: its saved model on its own data (from config.json). */
-export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<{ analysis: Analysis; files: string[] }> {
+/** A run folder analyze can read (a highway net with a saved model): its config and model folder, or a user error naming what is missing. */
+export function checkAnalyzable(runDir: string): { cfg: ResolvedConfig; modelDir: string } {
   const cfgFile = join(runDir, RUN_FILES.config);
   if (!existsSync(cfgFile)) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.config})`);
   const raw = parseJson(readFileSync(cfgFile, 'utf8'), cfgFile);
@@ -32,6 +32,12 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<
   }
   const modelDir = join(runDir, RUN_FILES.model);
   if (!existsSync(join(modelDir, 'model.json'))) throw new UserError(`${runDir} has no saved model (${join(modelDir, 'model.json')}); did the run finish?`);
+  return { cfg, modelDir };
+}
+
+/** Analyze a run folder: its saved model on its own data (from config.json). */
+export async function analyzeRun(runDir: string, opts: AnalyzeOptions): Promise<{ analysis: Analysis; files: string[] }> {
+  const { cfg, modelDir } = checkAnalyzable(runDir);
   const model = await loadModel(modelDir);
   try {
     const data = loadDataset(cfg.dataset, cfg.train.seed);

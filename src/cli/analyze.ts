@@ -41,7 +41,12 @@ export function analyzeCommand(): Command {
     .addOption(new Option('--backend <name>', 'TF.js backend').choices(BACKENDS).default('auto'))
     .addHelpText('after', HELP)
     .action(async (runDir: string, o: { samples: number; out?: string; backend: BackendName }) => {
-      const [{ initBackend, describeBackend }, { analyzeRun }] = await Promise.all([import('../backend/index.js'), import('../analyze/run.js')]);
+      const [{ initBackend, describeBackend }, { analyzeRun, checkAnalyzable }] = await Promise.all([
+        import('../backend/index.js'),
+        import('../analyze/run.js'),
+      ]);
+      // a folder that cannot be analyzed is said before the backend loads and announces itself
+      checkAnalyzable(runDir);
       const backend = await initBackend(o.backend);
       process.stderr.write(`${describeBackend(backend)}\n`);
       const { analysis, files } = await analyzeRun(runDir, { samples: o.samples, out: o.out });
