@@ -2,6 +2,7 @@
  * Config flags shared by the commands that resolve a config (train, sweep): each flag is a
  * config path, validated by the schema so `--depth abc` and `--set model.depth=abc` read alike.
  */
+import { availableParallelism } from 'node:os';
 import { type Command, Option } from 'commander';
 import { FIELDS, checkField, loadConfigFile, parseSet, resolveConfig, type ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
@@ -101,3 +102,9 @@ export function folderArg(name: string) {
 
 /** Most runs at a time any machine could use (each is a process). */
 export const MAX_JOBS = 256;
+
+/** `--jobs` of `sweep` and `worker`: runs at a time, 1 to MAX_JOBS, the CPU count by default. */
+export const jobsOption = () =>
+  new Option('-j, --jobs <n>', 'runs at a time, each in its own process')
+    .argParser(positiveInt('--jobs', MAX_JOBS))
+    .default(availableParallelism(), 'the CPU count');

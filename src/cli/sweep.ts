@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import { MAX_JOBS, folderArg, positiveInt } from './options.js';
+import { Command } from 'commander';
+import { folderArg, jobsOption, positiveInt } from './options.js';
 import { loadConfigFile, parseSet } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { parseSweepSpec, type SweepSpec } from '../sweep/spec.js';
@@ -73,11 +72,7 @@ export function sweepCommand(): Command {
   return new Command('sweep')
     .description('run a grid and/or random search of configurations in parallel worker processes, resumably')
     .argument('<config>', 'JSON config with dataset/model/train sections and a "sweep" section')
-    .addOption(
-      new Option('-j, --jobs <n>', 'runs at a time, each in its own process')
-        .argParser(positiveInt('--jobs', MAX_JOBS))
-        .default(availableParallelism(), 'the CPU count'),
-    )
+    .addOption(jobsOption())
     .option('-o, --out <dir>', 'sweep folder (default: results/<name>)', folderArg('--out'))
     .option(
       '--resume',

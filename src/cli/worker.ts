@@ -1,6 +1,5 @@
-import { availableParallelism } from 'node:os';
-import { Command, Option } from 'commander';
-import { MAX_JOBS, folderArg, positiveInt } from './options.js';
+import { Command } from 'commander';
+import { folderArg, jobsOption, positiveInt } from './options.js';
 import { DEFAULT_QUEUE, checkQueueName, redactUrl } from '../queue/connection.js';
 import { formatLoss } from '../report/claims.js';
 import { printable } from '../util/escape.js';
@@ -31,11 +30,7 @@ export function workerCommand(): Command {
     .description('take sweep runs from a Redis queue (BullMQ) and run them, on as many machines as you like')
     .requiredOption('--queue <url>', 'Redis URL: redis://[user:password@]host:port[/db]')
     .option('--queue-name <name>', 'queue to take jobs from', checkQueueName, DEFAULT_QUEUE)
-    .addOption(
-      new Option('-j, --jobs <n>', 'runs at a time, each in its own process')
-        .argParser(positiveInt('--jobs', MAX_JOBS))
-        .default(availableParallelism(), 'the CPU count'),
-    )
+    .addOption(jobsOption())
     .option('-o, --out <dir>', "where the sweep folders are on this machine (default: the enqueuing machine's path)", folderArg('--out'))
     .option('--lock-seconds <s>', 'how long a silent worker keeps its job before another may take it', positiveInt('--lock-seconds', 86_400), 30)
     .option('--exit-when-empty', 'exit once nothing is waiting or running (batch systems, tests)')

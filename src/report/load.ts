@@ -82,8 +82,9 @@ function readCurve(file: string, maxEpoch: number): Curves {
       return { ...none, unreadable: `${file}:${info.lines}: epoch ${clip(JSON.stringify(r.epoch ?? ''), 40)} is not an epoch number` };
     if (e > maxEpoch) return { ...none, unreadable: `${file}:${info.lines}: epoch ${e} is beyond train.epochs (${maxEpoch})` };
     for (const c of present) {
-      const v = blank(r[c]) ? Number.NaN : Number(r[c]);
-      if (!blank(r[c]) && Number.isNaN(v)) return { ...none, unreadable: `${file}:${info.lines}: ${c} ${clip(JSON.stringify(r[c]), 40)} is not a number` };
+      const text = r[c];
+      const v = blank(text) ? Number.NaN : Number(text);
+      if (Number.isNaN(v) && !blank(text)) return { ...none, unreadable: `${file}:${info.lines}: ${c} ${clip(JSON.stringify(text), 40)} is not a number` };
       metrics[c]![e] = v;
     }
   }

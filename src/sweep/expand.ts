@@ -82,7 +82,7 @@ export function distinctNames(labels: string[], keys: string[]): string[] {
   let names = labels.map((l, i) => (l.length > 120 ? `${l.slice(0, 100)}-${digest(keys[i]!)}` : l));
   for (let round = 0; round < 5; round++) {
     const owners = new Map<string, Set<string>>();
-    const folded = names.map((n) => n.normalize('NFC').toLowerCase());
+    const folded = names.map((n) => n.toLowerCase());
     folded.forEach((n, i) => {
       owners.set(n, (owners.get(n) ?? new Set()).add(keys[i]!));
     });

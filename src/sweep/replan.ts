@@ -56,16 +56,22 @@ export function comparePlans(recorded: PlanFile, plan: PlannedRun[], scheduler: 
   return { lines, stale, groups: [...groups], schedulerChanged };
 }
 
+/** How `plan` differs from the one sweep.json in `dir` recorded (null: no recorded plan, or no difference). */
+function recordedPlanChange(dir: string, plan: PlannedRun[], scheduler: SweepSpec['scheduler']): PlanChange | null {
+  const recorded = readSweepPlan(dir);
+  if (!recorded) return null;
+  const change = comparePlans(recorded, plan, scheduler);
+  return change.lines.length > 0 ? change : null;
+}
+
 /**
  * Before enqueueing a sweep (again) or writing its Slurm script, which both write sweep.json: a
  * folder already planned otherwise is refused, since queue workers and array tasks run what
  * sweep.json says and its finished runs would sit beside runs of another plan.
  */
 export function checkPlanBeforeWriting(dir: string, plan: PlannedRun[], scheduler: SweepSpec['scheduler'], how: string): void {
-  const recorded = readSweepPlan(dir);
-  if (!recorded) return;
-  const change = comparePlans(recorded, plan, scheduler);
-  if (change.lines.length === 0) return;
+  const change = recordedPlanChange(dir, plan, scheduler);
+  if (!change) return;
   throw new UserError(
     `${how}: the sweep in ${dir} was planned differently (sweep.json): ${change.lines.join('; ')}. Use the config it was started with, or give the changed sweep another --out`,
   );
@@ -79,10 +85,8 @@ export function checkPlanOnResume(
   replan: boolean,
   runDir: (id: string) => string,
 ): string[] {
-  const recorded = readSweepPlan(dir);
-  if (!recorded) return [];
-  const change = comparePlans(recorded, plan, scheduler);
-  if (change.lines.length === 0) return [];
+  const change = recordedPlanChange(dir, plan, scheduler);
+  if (!change) return [];
   if (!replan) {
     throw new UserError(
       `--resume: the sweep in ${dir} was planned differently (sweep.json): ${change.lines.join('; ')}. Resume it with the config it was started with, or add --replan to re-plan (kept: unchanged runs; set aside: changed and dropped runs' folders, to runs/.replaced/)`,
