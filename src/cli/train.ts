@@ -69,7 +69,8 @@ Outputs (in --out, default results/<type>-d<depth>-<time>/):
   checkpoints/  the last epoch's weights, optimiser and RNG state (train.checkpoint), for --resume
 
 After a kill, a crash or Ctrl-C:
-  $ highway train --resume --out results/mine     # continues from the last finished epoch`;
+  $ highway train --resume --out results/mine     # continues from the last finished epoch
+  $ highway train --resume --out results/mine --epochs 100   # a finished run, trained on to epoch 100`;
 
 export function trainCommand(): Command {
   const cmd = new Command('train').description('train one plain, highway or residual network and write its per-epoch loss curve to CSV');
@@ -77,12 +78,15 @@ export function trainCommand(): Command {
   cmd
     .option('-o, --out <dir>', 'run folder (default: results/<type>-d<depth>-<timestamp>)', folderArg('--out'))
     .option('-f, --force', 'replace the run folder if it exists')
-    .option('--resume', "continue the run in --out from its last checkpoint (after a kill, Ctrl-C or a crash), with the run's own config")
+    .option(
+      '--resume',
+      "continue the run in --out from its last checkpoint (after a kill, Ctrl-C or a crash), with the run's own config (--epochs may lengthen it)",
+    )
     .option('-q, --quiet', 'print only the final summary')
     .addHelpText('after', EXAMPLES)
     .action(async (opts: Record<string, unknown>) => {
       // the heavy modules (TF.js, the chart renderer) load only for the command that runs
-      const [{ initBackend, describeBackend }, { executeRun, checkResumable }, { analyzeIfAsked }, { printAnalysis }] = await Promise.all([
+      const [{ initBackend, describeBackend }, { executeRun, checkResumable, checkNewLength }, { analyzeIfAsked }, { printAnalysis }] = await Promise.all([
         import('../backend/index.js'),
         import('../runs/run.js'),
         import('../analyze/run.js'),
@@ -105,11 +109,16 @@ export function trainCommand(): Command {
       const log = (s: string) => {
         if (!quiet) process.stderr.write(`${s}\n`);
       };
+      let longer = false;
       if (opts.resume) {
-        checkResumable(opts.out as string, cfg);
-        const done = readJsonOrNull<{ status?: string }>(runFile(opts.out as string, 'summary'))?.status;
-        if (done === 'completed' || done === 'diverged' || done === 'stopped') {
-          process.stdout.write(`${opts.out}: the run has already ended (${done}); nothing to continue\n`);
+        const out = opts.out as string;
+        const { run, epochs } = checkResumable(out, cfg, true);
+        longer = cfg.train.epochs !== epochs;
+        const done = readJsonOrNull<{ status?: string }>(runFile(out, 'summary'))?.status;
+        if (longer) checkNewLength(out, cfg, run, epochs, done);
+        else if (done === 'completed' || done === 'diverged' || done === 'stopped') {
+          const hint = done === 'completed' ? ` (to train it longer: --epochs N, N > ${epochs})` : '';
+          process.stdout.write(`${out}: the run has already ended (${done}); nothing to continue${hint}\n`);
           return;
         }
       }
@@ -129,12 +138,15 @@ export function trainCommand(): Command {
           out,
           force: Boolean(opts.force),
           resume: Boolean(opts.resume),
+          epochsMayChange: longer,
           discardOnUserError: true,
           backend,
           onStart: ({ data, params, resumedFrom }) => {
             if (opts.resume)
               log(
-                resumedFrom === null ? `resume: ${out} has no checkpoint yet; training from the start` : `resume: continuing ${out} after epoch ${resumedFrom}`,
+                (resumedFrom === null
+                  ? `resume: ${out} has no checkpoint yet; training from the start`
+                  : `resume: continuing ${out} after epoch ${resumedFrom}`) + (longer ? `, to epoch ${cfg.train.epochs}` : ''),
               );
             log(describeBackend(backend));
             log(`data: ${data.description}`);

@@ -64,6 +64,8 @@ export interface RunOptions {
    * run the same command again). A sweep keeps it, to list the run as failed.
    */
   discardOnUserError?: boolean;
+  /** Resuming: `train.epochs` may differ from the folder's (checked by the caller against its checkpoint). */
+  epochsMayChange?: boolean;
   /** Train to this epoch only, then end with status `paused` (a rung of synchronous successive halving). */
   untilEpoch?: number;
   /**
@@ -73,19 +75,40 @@ export interface RunOptions {
   owns?(): boolean;
 }
 
-/** The run folder's own config (without its `run` record), checked against the config a resume asks for. */
-export function checkResumable(out: string, cfg: ResolvedConfig): Record<string, unknown> {
+/**
+ * The run folder's own config (without its `run` record), checked against the config a resume
+ * asks for. `train.epochs` may differ when `epochsMayChange` (a standalone run trained longer: the
+ * schedule lr·decay^(e−1) does not depend on it, so the run stays the one a longer run would be).
+ */
+export function checkResumable(out: string, cfg: ResolvedConfig, epochsMayChange = false): { run: Record<string, unknown>; epochs: number } {
   const file = runFile(out, 'config');
   const saved = readJsonOrNull<ResolvedConfig & { run?: Record<string, unknown> }>(file);
   if (!isRunFolder(out) || !saved) throw new UserError(`--resume: ${out} is not a run folder (no readable ${file})`);
   const { run, ...savedCfg } = saved;
-  const diff = differingPaths(savedCfg, cfg);
+  const diff = differingPaths(savedCfg, cfg).filter((p) => !(epochsMayChange && p === 'train.epochs'));
   if (diff.length > 0) {
     throw new UserError(
       `--resume: the run in ${out} was trained with other settings: ${describeDifferences(diff, savedCfg, cfg)}; resume it as it was, or start a new run`,
     );
   }
-  return run ?? {};
+  return { run: run ?? {}, epochs: savedCfg.train?.epochs };
+}
+
+/**
+ * `--resume --epochs N` on a run of another length: a standalone run that stopped for no reason of
+ * its own (completed, or interrupted) and has a checkpoint no later than N. A sweep's runs get
+ * their epochs from the sweep.
+ */
+export function checkNewLength(out: string, cfg: ResolvedConfig, run: Record<string, unknown>, had: number, status: string | undefined): void {
+  const asked = `--epochs ${cfg.train.epochs}`;
+  if (run.sweep !== undefined) throw new UserError(`${asked}: ${out} is a run of a sweep, which sets its epochs; change the sweep's config instead`);
+  if (status === 'diverged' || status === 'stopped') throw new UserError(`${asked}: the run in ${out} has ended (${status}); it cannot be trained longer`);
+  const last = latestCheckpoint(out);
+  if (!last)
+    throw new UserError(
+      `${asked}: the run in ${out} has no checkpoint to continue from (train.checkpoint ${cfg.train.checkpoint}); it was planned for ${had} epochs`,
+    );
+  if (last.epoch > cfg.train.epochs) throw new UserError(`${asked}: the run in ${out} has already trained ${last.epoch} epochs; give at least that many`);
 }
 
 export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise<RunSummary> {
@@ -102,9 +125,10 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
   let madeFolder = false;
   if (opts.resume) {
     // the first session's record stays; each continuation adds where and how it ran
-    const previous = checkResumable(opts.out, cfg);
+    const { run: previous, epochs } = checkResumable(opts.out, cfg, opts.epochsMayChange);
     const continued = Array.isArray(previous.continued) ? previous.continued : [];
-    meta = { ...previous, ...opts.extraMeta, continued: [...continued, here] };
+    const longer = epochs !== cfg.train.epochs ? { epochs: { from: epochs, to: cfg.train.epochs } } : {};
+    meta = { ...previous, ...opts.extraMeta, continued: [...continued, { ...here, ...longer }] };
   } else {
     madeFolder = !existsSync(opts.out);
     prepareRunFolder(opts.out, opts.force);

@@ -183,6 +183,13 @@ export async function trainModel(
   };
 
   if (!resume && !Number.isFinite(evaluateRow(0, null).trainLoss)) return finish('diverged');
+  // a run continued with more epochs than it had is asked at its checkpoint what a run of that
+  // length would have been asked there (its own last epoch skipped the question); for any other
+  // continuation the answer was already no
+  if (resume && resume.epoch > 0 && resume.epoch < cfg.epochs) {
+    const early = patienceStop(rows, cfg, data.dev !== undefined);
+    if (early) return finish('stopped', early);
+  }
   const xBuf = new Float32Array(cfg.batchSize * d);
   for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= lastEpoch; epoch++) {
     const lr = cfg.lr * cfg.decay ** (epoch - 1);
