@@ -96,6 +96,8 @@ describe('reports over several sweeps', () => {
     expect(metrics[1]![metrics[0]!.indexOf('lr')]).toBe('');
     expect(at(initial, 'lr')).toBe('');
     expect(at(first, 'lr')).toBe(metrics[3]![metrics[0]!.indexOf('lr')]);
+    // the sweep column names the report's own sweep by its folder, as a report over several does
+    expect(new Set(rows.slice(1).map((row) => at(row, 'sweep')))).toEqual(new Set(['one']));
     const py = spawnSync(
       'python3',
       ['-c', 'import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); print(len(rows), sorted(set(len(r) for r in rows)))', file],

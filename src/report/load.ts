@@ -4,7 +4,7 @@
  * failed before its first epoch has no metrics.csv; it is listed with an empty curve).
  */
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ResolvedConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
@@ -105,8 +105,11 @@ export function loadRuns(root: string): RunRecord[] {
 function sweepOf(root: string, dir: string): string {
   const parent = dirname(dir);
   if (basename(parent) !== SWEEP_FILES.runs || !existsSync(join(dirname(parent), SWEEP_FILES.plan))) return '';
-  return relative(root, dirname(parent)) || '.';
+  return relative(root, dirname(parent)) || ownName(root);
 }
+
+/** The report's own folder, named as a user knows it ("fig1", not "."). */
+const ownName = (root: string) => basename(resolve(root)) || '.';
 
 /** A JSON file's value (undefined if there is no file), or why it cannot be read. */
 function readJson(file: string): { value?: unknown; problem?: string } {
