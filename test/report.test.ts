@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { writeReport } from '../src/report/index.js';
+import { loadRuns } from '../src/report/load.js';
 import { highway, STACK_LINE } from './helpers/cli.js';
 
 /** A run folder written by hand: losses per epoch (epoch 0 first). */
@@ -163,6 +164,21 @@ describe('report', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('Best run per depth');
     expect(svg).toContain('Mean of the top 10 runs');
+  });
+
+  it("the sweep column: the report's own sweep by its folder name, unless a sweep inside has that path", () => {
+    const parent = mkdtempSync(join(tmpdir(), 'report-'));
+    const root = join(parent, 'fig1');
+    writeRun(root, 'a', 'plain', 10, [2.3, 1]);
+    writeFileSync(join(root, 'sweep.json'), '{}');
+    expect(loadRuns(root).map((r) => r.sweep)).toEqual(['fig1']);
+    writeRun(join(root, 'fig1'), 'b', 'plain', 10, [2.3, 1]);
+    writeFileSync(join(root, 'fig1', 'sweep.json'), '{}');
+    expect(
+      loadRuns(root)
+        .map((r) => `${r.key} ${r.sweep}`)
+        .sort(),
+    ).toEqual(['fig1/runs/b fig1', 'runs/a .']);
   });
 
   it('CLI: works on a copied folder; a missing or empty folder is a clear error', () => {

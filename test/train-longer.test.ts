@@ -5,7 +5,7 @@
  * that is refused, and the folder is left as it was.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STACK_LINE, highway } from './helpers/cli.js';
 import { readJson, tempDir } from './helpers/run-folder.js';
@@ -70,13 +70,15 @@ describe('highway train --resume --epochs N', () => {
       expect(readFileSync(join(out, 'metrics.csv'), 'utf8')).toBe(before);
       expect(readJson(join(out, 'summary.json')).status).not.toBe('failed');
     };
-    refused(['--epochs', '1'], /--epochs 1: the run in .* has already trained 2 epochs; give at least that many/);
+    refused(['--epochs', '1'], /train\.epochs 1 \(--epochs\): the run in .* has already trained 2 epochs; give more than that many/);
     // other settings are still refused beside a new length
     refused(['--epochs', '3', '--lr', '0.05'], /trained with other settings: train\.lr \(0\.1 → 0\.05\)/);
 
     const config = readJson(join(out, 'config.json'));
     writeFileSync(join(out, 'config.json'), JSON.stringify({ ...config, run: { ...config.run, sweep: 'study' } }));
-    refused(['--epochs', '3'], /--epochs 3: .* is a run of a sweep, which sets its epochs/);
+    refused(['--epochs', '3'], /train\.epochs 3 \(--epochs\): .* is a run of a sweep, which sets its epochs/);
+    // nor is it offered
+    expect(highway(['train', '--resume', '--out', out]).stdout).not.toMatch(/to train it longer/);
     writeFileSync(join(out, 'config.json'), JSON.stringify(config));
 
     const summary = readJson(join(out, 'summary.json'));
@@ -88,5 +90,49 @@ describe('highway train --resume --epochs N', () => {
     const r = highway(['train', '--resume', '--out', none, '--epochs', '2']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/has no checkpoint to continue from \(train\.checkpoint none\)/);
+  });
+
+  it('a lengthened run whose data has gone is left as it was: still completed, with its own config', () => {
+    const dir = tmp();
+    const data = join(dir, 'digits');
+    mkdirSync(data);
+    // an IDX folder of eight 2×2 training images and four test images, two classes
+    const idx = (magic: number, dims: number[], bytes: number[]) => {
+      const head = Buffer.alloc(4 + 4 * dims.length);
+      head.writeUInt32BE(magic, 0);
+      for (const [i, d] of dims.entries()) head.writeUInt32BE(d, 4 + 4 * i);
+      return Buffer.concat([head, Buffer.from(bytes)]);
+    };
+    for (const [prefix, n] of [
+      ['train', 8],
+      ['t10k', 4],
+    ] as const) {
+      writeFileSync(
+        join(data, `${prefix}-images-idx3-ubyte`),
+        idx(
+          0x803,
+          [n, 2, 2],
+          Array.from({ length: 4 * n }, (_, i) => (i * 37) % 256),
+        ),
+      );
+      writeFileSync(
+        join(data, `${prefix}-labels-idx1-ubyte`),
+        idx(
+          0x801,
+          [n],
+          Array.from({ length: n }, (_, i) => i % 2),
+        ),
+      );
+    }
+    const out = join(dir, 'run');
+    expect(highway(['train', '--dataset', `idx:${data}`, '--depth', '2', '--width', '4', '--epochs', '1', '--out', out, '-q']).code).toBe(0);
+    const config = readFileSync(join(out, 'config.json'), 'utf8');
+    const summary = readFileSync(join(out, 'summary.json'), 'utf8');
+    renameSync(data, join(dir, 'moved'));
+    const r = highway(['train', '--resume', '--out', out, '--epochs', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/folder .*digits does not exist/);
+    expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe(config);
+    expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe(summary);
   });
 });

@@ -86,7 +86,7 @@ export function trainCommand(): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (opts: Record<string, unknown>) => {
       // the heavy modules (TF.js, the chart renderer) load only for the command that runs
-      const [{ initBackend, describeBackend }, { executeRun, checkResumable, checkNewLength }, { analyzeIfAsked }, { printAnalysis }] = await Promise.all([
+      const [{ initBackend, describeBackend }, { executeRun, checkResumable, lengthRefusal }, { analyzeIfAsked }, { printAnalysis }] = await Promise.all([
         import('../backend/index.js'),
         import('../runs/run.js'),
         import('../analyze/run.js'),
@@ -115,9 +115,12 @@ export function trainCommand(): Command {
         const { run, epochs } = checkResumable(out, cfg, true);
         longer = cfg.train.epochs !== epochs;
         const done = readJsonOrNull<{ status?: string }>(runFile(out, 'summary'))?.status;
-        if (longer) checkNewLength(out, cfg, run, epochs, done);
-        else if (done === 'completed' || done === 'diverged' || done === 'stopped') {
-          const hint = done === 'completed' ? ` (to train it longer: --epochs N, N > ${epochs})` : '';
+        const refusal = (n: number) => lengthRefusal(out, run, done, cfg.train.checkpoint, n);
+        if (longer) {
+          const why = refusal(cfg.train.epochs);
+          if (why) throw new UserError(`train.epochs ${cfg.train.epochs} (--epochs): ${why}`);
+        } else if (done === 'completed' || done === 'diverged' || done === 'stopped') {
+          const hint = done === 'completed' && !refusal(epochs + 1) ? ` (to train it longer: --epochs N, N > ${epochs})` : '';
           process.stdout.write(`${out}: the run has already ended (${done}); nothing to continue${hint}\n`);
           return;
         }

@@ -98,18 +98,19 @@ export function loadRuns(root: string): RunRecord[] {
   if (!statSync(root).isDirectory()) throw new UserError(`${root} is not a folder`);
   const dirs = findRunDirs(root, 4);
   if (dirs.length === 0) throw new UserError(`${root}: no run folders found (a run folder holds config.json)`);
-  return dirs.map((dir) => ({ ...loadRun(dir), key: relative(root, dir) || '.', sweep: sweepOf(root, dir) }));
+  const sweeps = dirs.map((dir) => sweepOf(root, dir));
+  // the report's own sweep is named by its folder ("fig1", not "."), unless a sweep inside has that path
+  const own = basename(resolve(root));
+  const ownName = own && !sweeps.includes(own) ? own : '.';
+  return dirs.map((dir, i) => ({ ...loadRun(dir), key: relative(root, dir) || '.', sweep: sweeps[i] === '.' ? ownName : sweeps[i]! }));
 }
 
-/** The sweep folder of a run folder `<sweep>/runs/<id>` (one whose sweep.json exists), relative to the root; "" otherwise. */
+/** The sweep folder of a run folder `<sweep>/runs/<id>` (one whose sweep.json exists), relative to the root ("." for the root); "" otherwise. */
 function sweepOf(root: string, dir: string): string {
   const parent = dirname(dir);
   if (basename(parent) !== SWEEP_FILES.runs || !existsSync(join(dirname(parent), SWEEP_FILES.plan))) return '';
-  return relative(root, dirname(parent)) || ownName(root);
+  return relative(root, dirname(parent)) || '.';
 }
-
-/** The report's own folder, named as a user knows it ("fig1", not "."). */
-const ownName = (root: string) => basename(resolve(root)) || '.';
 
 /** A JSON file's value (undefined if there is no file), or why it cannot be read. */
 function readJson(file: string): { value?: unknown; problem?: string } {

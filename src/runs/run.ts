@@ -4,7 +4,7 @@
  * summary.json at start as "running" and again at the end), atomically, so a crash never loses
  * finished work, and `resume` continues a run from its last checkpoint as if nothing happened.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedConfig } from '../config/schema.js';
@@ -13,7 +13,7 @@ import { buildModel, countParams, logitsModel } from '../model/index.js';
 import { checkFits, memoryBudget } from '../model/memory-estimate.js';
 import { trainModel, type EarlyStop, type EpochRow, type TrainHooks, type TrainStatus } from '../train/index.js';
 import type { BackendInfo } from '../backend/index.js';
-import { writeError, writeJsonAtomic } from '../util/atomic.js';
+import { writeError, writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { LostLeaseError, UserError, isLostLease, isUserError } from '../errors.js';
 import { versions } from '../util/versions.js';
 import { MetricsCsv } from './metrics-csv.js';
@@ -61,7 +61,8 @@ export interface RunOptions {
   /**
    * A user's mistake found before the first epoch (a data folder that does not exist, a net too
    * large) removes the folder this run made, as if nothing had started (`highway train`: fix it and
-   * run the same command again). A sweep keeps it, to list the run as failed.
+   * run the same command again); a resumed run's config.json and summary.json are put back as
+   * they were (a finished run stays finished). A sweep keeps it, to list the run as failed.
    */
   discardOnUserError?: boolean;
   /** Resuming: `train.epochs` may differ from the folder's (checked by the caller against its checkpoint). */
@@ -95,20 +96,18 @@ export function checkResumable(out: string, cfg: ResolvedConfig, epochsMayChange
 }
 
 /**
- * `--resume --epochs N` on a run of another length: a standalone run that stopped for no reason of
- * its own (completed, or interrupted) and has a checkpoint no later than N. A sweep's runs get
- * their epochs from the sweep.
+ * Why the run in `out` cannot be trained to `epochs` (a length other than its own), or null: only
+ * a standalone run that stopped for no reason of its own (completed, or interrupted) and has a
+ * checkpoint no later than `epochs` can. A sweep's runs get their epochs from the sweep.
  */
-export function checkNewLength(out: string, cfg: ResolvedConfig, run: Record<string, unknown>, had: number, status: string | undefined): void {
-  const asked = `--epochs ${cfg.train.epochs}`;
-  if (run.sweep !== undefined) throw new UserError(`${asked}: ${out} is a run of a sweep, which sets its epochs; change the sweep's config instead`);
-  if (status === 'diverged' || status === 'stopped') throw new UserError(`${asked}: the run in ${out} has ended (${status}); it cannot be trained longer`);
+export function lengthRefusal(out: string, run: Record<string, unknown>, status: string | undefined, policy: string, epochs: number): string | null {
+  if (run.sweep !== undefined) return `${out} is a run of a sweep, which sets its epochs; change the sweep's config instead`;
+  if (status === 'diverged' || status === 'stopped') return `the run in ${out} has ended (${status}); it cannot be trained longer`;
   const last = latestCheckpoint(out);
-  if (!last)
-    throw new UserError(
-      `${asked}: the run in ${out} has no checkpoint to continue from (train.checkpoint ${cfg.train.checkpoint}); it was planned for ${had} epochs`,
-    );
-  if (last.epoch > cfg.train.epochs) throw new UserError(`${asked}: the run in ${out} has already trained ${last.epoch} epochs; give at least that many`);
+  if (!last) return `the run in ${out} has no checkpoint to continue from (train.checkpoint ${policy})`;
+  if (last.epoch > epochs)
+    return `the run in ${out} has already trained ${last.epoch} epochs; give ${status === 'completed' ? 'more than' : 'at least'} that many`;
+  return null;
 }
 
 export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise<RunSummary> {
@@ -123,9 +122,15 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
   };
   let meta: Record<string, unknown>;
   let madeFolder = false;
+  // resuming: the files this run rewrites before training, as it found them
+  let found: Array<{ file: string; text: string | null }> = [];
   if (opts.resume) {
     // the first session's record stays; each continuation adds where and how it ran
     const { run: previous, epochs } = checkResumable(opts.out, cfg, opts.epochsMayChange);
+    found = (['config', 'summary'] as const).map((name) => {
+      const file = runFile(opts.out, name);
+      return { file, text: existsSync(file) ? readFileSync(file, 'utf8') : null };
+    });
     const continued = Array.isArray(previous.continued) ? previous.continued : [];
     const longer = epochs !== cfg.train.epochs ? { epochs: { from: epochs, to: cfg.train.epochs } } : {};
     meta = { ...previous, ...opts.extraMeta, continued: [...continued, { ...here, ...longer }] };
@@ -245,6 +250,16 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
         /* could not remove it: it says failed instead, below */
       }
       if (removed) throw err;
+    }
+    if (isUserError(e) && opts.discardOnUserError && opts.resume && !setUp) {
+      let restored = false;
+      try {
+        for (const f of found) if (f.text !== null) writeFileAtomic(f.file, f.text);
+        restored = true;
+      } catch {
+        /* could not put them back: it says failed instead, below */
+      }
+      if (restored) throw err;
     }
     try {
       writeSummary(summary('failed', 0, 0, err.message));
