@@ -86,9 +86,10 @@ export function trainCommand(): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (opts: Record<string, unknown>) => {
       // the heavy modules (TF.js, the chart renderer) load only for the command that runs
-      const [{ initBackend, describeBackend }, { executeRun, checkResumable, lengthRefusal }, { analyzeIfAsked }, { printAnalysis }] = await Promise.all([
+      const [{ initBackend, describeBackend }, { executeRun }, { checkResumable, lengthRefusal }, { analyzeIfAsked }, { printAnalysis }] = await Promise.all([
         import('../backend/index.js'),
         import('../runs/run.js'),
+        import('../runs/resume-checks.js'),
         import('../analyze/run.js'),
         import('./analyze.js'),
       ]);
