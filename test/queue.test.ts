@@ -30,11 +30,18 @@ const config = (dir: string, seeds = [1, 2, 3]) =>
 
 const start = startHighway;
 
+/** runs.csv without the timing and folder columns (the last two) and the sweep column (each sweep's folder name). */
 const stripTiming = (csv: string) =>
   csv
     .trim()
     .split('\n')
-    .map((l) => l.split(',').slice(0, -2).join(','))
+    .map((l) =>
+      l
+        .split(',')
+        .filter((_, i) => i !== 1)
+        .slice(0, -2)
+        .join(','),
+    )
     .join('\n');
 
 const noRedis = redisUnavailable();
