@@ -53,8 +53,6 @@ function update(optimizer: Optimizer, vars: tf.Variable[], grads: tf.NamedTensor
  * update. A chain of dense and highway layers on wasm takes the engine-free step
  * (dense-step.ts) whenever the fast paths are on; everything else, the engine's gradients.
  */
-const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((n, i) => n === b[i]);
-
 export function createTrainStep(logitsModel: tfl.LayersModel, cfg: StepConfig, inputShape: number[], numClasses: number): TrainStep {
   const vars = logitsModel.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createOptimizer(cfg.optimizer, cfg.momentum);
@@ -63,7 +61,7 @@ export function createTrainStep(logitsModel: tfl.LayersModel, cfg: StepConfig, i
   return {
     step(x, labels, lr, shape = inputShape) {
       // (compared by value: a caller may pass a copy of the dataset's shape)
-      const simd = dense && denseStepAllowed && fastPathsOn() && sameShape(shape, inputShape) ? wasmSimd() : null;
+      const simd = dense && denseStepAllowed && fastPathsOn() && tf.util.arraysEqual(shape, inputShape) ? wasmSimd() : null;
       if (dense && simd) {
         const loss = dense.run(simd, x, labels);
         if (cfg.clipNorm !== null && !(cfg.weightDecay ?? 0)) {
