@@ -206,25 +206,20 @@ export async function executeRun(cfg: ResolvedConfig, opts: RunOptions): Promise
   } catch (e) {
     if (isLostLease(e)) throw e; // the folder is someone else's now: not a word more into it
     const err = isUserError(e) ? e : writeError(e, opts.out);
-    if (isUserError(e) && opts.discardOnUserError && madeFolder && !setUp) {
-      let removed = false;
+    // a user's mistake before training leaves the folder as it was: gone if this run made it, its files put back if it resumed
+    const restore = () => {
+      for (const f of found) if (f.text !== null) writeFileAtomic(f.file, f.text);
+    };
+    const undo = !isUserError(e) || !opts.discardOnUserError || setUp ? null : madeFolder ? () => removeRunFolder(opts.out) : opts.resume ? restore : null;
+    if (undo) {
+      let undone = false;
       try {
-        removeRunFolder(opts.out);
-        removed = true;
+        undo();
+        undone = true;
       } catch {
-        /* could not remove it: it says failed instead, below */
+        /* could not undo it: it says failed instead, below */
       }
-      if (removed) throw err;
-    }
-    if (isUserError(e) && opts.discardOnUserError && opts.resume && !setUp) {
-      let restored = false;
-      try {
-        for (const f of found) if (f.text !== null) writeFileAtomic(f.file, f.text);
-        restored = true;
-      } catch {
-        /* could not put them back: it says failed instead, below */
-      }
-      if (restored) throw err;
+      if (undone) throw err;
     }
     try {
       writeSummary(summary('failed', 0, 0, err.message));
